@@ -1,0 +1,90 @@
+import type { SourceKind, TargetSystem, TicketRef } from '../core/types.js';
+
+/**
+ * Who owns a target field after the ticket exists:
+ * - `aws`: every change at the source is written to the ticket;
+ * - `itsm`: written once at creation, then left to the people working the ticket;
+ * - `create-only`: written once at creation, and never compared again by either side.
+ * A field owned by the ITSM side is never overwritten from AWS, which is what prevents sync loops.
+ */
+export type FieldOwner = 'aws' | 'itsm' | 'create-only';
+
+/** Variables that expressions can use besides the source record (which is the expression input). */
+export interface ExpressionBindings {
+  /** The linked ticket, where one exists (write-back and resolve expressions). */
+  ticket?: TicketRef;
+  /** The ticket that a recurring record had before, when a new ticket follows a closed one. */
+  previous?: TicketRef;
+  /** The sync rule's name. */
+  rule?: string;
+  /** Current time, ISO-8601. */
+  now?: string;
+}
+
+/** A compiled JSONata expression with a bounded run time. */
+export interface CompiledExpression {
+  /** The expression text as written in the mapping, for error messages. */
+  readonly source: string;
+  evaluate(input: unknown, bindings?: ExpressionBindings): Promise<unknown>;
+}
+
+/** One target field of a sync rule. */
+export interface FieldRule {
+  name: string;
+  owner: FieldOwner;
+  /** Computes the field's final value: expression, value map, default and length limit applied. */
+  evaluate(input: unknown, bindings?: ExpressionBindings): Promise<unknown>;
+}
+
+/** Evaluated write-back expressions (see `WritebackAction`). */
+export interface WritebackRule {
+  status?: CompiledExpression;
+  note?: CompiledExpression;
+}
+
+/** One mapping file, loaded, validated and compiled. */
+export interface SyncRule {
+  name: string;
+  /** Path of the mapping file, for logs and errors. */
+  file: string;
+  /** Lower numbers are tried first when several rules match one record. */
+  priority: number;
+  source: {
+    kind: SourceKind;
+    /** Which records this rule handles; absent means every record of the kind. */
+    when?: CompiledExpression;
+  };
+  target: {
+    system: TargetSystem;
+    /** ServiceNow table (`incident`) or Jira project key. */
+    table: string;
+  };
+  correlation: {
+    /** Fixed prefix of every correlation value this rule writes, so links can be rebuilt by prefix. */
+    prefix: string;
+    /**
+     * Search the ITSM side by correlation before every create, to adopt a record that the link
+     * store does not know (a lost store, or a record made by another tool with the same value).
+     */
+    lookupBeforeCreate: boolean;
+  };
+  lifecycle: {
+    /** Gates creation only: an existing link is always kept up to date. */
+    create: CompiledExpression;
+    /** When true, the ticket is resolved with `resolveFields`. */
+    resolve: CompiledExpression;
+    resolveFields: FieldRule[];
+    /** A record that fails again within this many milliseconds of resolution reopens its ticket. */
+    reopenWithinMs: number;
+    reopenFields: FieldRule[];
+    /** Extra fields for a new ticket that follows a closed one; `$previous` is the closed ticket. */
+    recurFields: FieldRule[];
+  };
+  fields: FieldRule[];
+  writeback: {
+    /** After a ticket is created or adopted. */
+    onLink?: WritebackRule;
+    /** After itsm-sync resolves the ticket. */
+    onResolve?: WritebackRule;
+  };
+}
