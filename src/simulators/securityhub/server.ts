@@ -1,0 +1,293 @@
+/**
+ * A Security Hub API simulator: a real HTTP server that handles BatchUpdateFindings,
+ * BatchUpdateFindingsV2 and GetFindings the way the AWS SDK v3 client calls them (REST-JSON), so
+ * tests can drive the real `SecurityHubClient` over loopback.
+ *
+ * Routes come from the operation schemas in @aws-sdk/client-securityhub 3.1108
+ * (`dist-cjs/index.js`): BatchUpdateFindings is `PATCH /findings/batchupdate`,
+ * BatchUpdateFindingsV2 is `PATCH /findingsv2/batchupdatev2` and GetFindings is `POST /findings`.
+ * Errors carry the `x-amzn-ErrorType` header, which the SDK reads first to choose the exception
+ * class (`loadRestJsonErrorCode` in @smithy/core), and a `{"Code", "Message"}` body.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SimulatedApiError, invalidInput, validationError } from './api-error.js';
+import { AsffFindingStore, type AsffFinding } from './asff-findings.js';
+import { OcsfFindingStore, type OcsfFinding } from './ocsf-findings.js';
+
+export type { AsffFinding } from './asff-findings.js';
+export type { OcsfFinding } from './ocsf-findings.js';
+
+/** The operations the simulator handles. */
+export type SimulatedOperation = 'BatchUpdateFindings' | 'BatchUpdateFindingsV2' | 'GetFindings';
+
+/** One request the simulator received, in arrival order. */
+export interface SimulatorCall {
+  /** `Unknown` for a method and path that match no simulated operation. */
+  operation: SimulatedOperation | 'Unknown';
+  /** The parsed JSON body, or the raw text when it was not JSON. */
+  body: unknown;
+  /** HTTP status of the response. */
+  status: number;
+}
+
+/** An error the simulator returns instead of running the operation. */
+export interface SimulatedFault {
+  /** Only requests for this operation; absent means any operation. */
+  operation?: SimulatedOperation;
+  /** HTTP status, such as 429 (throttling) or 500. */
+  status: number;
+  /**
+   * Error type for `x-amzn-ErrorType`. Absent: derived from the status, for example
+   * `TooManyRequestsException` for 429 (the type Security Hub returns when it throttles) and
+   * `InternalException` (ASFF operations) or `InternalServerException` (V2) for 500.
+   */
+  errorType?: string;
+  message?: string;
+  /** How many matching requests fail with this fault. Default 1. */
+  times?: number;
+}
+
+/** Options of {@link startSecurityHubSimulator}. */
+export interface SecurityHubSimulatorOptions {
+  /** Port on 127.0.0.1; 0 (the default) picks a free port. */
+  port?: number;
+  /** Delay before every response, in milliseconds. Default 0. */
+  latencyMs?: number;
+}
+
+/** A running simulator. */
+export interface SecurityHubSimulator {
+  /** Base URL to use as the client's endpoint, such as `http://127.0.0.1:49152`. */
+  readonly url: string;
+  /** Every request received since the start or the last {@link reset}. */
+  readonly calls: SimulatorCall[];
+  /** Stops the server and closes open connections. */
+  stop(): Promise<void>;
+  /** Adds ASFF findings, replacing those with the same Id and ProductArn. */
+  seedFindings(findings: readonly AsffFinding[]): void;
+  /** Adds OCSF findings, replacing those with the same `metadata.uid`. */
+  seedOcsfFindings(findings: readonly OcsfFinding[]): void;
+  /** A copy of the ASFF finding with this Id (and ProductArn, when given). */
+  getFinding(id: string, productArn?: string): AsffFinding | undefined;
+  /** A copy of the OCSF finding with this `metadata.uid`. */
+  getOcsfFinding(metadataUid: string): OcsfFinding | undefined;
+  /** Queues faults; each request takes the first queued fault that matches its operation. */
+  injectFaults(faults: readonly SimulatedFault[]): void;
+  /** Removes all findings, calls and queued faults. */
+  reset(): void;
+}
+
+const ROUTES: Record<string, SimulatedOperation> = {
+  'PATCH /findings/batchupdate': 'BatchUpdateFindings',
+  'PATCH /findingsv2/batchupdatev2': 'BatchUpdateFindingsV2',
+  'POST /findings': 'GetFindings',
+};
+
+// Far above any request the tests send; it only keeps a runaway client from filling memory.
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Starts the simulator on 127.0.0.1. Requests must carry an `Authorization` header, as SigV4-signed
+ * SDK requests do, but the signature is not verified.
+ *
+ * @example
+ * const simulator = await startSecurityHubSimulator();
+ * simulator.seedFindings([finding]);
+ * const client = createSecurityHubClient({ region: 'us-east-1', endpoint: simulator.url, credentials });
+ * // ... run the code under test, then:
+ * await simulator.stop();
+ */
+export async function startSecurityHubSimulator(options: SecurityHubSimulatorOptions = {}): Promise<SecurityHubSimulator> {
+  const latencyMs = options.latencyMs ?? 0;
+  if (!Number.isFinite(latencyMs) || latencyMs < 0) {
+    throw new RangeError(`latencyMs must be a number of milliseconds of at least 0, got ${latencyMs}`);
+  }
+
+  const asff = new AsffFindingStore();
+  const ocsf = new OcsfFindingStore();
+  const calls: SimulatorCall[] = [];
+  let faults: Array<SimulatedFault & { remaining: number }> = [];
+
+  function takeFault(operation: SimulatedOperation): SimulatedFault | undefined {
+    const fault = faults.find((candidate) => candidate.operation === undefined || candidate.operation === operation);
+    if (fault !== undefined) {
+      fault.remaining -= 1;
+      if (fault.remaining <= 0) {
+        faults = faults.filter((candidate) => candidate !== fault);
+      }
+    }
+    return fault;
+  }
+
+  function runOperation(operation: SimulatedOperation, body: unknown): unknown {
+    switch (operation) {
+      case 'BatchUpdateFindings':
+        return asff.batchUpdate(body, new Date());
+      case 'BatchUpdateFindingsV2':
+        return ocsf.batchUpdate(body);
+      case 'GetFindings':
+        return asff.getFindings(body);
+    }
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0];
+    const operation = ROUTES[`${request.method} ${path}`];
+    const rawBody = await readBody(request);
+    const call: SimulatorCall = { operation: operation ?? 'Unknown', body: parseJsonOrText(rawBody), status: 0 };
+    calls.push(call);
+
+    let status: number;
+    let payload: unknown;
+    let errorType: string | undefined;
+    try {
+      // AWS front ends reject unsigned requests before routing, even for unknown paths.
+      if (request.headers.authorization === undefined) {
+        throw new SimulatedApiError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+      }
+      if (operation === undefined) {
+        throw new SimulatedApiError(404, 'UnknownOperationException', `No Security Hub operation at ${request.method} ${path} in the simulator`);
+      }
+
+      const fault = takeFault(operation);
+      if (fault !== undefined) {
+        throw faultError(operation, fault);
+      }
+
+      status = 200;
+      payload = runOperation(operation, parseRequestBody(operation, rawBody));
+    } catch (error) {
+      const apiError =
+        error instanceof SimulatedApiError
+          ? error
+          : new SimulatedApiError(500, 'InternalException', `Security Hub simulator failed: ${error instanceof Error ? error.message : String(error)}`);
+      status = apiError.status;
+      errorType = apiError.errorType;
+      payload = { Code: apiError.errorType, Message: apiError.message };
+    }
+
+    call.status = status;
+    if (latencyMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    }
+    sendJson(response, status, payload, errorType);
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      // Only reading the request can fail here (a client that disconnects or sends too much).
+      if (!response.headersSent) {
+        sendJson(response, 400, { Code: 'InvalidInputException', Message: String(error) }, 'InvalidInputException');
+      }
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+    seedFindings: (findings) => asff.seed(findings),
+    seedOcsfFindings: (findings) => ocsf.seed(findings),
+    getFinding: (id, productArn) => asff.get(id, productArn),
+    getOcsfFinding: (metadataUid) => ocsf.get(metadataUid),
+    injectFaults: (newFaults) => {
+      for (const fault of newFaults) {
+        const times = fault.times ?? 1;
+        if (!Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599) {
+          throw new RangeError(`fault status must be an HTTP error status from 400 to 599, got ${fault.status}`);
+        }
+        if (!Number.isInteger(times) || times < 1) {
+          throw new RangeError(`fault times must be a whole number of at least 1, got ${times}`);
+        }
+        faults.push({ ...fault, remaining: times });
+      }
+    },
+    reset: () => {
+      asff.clear();
+      ocsf.clear();
+      calls.length = 0;
+      faults = [];
+    },
+  };
+}
+
+function faultError(operation: SimulatedOperation, fault: SimulatedFault): SimulatedApiError {
+  const isV2 = operation === 'BatchUpdateFindingsV2';
+  const defaults: Record<number, [string, string]> = {
+    400: [isV2 ? 'ValidationException' : 'InvalidInputException', 'Invalid input'],
+    401: ['InvalidAccessException', 'Security Hub is not enabled for this account'],
+    403: ['AccessDeniedException', `User is not authorized to perform: securityhub:BatchUpdateFindings`],
+    404: ['ResourceNotFoundException', 'Resource not found'],
+    409: ['ConflictException', 'Conflict'],
+    429: ['TooManyRequestsException', 'Too Many Requests'],
+    500: [isV2 ? 'InternalServerException' : 'InternalException', 'Internal service error'],
+    503: ['ServiceUnavailableException', 'Service unavailable'],
+  };
+  const [defaultType, defaultMessage] = defaults[fault.status] ?? ['InternalException', 'Injected fault'];
+  return new SimulatedApiError(fault.status, fault.errorType ?? defaultType, fault.message ?? defaultMessage);
+}
+
+function parseRequestBody(operation: SimulatedOperation, rawBody: string): unknown {
+  if (rawBody === '') {
+    return {};
+  }
+  try {
+    return JSON.parse(rawBody);
+  } catch {
+    const makeError = operation === 'BatchUpdateFindingsV2' ? validationError : invalidInput;
+    throw makeError('The request body is not valid JSON');
+  }
+}
+
+function parseJsonOrText(rawBody: string): unknown {
+  if (rawBody === '') {
+    return undefined;
+  }
+  try {
+    return JSON.parse(rawBody);
+  } catch {
+    return rawBody;
+  }
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) {
+      throw new Error(`request body larger than ${MAX_BODY_BYTES} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(response: ServerResponse, status: number, payload: unknown, errorType?: string): void {
+  const body = JSON.stringify(payload);
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': randomUUID(),
+  };
+  if (errorType !== undefined) {
+    headers['x-amzn-errortype'] = errorType;
+  }
+  response.writeHead(status, headers);
+  response.end(body);
+}

@@ -1,0 +1,63 @@
+/**
+ * Cutting free text to the length limits of Security Hub's write-back fields.
+ */
+
+/**
+ * Maximum length of ASFF `Note.Text` (BatchUpdateFindings) and OCSF `Comment`
+ * (BatchUpdateFindingsV2), from the Security Hub API reference.
+ */
+export const FINDING_NOTE_MAX_LENGTH = 512;
+
+/** Appended to text that was cut, so a reader of the finding sees that something is missing. */
+export const TRUNCATION_MARK = '…';
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/**
+ * Cuts `text` so that it is at most `maxLength` UTF-16 code units long, ending with "…" when
+ * anything was removed. Text that already fits is returned unchanged.
+ *
+ * The cut falls between grapheme clusters, so it never splits a surrogate pair, and it keeps an
+ * emoji together with its skin-tone modifier or a letter with its combining accent. A first grapheme
+ * too long to fit on its own (unlikely in real text) is cut between code points instead.
+ *
+ * NOTE: the API reference gives 512 as the limit but not whether it counts code points or UTF-16
+ * code units. Counting UTF-16 code units is the stricter reading and satisfies both.
+ *
+ * @example
+ * truncateText('x'.repeat(600), 512).length; // 512, the last character is '…'
+ */
+export function truncateText(text: string, maxLength: number = FINDING_NOTE_MAX_LENGTH): string {
+  if (!Number.isInteger(maxLength) || maxLength < TRUNCATION_MARK.length) {
+    throw new RangeError(`maxLength must be an integer of at least ${TRUNCATION_MARK.length}, got ${maxLength}`);
+  }
+  if (text.length <= maxLength) {
+    return text;
+  }
+
+  const budget = maxLength - TRUNCATION_MARK.length;
+  let kept = '';
+  for (const { segment } of graphemes.segment(text)) {
+    if (kept.length + segment.length > budget) {
+      break;
+    }
+    kept += segment;
+  }
+
+  if (kept === '') {
+    kept = takeCodePoints(text, budget);
+  }
+  return kept + TRUNCATION_MARK;
+}
+
+/** Returns the longest prefix of `text` that ends on a code point boundary and is at most `budget` code units long. */
+function takeCodePoints(text: string, budget: number): string {
+  let kept = '';
+  for (const codePoint of text) {
+    if (kept.length + codePoint.length > budget) {
+      break;
+    }
+    kept += codePoint;
+  }
+  return kept;
+}
