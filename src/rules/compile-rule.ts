@@ -1,0 +1,143 @@
+import { parseDuration } from './duration.js';
+import { InvalidExpressionError, type MappingIssue } from './errors.js';
+import { compileExpression } from './expression.js';
+import { createFieldRule } from './field-rule.js';
+import type { Condition, FieldSpec, LifecycleFieldSpec, MappingDocument, WritebackSpec } from './mapping-document.js';
+import { recordFieldsOf } from './record-fields.js';
+import { displayPath } from './schema.js';
+import type { CompiledExpression, FieldRule, SyncRule, WritebackRule } from './sync-rule.js';
+import type { YamlSource } from './yaml-source.js';
+
+/** The result of compiling one mapping document: the rule, or every problem found in it. */
+export interface CompileResult {
+  rule?: SyncRule;
+  issues: MappingIssue[];
+}
+
+/**
+ * Compiles a mapping document that passed the JSON Schema into a `SyncRule`: every JSONata
+ * expression is compiled and checked, and durations are converted. All problems are collected,
+ * not only the first, so one run of `itsm-sync validate` lists everything to fix.
+ */
+export function compileRule(document: MappingDocument, file: string, source: YamlSource): CompileResult {
+  const issues: MappingIssue[] = [];
+  const recordFields = recordFieldsOf(document.source.kind);
+
+  /** Compiles the expression at `path`, or records an issue and returns undefined. */
+  const expressionAt = (text: string, path: string[]): CompiledExpression | undefined => {
+    const where = `rule '${document.name}', ${displayPath(path)}`;
+    try {
+      return compileExpression(text, where, { recordFields });
+    } catch (error) {
+      if (!(error instanceof InvalidExpressionError)) {
+        throw error;
+      }
+      const position = source.positionInValue(path, error.offset);
+      issues.push({
+        file,
+        ...position,
+        path: displayPath(path),
+        message: `invalid JSONata expression: ${error.reason} (near ${excerpt(text, error.offset)})`,
+      });
+      return undefined;
+    }
+  };
+
+  const conditionAt = (condition: Condition, path: string[]): CompiledExpression | undefined =>
+    expressionAt(String(condition), path);
+
+  const fieldsAt = (specs: Record<string, FieldSpec | LifecycleFieldSpec> | undefined, path: string[]): FieldRule[] =>
+    Object.entries(specs ?? {}).flatMap(([name, spec]) => {
+      const rule = fieldAt(name, spec, [...path, name]);
+      return rule === undefined ? [] : [rule];
+    });
+
+  const fieldAt = (name: string, spec: FieldSpec | LifecycleFieldSpec, path: string[]): FieldRule | undefined => {
+    if (typeof spec === 'string') {
+      const expression = expressionAt(spec, path);
+      return expression === undefined ? undefined : createFieldRule({ name, owner: 'aws', expression });
+    }
+    const expression = spec.value === undefined ? undefined : expressionAt(spec.value, [...path, 'value']);
+    if (spec.value !== undefined && expression === undefined) {
+      return undefined;
+    }
+    return createFieldRule({
+      name,
+      // Lifecycle fields have no owner key: they are written when their lifecycle step happens.
+      owner: 'owner' in spec && spec.owner !== undefined ? spec.owner : 'aws',
+      expression,
+      constant: spec.const,
+      map: spec.map,
+      defaultValue: spec.default,
+      maxLength: spec.maxLength,
+    });
+  };
+
+  const writebackAt = (spec: WritebackSpec | undefined, path: string[]): WritebackRule | undefined => {
+    if (spec === undefined) {
+      return undefined;
+    }
+    return {
+      status: spec.status === undefined ? undefined : expressionAt(spec.status, [...path, 'status']),
+      note: spec.note === undefined ? undefined : expressionAt(spec.note, [...path, 'note']),
+    };
+  };
+
+  const { lifecycle } = document;
+  const sourceWhen = document.source.when === undefined ? undefined : conditionAt(document.source.when, ['source', 'when']);
+  const create = conditionAt(lifecycle.create.when, ['lifecycle', 'create', 'when']);
+  // Without a resolve section tickets are never resolved from AWS.
+  const resolve = conditionAt(lifecycle.resolve?.when ?? false, ['lifecycle', 'resolve', 'when']);
+  const resolveFields = fieldsAt(lifecycle.resolve?.fields, ['lifecycle', 'resolve', 'fields']);
+  const reopenFields = fieldsAt(lifecycle.reopen?.fields, ['lifecycle', 'reopen', 'fields']);
+  const recurFields = fieldsAt(lifecycle.recur?.fields, ['lifecycle', 'recur', 'fields']);
+  const fields = fieldsAt(document.fields, ['fields']);
+  const onLink = writebackAt(document.writeback?.onLink, ['writeback', 'onLink']);
+  const onResolve = writebackAt(document.writeback?.onResolve, ['writeback', 'onResolve']);
+  const reopenWithinMs = reopenWindow(document, file, source, issues);
+
+  if (issues.length > 0 || create === undefined || resolve === undefined) {
+    return { issues };
+  }
+
+  const rule: SyncRule = {
+    name: document.name,
+    file,
+    priority: document.priority ?? 100,
+    source: { kind: document.source.kind, when: sourceWhen },
+    target: { system: document.target.system, table: document.target.table },
+    correlation: {
+      prefix: document.correlation.prefix,
+      lookupBeforeCreate: document.correlation.lookupBeforeCreate ?? false,
+    },
+    lifecycle: { create, resolve, resolveFields, reopenWithinMs, reopenFields, recurFields },
+    fields,
+    writeback: { onLink, onResolve },
+  };
+  return { rule, issues };
+}
+
+/** Returns the reopen window in milliseconds, or 0 (never reopen) when the mapping has no reopen section. */
+function reopenWindow(document: MappingDocument, file: string, source: YamlSource, issues: MappingIssue[]): number {
+  const within = document.lifecycle.reopen?.within;
+  if (within === undefined) {
+    return 0;
+  }
+  try {
+    return parseDuration(within);
+  } catch (error) {
+    // The schema has the same rule, so this only fires if the two drift apart.
+    const path = ['lifecycle', 'reopen', 'within'];
+    issues.push({ file, ...source.positionOf(path), path: displayPath(path), message: (error as Error).message });
+    return 0;
+  }
+}
+
+/** Up to 20 characters on each side of `offset`, on one line, for error messages. */
+function excerpt(text: string, offset: number): string {
+  const start = Math.max(0, offset - 20);
+  const end = Math.min(text.length, offset + 20);
+  const prefix = start > 0 ? '…' : '';
+  const suffix = end < text.length ? '…' : '';
+  return `'${prefix}${text.slice(start, end).replace(/\s+/g, ' ')}${suffix}'`;
+}

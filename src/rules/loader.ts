@@ -1,0 +1,204 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { compileRule } from './compile-rule.js';
+import { MappingValidationError, type MappingIssue } from './errors.js';
+import type { MappingDocument } from './mapping-document.js';
+import { checkAgainstSchema, displayPath } from './schema.js';
+import type { SyncRule } from './sync-rule.js';
+import { YamlSource } from './yaml-source.js';
+
+/** The outcome of checking a mappings folder. */
+export interface ValidationResult {
+  /**
+   * The rules that compiled, sorted by priority and then name. When `issues` is not empty this
+   * is only part of the rule set: use it for reports, never to run the daemon.
+   */
+  rules: SyncRule[];
+  issues: MappingIssue[];
+}
+
+/**
+ * Loads every mapping file (`*.yaml`, `*.yml`) directly in `dir`, validates and compiles them.
+ * Sub-folders are ignored. Returns the rules sorted by priority, then name.
+ *
+ * All or nothing: if any file has a problem, this throws `MappingValidationError` listing every
+ * problem in every file, and no rule is returned.
+ *
+ * @example
+ * const rules = await loadRules(process.env.MAPPINGS_DIR ?? 'mappings');
+ */
+export async function loadRules(dir: string): Promise<SyncRule[]> {
+  const { rules, issues } = await validateRules(dir);
+  if (issues.length > 0) {
+    throw new MappingValidationError(issues);
+  }
+  return rules;
+}
+
+/**
+ * Checks a mappings folder without throwing, for `itsm-sync validate`: returns every problem
+ * found, with file, line and column, and the rules that compiled.
+ */
+export async function validateRules(dir: string): Promise<ValidationResult> {
+  const listing = await listMappingFiles(dir);
+  if ('issue' in listing) {
+    return { rules: [], issues: [listing.issue] };
+  }
+
+  const issues: MappingIssue[] = [];
+  const rules: SyncRule[] = [];
+  const named: NamedFile[] = [];
+  for (const file of listing.files) {
+    const result = await loadFile(file);
+    issues.push(...result.issues);
+    if (result.rule !== undefined) {
+      rules.push(result.rule);
+    }
+    if (result.name !== undefined && result.source !== undefined) {
+      named.push({ file, name: result.name, source: result.source });
+    }
+  }
+
+  issues.push(...findDuplicateNames(named));
+
+  rules.sort((a, b) => a.priority - b.priority || a.name.localeCompare(b.name));
+  return { rules, issues };
+}
+
+/**
+ * Loads, validates and compiles one mapping file, for commands that work on a single mapping
+ * (`itsm-sync preview`). Throws `MappingValidationError` listing every problem in the file.
+ *
+ * @example
+ * const rule = await loadRuleFile('mappings/securityhub-finding-to-incident.yaml');
+ */
+export async function loadRuleFile(file: string): Promise<SyncRule> {
+  const { rule, issues } = await loadFile(file);
+  if (issues.length > 0 || rule === undefined) {
+    throw new MappingValidationError(issues);
+  }
+  return rule;
+}
+
+const MAPPING_FILE = /\.ya?ml$/i;
+
+/** Returns the mapping files in `dir`, sorted by name, or one issue that explains why there are none. */
+async function listMappingFiles(dir: string): Promise<{ files: string[] } | { issue: MappingIssue }> {
+  const folderIssue = (message: string): { issue: MappingIssue } => ({
+    issue: { file: dir, line: 0, column: 0, path: '', message },
+  });
+
+  try {
+    const info = await stat(dir);
+    if (!info.isDirectory()) {
+      return folderIssue(`the mappings folder ${dir} is a file, not a folder; set MAPPINGS_DIR to the folder that contains the mapping files`);
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      return folderIssue(`the mappings folder ${dir} does not exist; create it or set MAPPINGS_DIR to the folder that contains the mapping files`);
+    }
+    return folderIssue(`failed to read the mappings folder ${dir}: ${(error as Error).message}`);
+  }
+
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    return folderIssue(`failed to read the mappings folder ${dir}: ${(error as Error).message}`);
+  }
+  const files = entries
+    .filter((entry) => entry.isFile() && MAPPING_FILE.test(entry.name))
+    .map((entry) => join(dir, entry.name))
+    .sort();
+  if (files.length === 0) {
+    return folderIssue(
+      `the mappings folder ${dir} has no mapping files (*.yaml or *.yml); add one, for example a copy of ` +
+        'mappings/securityhub-finding-to-incident.yaml, or set MAPPINGS_DIR to the folder that contains them',
+    );
+  }
+  return { files };
+}
+
+interface FileResult {
+  rule?: SyncRule;
+  /** The rule name, when the file has one, even if the file has other problems. */
+  name?: string;
+  source?: YamlSource;
+  issues: MappingIssue[];
+}
+
+interface NamedFile {
+  file: string;
+  name: string;
+  source: YamlSource;
+}
+
+/** Reads, parses, checks against the schema and compiles one mapping file. Issues come in file order. */
+async function loadFile(file: string): Promise<FileResult> {
+  const result = await readAndCompile(file);
+  result.issues.sort((a, b) => a.line - b.line || a.column - b.column);
+  return result;
+}
+
+async function readAndCompile(file: string): Promise<FileResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    return { issues: [{ file, line: 0, column: 0, path: '', message: `failed to read the file: ${(error as Error).message}` }] };
+  }
+
+  const source = new YamlSource(text);
+  if (source.problems.length > 0) {
+    return { issues: source.problems.map((problem) => ({ file, ...problem, path: '' })) };
+  }
+  if (source.data === undefined || source.data === null) {
+    return { issues: [{ file, line: 1, column: 1, path: '', message: 'the file is empty; a mapping file must contain one sync rule' }] };
+  }
+
+  const name = nameOf(source.data);
+  const problems = checkAgainstSchema(source.data);
+  if (problems.length > 0) {
+    const issues = problems.map((problem) => ({
+      file,
+      // A missing key has no place of its own: show the key of the map that should contain it.
+      ...source.positionOf(problem.path, problem.missing ? 'key' : problem.pointAt),
+      path: displayPath(problem.path),
+      message: problem.message,
+    }));
+    return { name, source, issues };
+  }
+
+  const { rule, issues } = compileRule(source.data as MappingDocument, file, source);
+  return { rule, name, source, issues };
+}
+
+function nameOf(data: unknown): string | undefined {
+  const name = (data as { name?: unknown }).name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** Returns one issue for each file whose rule name an earlier file (in file name order) already uses. */
+function findDuplicateNames(named: NamedFile[]): MappingIssue[] {
+  const issues: MappingIssue[] = [];
+  const firstByName = new Map<string, NamedFile>();
+  for (const entry of named) {
+    const first = firstByName.get(entry.name);
+    if (first === undefined) {
+      firstByName.set(entry.name, entry);
+      continue;
+    }
+    const firstPlace = first.source.positionOf(['name']);
+    issues.push({
+      file: entry.file,
+      ...entry.source.positionOf(['name']),
+      path: 'name',
+      message:
+        `duplicate rule name '${entry.name}', already used in ${first.file}:${firstPlace.line}:${firstPlace.column}; ` +
+        'rule names must be unique across mapping files',
+    });
+  }
+  return issues;
+}

@@ -1,0 +1,47 @@
+import type { SourceKind } from '../core/types.js';
+import type { FindingView } from '../sources/securityhub/finding-view.js';
+
+// Written as a Record over `keyof FindingView` so that the compiler reports a field added to or
+// removed from the view until this list follows.
+const FINDING_VIEW_FIELDS: Record<keyof FindingView, true> = {
+  id: true,
+  format: true,
+  account: true,
+  region: true,
+  productArn: true,
+  productName: true,
+  companyName: true,
+  generatorId: true,
+  title: true,
+  description: true,
+  severity: true,
+  workflowStatus: true,
+  recordState: true,
+  complianceStatus: true,
+  controlId: true,
+  types: true,
+  resources: true,
+  remediationText: true,
+  remediationUrl: true,
+  firstObservedAt: true,
+  lastObservedAt: true,
+  createdAt: true,
+  updatedAt: true,
+  consoleUrl: true,
+  raw: true,
+};
+
+/**
+ * Top-level field names of the record view of each source kind, used to reject expressions that
+ * read a field the view does not have.
+ */
+// TODO: add the OpsItem, configuration item and change request views once their shapes are fixed.
+// Until then, expressions for those kinds are not checked for unknown fields.
+const RECORD_FIELDS: Partial<Record<SourceKind, ReadonlySet<string>>> = {
+  finding: new Set(Object.keys(FINDING_VIEW_FIELDS)),
+};
+
+/** Returns the field names of a kind's record view, or undefined when the view is not known here. */
+export function recordFieldsOf(kind: SourceKind): ReadonlySet<string> | undefined {
+  return RECORD_FIELDS[kind];
+}

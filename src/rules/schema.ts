@@ -1,0 +1,280 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+import { DURATION_HINT } from './duration.js';
+import { truncateText } from './truncate.js';
+
+/** Location of the published JSON Schema; editors read the same file through the modeline in each mapping. */
+export const MAPPING_SCHEMA_PATH = fileURLToPath(
+  new URL('../../mappings/schema/mapping.schema.json', import.meta.url),
+);
+
+/** One schema violation, in words an ITSM admin can act on. */
+export interface SchemaProblem {
+  /** Keys from the document root to the offending value or key. */
+  path: string[];
+  /** Whether the editor should point at the key itself (unknown or badly named keys) or at its value. */
+  pointAt: 'key' | 'value';
+  /**
+   * Whether `path` names a key that is missing. Such a key has no place in the file, so the
+   * problem is shown at the map that should contain it.
+   */
+  missing: boolean;
+  message: string;
+}
+
+// ajv-formats is CommonJS; under NodeNext its default import is the module object, whose
+// `default` property is the plugin function.
+const addFormats = addFormatsModule.default;
+
+let validator: ValidateFunction | undefined;
+
+/**
+ * The location (`#/definitions/duration`) of every sub-schema, by object identity. ajv reports
+ * `schemaPath` relative to whichever sub-schema it compiled separately, but with `verbose` it
+ * passes the sub-schema object itself, so this map gives a stable location for error messages.
+ */
+const schemaLocations = new Map<object, string>();
+
+/** Compiles the mapping schema once, on first use. A broken schema file fails here, at start-up. */
+function mappingValidator(): ValidateFunction {
+  if (validator === undefined) {
+    const schema = JSON.parse(readFileSync(MAPPING_SCHEMA_PATH, 'utf8')) as object;
+    recordLocations(schema, '#');
+    const ajv = new Ajv({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      allowUnionTypes: true,
+      // The field specs use `required` inside `not` and `then`, where the keys are declared one level up.
+      strictRequired: false,
+    });
+    addFormats(ajv);
+    validator = ajv.compile(schema);
+  }
+  return validator;
+}
+
+/** Checks a parsed mapping document against the JSON Schema and returns every problem found. */
+export function checkAgainstSchema(document: unknown): SchemaProblem[] {
+  const validate = mappingValidator();
+  if (validate(document)) {
+    return [];
+  }
+
+  const problems: SchemaProblem[] = [];
+  const seen = new Set<string>();
+  for (const error of validate.errors ?? []) {
+    const problem = describeSchemaError(error);
+    if (problem === undefined) {
+      continue;
+    }
+    // allErrors makes ajv report some problems twice (through several keywords); keep one of each.
+    const key = `${problem.path.join('\u0000')}|${problem.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      problems.push(problem);
+    }
+  }
+  return problems;
+}
+
+function recordLocations(node: unknown, location: string): void {
+  if (node === null || typeof node !== 'object') {
+    return;
+  }
+  schemaLocations.set(node, location);
+  for (const [key, child] of Object.entries(node)) {
+    recordLocations(child, `${location}/${key}`);
+  }
+}
+
+/** Returns the location of the sub-schema that raised an error, such as `#/definitions/duration`. */
+function locationOf(error: ErrorObject): string {
+  return (error.parentSchema === undefined ? undefined : schemaLocations.get(error.parentSchema)) ?? '';
+}
+
+/** Human descriptions of the patterns in the schema, by the location of the sub-schema. */
+const PATTERN_HINTS: Record<string, string> = {
+  '#/properties/name': 'use 2 to 63 lowercase letters, digits and hyphens, starting with a letter or digit (for example securityhub-finding-to-incident)',
+  '#/properties/target/properties/table': 'use a ServiceNow table name (incident) or a Jira project key (SEC): letters, digits and _, starting with a letter',
+  '#/properties/correlation/properties/prefix': 'use 1 to 40 letters, digits or . _ : - (for example aws-sh-)',
+  '#/definitions/duration': `write ${DURATION_HINT}`,
+  '#/definitions/fieldName': 'use letters, digits and _, starting with a letter or _ (for example short_description or customfield_10060)',
+};
+
+const FIELD_SPEC_LOCATIONS = new Set(['#/definitions/fieldSpec', '#/definitions/lifecycleFieldSpec']);
+
+/** Turns one ajv error into a problem, or undefined for errors that only repeat a more precise one. */
+function describeSchemaError(error: ErrorObject): SchemaProblem | undefined {
+  const path = pointerToPath(error.instancePath);
+  const at = path.length === 0 ? 'the top level' : displayPath(path);
+  const params = error.params as Record<string, unknown>;
+  const value = (message: string): SchemaProblem => ({ path, pointAt: 'value', missing: false, message });
+
+  // ajv reports a bad key twice: as `propertyNames`, and as the failed keyword with the key in
+  // `propertyName`. The second is the precise one.
+  if (error.keyword === 'propertyNames') {
+    return undefined;
+  }
+  if (typeof error.propertyName === 'string') {
+    const hint = PATTERN_HINTS[locationOf(error)] ?? 'the name is not allowed here';
+    return {
+      path: [...path, error.propertyName],
+      pointAt: 'key',
+      missing: false,
+      message: `invalid field name '${error.propertyName}' at ${at}: ${hint}`,
+    };
+  }
+
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const allowed = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
+      const suggestion = closestKey(key, allowed);
+      const hint = suggestion === undefined ? '' : ` (did you mean '${suggestion}'?)`;
+      return {
+        path: [...path, key],
+        pointAt: 'key',
+        missing: false,
+        message: `unknown key '${key}' at ${at}; allowed keys: ${allowed.join(', ')}${hint}`,
+      };
+    }
+
+    case 'required': {
+      const key = String(params.missingProperty);
+      const isFieldSpec = error.schemaPath.endsWith('/then/required');
+      const message = isFieldSpec
+        ? `field needs 'value' (a JSONata expression) or 'const' (a fixed value)`
+        : `missing required key '${key}' at ${at}`;
+      return { path: [...path, key], pointAt: 'value', missing: true, message };
+    }
+
+    case 'type': {
+      const got = describeValue(error.data);
+      if (FIELD_SPEC_LOCATIONS.has(locationOf(error))) {
+        const literal = JSON.stringify(error.data) ?? 'null';
+        return value(
+          `wrong type: expected a JSONata expression or a map with 'value' or 'const', got ${got}; ` +
+            `for a fixed value write { const: ${literal} }`,
+        );
+      }
+      return value(`wrong type: expected ${describeTypes(error.schema)}, got ${got}`);
+    }
+
+    case 'enum': {
+      const allowed = (error.schema as unknown[]).map(String).join(', ');
+      return value(`invalid value ${describeValue(error.data)}; allowed values: ${allowed}`);
+    }
+
+    case 'pattern':
+    case 'minimum':
+    case 'maximum': {
+      const hint = PATTERN_HINTS[locationOf(error)];
+      const rule = hint ?? (error.keyword === 'pattern' ? `must match ${String(error.schema)}` : String(error.message));
+      return value(`invalid value ${describeValue(error.data)}: ${rule}`);
+    }
+
+    case 'minLength':
+      return value('must not be empty');
+
+    case 'minProperties':
+      return value(`needs at least ${String(params.limit)} entry`);
+
+    case 'not':
+      return value(`use either 'value' or 'const', not both`);
+
+    // `if` only repeats the error of its `then` branch.
+    case 'if':
+      return undefined;
+
+    default:
+      return value(error.message ?? `failed the schema check '${error.keyword}'`);
+  }
+}
+
+/** Splits an ajv instance path (a JSON Pointer) into keys. */
+function pointerToPath(pointer: string): string[] {
+  if (pointer === '') {
+    return [];
+  }
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/**
+ * Formats a key path the way the mapping guide writes it: `fields.urgency.map`, with keys that are
+ * not plain names in brackets (`fields.urgency.map["N/A"]`).
+ */
+export function displayPath(path: readonly string[]): string {
+  let text = '';
+  for (const key of path) {
+    if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key)) {
+      text += text === '' ? key : `.${key}`;
+    } else {
+      text += `[${JSON.stringify(key)}]`;
+    }
+  }
+  return text;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'text',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a map of keys',
+  array: 'a list',
+  null: 'nothing',
+};
+
+function describeTypes(schemaType: unknown): string {
+  const types = Array.isArray(schemaType) ? schemaType : [schemaType];
+  return types.map((type) => TYPE_WORDS[String(type)] ?? String(type)).join(' or ');
+}
+
+function describeValue(data: unknown): string {
+  if (data === null || data === undefined) {
+    return 'an empty value';
+  }
+  if (Array.isArray(data)) {
+    return 'a list';
+  }
+  if (typeof data === 'object') {
+    return 'a map of keys';
+  }
+  return truncateText(JSON.stringify(data), 60);
+}
+
+/** Returns the allowed key closest to a misspelt one, if it is close enough to be a likely typo. */
+function closestKey(key: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of allowed) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+/** Levenshtein distance between two short strings. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

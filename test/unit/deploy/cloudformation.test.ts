@@ -1,0 +1,387 @@
+import { readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+import {
+  PSEUDO_PARAMETERS,
+  findIntrinsics,
+  parseTemplate,
+  readTemplate,
+  subVariables,
+  type CloudFormationTemplate,
+} from './helpers/cloudformation-template.js';
+import { dockerStages, execForm, parseHealthcheck, readDockerfile } from './helpers/dockerfile.js';
+
+const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const templatePath = `${repositoryRoot}deploy/cloudformation.yaml`;
+const template = readTemplate(templatePath);
+const resources = template.Resources;
+
+/** Names of the environment variables that src/config/env.ts reads (`read.string('NAME', …)`). */
+function variablesReadByTheDaemon(): Set<string> {
+  const source = readFileSync(`${repositoryRoot}src/config/env.ts`, 'utf8');
+  return new Set([...source.matchAll(/read\.\w+\(\s*'([A-Z][A-Z0-9_]*)'/g)].map((match) => match[1]!));
+}
+
+function properties(logicalId: string): Record<string, any> {
+  const resource = resources[logicalId];
+  if (!resource) throw new Error(`The template has no resource ${logicalId}`);
+  return resource.Properties ?? {};
+}
+
+function container(): Record<string, any> {
+  const [definition, ...others] = properties('TaskDefinition').ContainerDefinitions as Array<Record<string, any>>;
+  expect(others, 'the task definition should have exactly one container').toEqual([]);
+  return definition!;
+}
+
+function environment(): Map<string, unknown> {
+  return new Map((container().Environment as Array<{ Name: string; Value: unknown }>).map((entry) => [entry.Name, entry.Value]));
+}
+
+/** Both branches of the container's `Secrets: !If [UseOAuth, oauth, basic]`. */
+function secretBranches(): { oauth: Array<{ Name: string; ValueFrom: unknown }>; basic: Array<{ Name: string; ValueFrom: unknown }> } {
+  const [condition, oauth, basic] = container().Secrets['Fn::If'];
+  expect(condition).toBe('UseOAuth');
+  return { oauth, basic };
+}
+
+describe('template parser', () => {
+  it('reads every short form in each node kind', () => {
+    const parsed = parseTemplate(
+      [
+        'Resources:',
+        '  A:',
+        '    Type: AWS::SQS::Queue',
+        '    Properties:',
+        '      Ref: !Ref Param',
+        '      Att: !GetAtt Queue.Arn',
+        '      AttDotted: !GetAtt Stack.Outputs.Name',
+        '      AttList: !GetAtt [Queue, Arn]',
+        "      Sub: !Sub 'arn:${AWS::Partition}:x'",
+        '      SubList: !Sub [\'${X}\', { X: !Ref Param }]',
+        "      Join: !Join [',', [a, !Ref Param]]",
+        '      Select: !Select [0, !GetAZs ""]',
+        "      Split: !Split [',', 'a,b']",
+        '      If: !If [Cond, yes, !Ref AWS::NoValue]',
+        '      Not: !Not [!Equals [a, b]]',
+        '      Cond: !Condition Other',
+        '      Import: !ImportValue Exported',
+        '      Find: !FindInMap [Map, Key, Value]',
+        '      Base64Scalar: !Base64 text',
+        "      Base64Map: !Base64 { 'Fn::Sub': text }",
+      ].join('\n'),
+    );
+
+    expect(parsed.Resources.A!.Properties).toEqual({
+      Ref: { Ref: 'Param' },
+      Att: { 'Fn::GetAtt': ['Queue', 'Arn'] },
+      AttDotted: { 'Fn::GetAtt': ['Stack', 'Outputs.Name'] },
+      AttList: { 'Fn::GetAtt': ['Queue', 'Arn'] },
+      Sub: { 'Fn::Sub': 'arn:${AWS::Partition}:x' },
+      SubList: { 'Fn::Sub': ['${X}', { X: { Ref: 'Param' } }] },
+      Join: { 'Fn::Join': [',', ['a', { Ref: 'Param' }]] },
+      Select: { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] },
+      Split: { 'Fn::Split': [',', 'a,b'] },
+      If: { 'Fn::If': ['Cond', 'yes', { Ref: 'AWS::NoValue' }] },
+      Not: { 'Fn::Not': [{ 'Fn::Equals': ['a', 'b'] }] },
+      Cond: { Condition: 'Other' },
+      Import: { 'Fn::ImportValue': 'Exported' },
+      Find: { 'Fn::FindInMap': ['Map', 'Key', 'Value'] },
+      Base64Scalar: { 'Fn::Base64': 'text' },
+      Base64Map: { 'Fn::Base64': { 'Fn::Sub': 'text' } },
+    });
+  });
+
+  it('rejects an unknown tag', () => {
+    expect(() => parseTemplate('Resources:\n  A:\n    Type: AWS::SQS::Queue\n    Properties: { X: !GetAttr Q.Arn }\n')).toThrow(/GetAttr/);
+  });
+});
+
+describe('deploy/cloudformation.yaml structure', () => {
+  const parameterNames = new Set(Object.keys(template.Parameters ?? {}));
+  const resourceNames = new Set(Object.keys(resources));
+  const conditionNames = new Set(Object.keys(template.Conditions ?? {}));
+  const intrinsics = findIntrinsics(template);
+
+  it('has the template sections', () => {
+    expect(template.AWSTemplateFormatVersion).toBe('2010-09-09');
+    expect(resourceNames.size).toBeGreaterThan(0);
+  });
+
+  it('uses resource types of the form AWS::Service::Thing', () => {
+    for (const [logicalId, resource] of Object.entries(resources)) {
+      expect(resource.Type, logicalId).toMatch(/^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/);
+    }
+  });
+
+  it('refers only to defined names with Ref', () => {
+    const refs = intrinsics.filter((use) => use.key === 'Ref');
+    expect(refs.length).toBeGreaterThan(0);
+    for (const { argument, path } of refs) {
+      const name = String(argument);
+      const defined = parameterNames.has(name) || resourceNames.has(name) || PSEUDO_PARAMETERS.has(name);
+      expect(defined, `Ref ${name} at ${path} names no parameter, resource or pseudo parameter`).toBe(true);
+    }
+  });
+
+  it('refers only to defined resources with GetAtt', () => {
+    for (const { argument, path } of intrinsics.filter((use) => use.key === 'Fn::GetAtt')) {
+      const [logicalId, attribute] = argument as [string, string];
+      expect(resourceNames.has(logicalId), `GetAtt ${logicalId}.${attribute} at ${path} names no resource`).toBe(true);
+    }
+  });
+
+  it('refers only to defined names inside Sub', () => {
+    for (const { argument, path } of intrinsics.filter((use) => use.key === 'Fn::Sub')) {
+      const [text, variables] = Array.isArray(argument) ? argument : [argument, {}];
+      for (const name of subVariables(String(text))) {
+        const [first] = name.split('.');
+        const defined =
+          name in (variables as object) ||
+          (name.includes('.') ? resourceNames.has(first!) : parameterNames.has(name) || resourceNames.has(name) || PSEUDO_PARAMETERS.has(name));
+        expect(defined, `\${${name}} at ${path} names nothing defined`).toBe(true);
+      }
+    }
+  });
+
+  it('refers only to defined conditions', () => {
+    const used = [
+      ...intrinsics.filter((use) => use.key === 'Fn::If').map((use) => ({ name: (use.argument as unknown[])[0], path: use.path })),
+      ...intrinsics.filter((use) => use.key === 'Condition').map((use) => ({ name: use.argument, path: use.path })),
+      ...Object.entries(resources)
+        .filter(([, resource]) => resource.Condition !== undefined)
+        .map(([logicalId, resource]) => ({ name: resource.Condition, path: logicalId })),
+    ];
+    for (const { name, path } of used) {
+      expect(conditionNames.has(String(name)), `condition ${String(name)} at ${path} is not defined`).toBe(true);
+    }
+  });
+
+  it('depends only on defined resources', () => {
+    for (const [logicalId, resource] of Object.entries(resources)) {
+      for (const dependency of [resource.DependsOn ?? []].flat()) {
+        expect(resourceNames.has(dependency), `${logicalId} DependsOn ${dependency}, which is not a resource`).toBe(true);
+      }
+    }
+  });
+
+  it('uses every parameter and condition', () => {
+    const referenced = new Set([
+      ...intrinsics.filter((use) => use.key === 'Ref').map((use) => String(use.argument)),
+      ...intrinsics
+        .filter((use) => use.key === 'Fn::Sub')
+        .flatMap((use) => subVariables(String(Array.isArray(use.argument) ? use.argument[0] : use.argument))),
+    ]);
+    for (const name of parameterNames) {
+      expect(referenced.has(name), `parameter ${name} is never used`).toBe(true);
+    }
+
+    const usedConditions = new Set(intrinsics.filter((use) => use.key === 'Fn::If').map((use) => String((use.argument as unknown[])[0])));
+    for (const name of conditionNames) {
+      expect(usedConditions.has(name), `condition ${name} is never used`).toBe(true);
+    }
+  });
+
+  it('fits the inline template size limit', () => {
+    // `aws cloudformation deploy --template-file` without an S3 bucket takes at most 51,200 bytes.
+    expect(statSync(templatePath).size).toBeLessThanOrEqual(51_200);
+  });
+
+  it('outputs the queue URLs and the service name', () => {
+    expect(template.Outputs?.QueueUrl?.Value).toEqual({ Ref: 'EventQueue' });
+    expect(template.Outputs?.DeadLetterQueueUrl?.Value).toEqual({ Ref: 'DeadLetterQueue' });
+    expect(template.Outputs?.ServiceName?.Value).toEqual({ 'Fn::GetAtt': ['Service', 'Name'] });
+  });
+});
+
+describe('event queue and rule', () => {
+  it('configures the queue and its redrive policy', () => {
+    const queue = properties('EventQueue');
+    expect(resources.EventQueue!.Type).toBe('AWS::SQS::Queue');
+    expect(queue.VisibilityTimeout).toBe(60);
+    expect(queue.SqsManagedSseEnabled).toBe(true);
+    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
+  });
+
+  it('keeps dead letters for 14 days', () => {
+    const deadLetterQueue = properties('DeadLetterQueue');
+    expect(deadLetterQueue.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    expect(deadLetterQueue.SqsManagedSseEnabled).toBe(true);
+    // A moved message keeps its first enqueue time, so the DLQ must keep messages longer.
+    expect(deadLetterQueue.MessageRetentionPeriod).toBeGreaterThan(properties('EventQueue').MessageRetentionPeriod ?? 345_600);
+  });
+
+  it('lets only the rule send to the queue', () => {
+    const policy = properties('EventQueuePolicy');
+    expect(policy.Queues).toEqual([{ Ref: 'EventQueue' }]);
+
+    const allows = (policy.PolicyDocument.Statement as Array<Record<string, any>>).filter((statement) => statement.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0]!.Principal).toEqual({ Service: 'events.amazonaws.com' });
+    expect(allows[0]!.Action).toBe('sqs:SendMessage');
+    expect(allows[0]!.Resource).toEqual({ 'Fn::GetAtt': ['EventQueue', 'Arn'] });
+    expect(allows[0]!.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['FindingsRule', 'Arn'] } } });
+  });
+
+  it('matches imported findings of both formats', () => {
+    const rule = properties('FindingsRule');
+    expect(rule.EventPattern.source).toEqual(['aws.securityhub']);
+    expect(rule.EventPattern['detail-type']).toEqual(['Security Hub Findings - Imported', 'Findings Imported V2']);
+    expect(rule.Targets).toHaveLength(1);
+    expect(rule.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['EventQueue', 'Arn'] });
+  });
+
+  it('routes only detail-types the finding source handles', () => {
+    const findingSource = readFileSync(`${repositoryRoot}src/sources/securityhub/finding-source.ts`, 'utf8');
+    for (const detailType of properties('FindingsRule').EventPattern['detail-type'] as string[]) {
+      expect(findingSource, `src/sources/securityhub/finding-source.ts does not handle "${detailType}"`).toContain(`'${detailType}'`);
+    }
+  });
+
+  it('alarms on any message in the dead-letter queue', () => {
+    const alarm = properties('DeadLetterQueueAlarm');
+    expect(alarm.Namespace).toBe('AWS/SQS');
+    expect(alarm.MetricName).toBe('ApproximateNumberOfMessagesVisible');
+    expect(alarm.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }]);
+    expect(alarm.Threshold).toBe(0);
+    expect(alarm.ComparisonOperator).toBe('GreaterThanThreshold');
+  });
+});
+
+describe('task definition', () => {
+  it('runs on Fargate with 512 CPU units and 1 GiB', () => {
+    const task = properties('TaskDefinition');
+    expect(task.RequiresCompatibilities).toEqual(['FARGATE']);
+    expect(task.NetworkMode).toBe('awsvpc');
+    expect(task.Cpu).toBe('512');
+    expect(task.Memory).toBe('1024');
+    expect(task.TaskRoleArn).toEqual({ 'Fn::GetAtt': ['TaskRole', 'Arn'] });
+    expect(task.ExecutionRoleArn).toEqual({ 'Fn::GetAtt': ['TaskExecutionRole', 'Arn'] });
+  });
+
+  it('sets only variables the daemon reads', () => {
+    const known = variablesReadByTheDaemon();
+    expect(known.has('SQS_QUEUE_URL'), 'could not read the variable names from src/config/env.ts').toBe(true);
+
+    const { oauth, basic } = secretBranches();
+    const names = [...environment().keys(), ...oauth.map((secret) => secret.Name), ...basic.map((secret) => secret.Name)];
+    for (const name of names) {
+      expect(known.has(name), `${name} is set in the task definition but src/config/env.ts never reads it`).toBe(true);
+    }
+  });
+
+  it('sets the queue, region and ServiceNow variables', () => {
+    const env = environment();
+    expect(env.get('SQS_QUEUE_URL')).toEqual({ Ref: 'EventQueue' });
+    expect(env.get('AWS_REGION')).toEqual({ Ref: 'AWS::Region' });
+    expect(env.get('SERVICENOW_INSTANCE_URL')).toEqual({ Ref: 'ServiceNowInstanceUrl' });
+    expect(env.get('MAPPINGS_DIR')).toEqual({ Ref: 'MappingsDir' });
+    expect(env.get('LOG_LEVEL')).toEqual({ Ref: 'LogLevel' });
+    expect(env.get('STATE_STORE')).toMatch(/^sqlite:\//);
+  });
+
+  it('keeps credentials out of plain environment variables', () => {
+    for (const name of environment().keys()) {
+      expect(name, `${name} looks like a credential; pass it through Secrets`).not.toMatch(/PASSWORD|SECRET|TOKEN|ACCESS_KEY|CLIENT_ID|USERNAME/);
+    }
+  });
+
+  it('reads credentials from the secret JSON keys', () => {
+    const { oauth, basic } = secretBranches();
+    expect(basic).toEqual([
+      { Name: 'SERVICENOW_USERNAME', ValueFrom: { 'Fn::Sub': '${ServiceNowSecretArn}:username::' } },
+      { Name: 'SERVICENOW_PASSWORD', ValueFrom: { 'Fn::Sub': '${ServiceNowSecretArn}:password::' } },
+    ]);
+    expect(oauth).toEqual([
+      { Name: 'SERVICENOW_CLIENT_ID', ValueFrom: { 'Fn::Sub': '${ServiceNowSecretArn}:client_id::' } },
+      { Name: 'SERVICENOW_CLIENT_SECRET', ValueFrom: { 'Fn::Sub': '${ServiceNowSecretArn}:client_secret::' } },
+    ]);
+  });
+
+  it('lets the execution role read only that secret', () => {
+    const statements = properties('TaskExecutionRole').Policies.flatMap(
+      (policy: { PolicyDocument: { Statement: unknown[] } }) => policy.PolicyDocument.Statement,
+    ) as Array<Record<string, any>>;
+    const secretReads = statements.filter((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(secretReads).toHaveLength(1);
+    expect(secretReads[0]!.Resource).toEqual({ Ref: 'ServiceNowSecretArn' });
+  });
+
+  it('drains before ECS sends SIGKILL', () => {
+    const stopTimeoutMs = container().StopTimeout * 1000;
+    const shutdownTimeoutMs = Number(environment().get('SHUTDOWN_TIMEOUT_MS'));
+    // After the drain the consumer releases unfinished messages, each call bounded by 3 s.
+    expect(stopTimeoutMs).toBe(30_000);
+    expect(shutdownTimeoutMs + 3_000).toBeLessThan(stopTimeoutMs);
+  });
+
+  it('matches the queue visibility timeout', () => {
+    expect(Number(environment().get('SQS_VISIBILITY_TIMEOUT_SECONDS'))).toBe(properties('EventQueue').VisibilityTimeout);
+  });
+
+  it('mounts every image volume on a read-only root', () => {
+    const runtimeStage = dockerStages(readDockerfile(`${repositoryRoot}deploy/Dockerfile`)).at(-1)!;
+    const imageVolumes = runtimeStage.instructions
+      .filter((instruction) => instruction.keyword === 'VOLUME')
+      .flatMap((instruction) => execForm(instruction.argument) ?? instruction.argument.split(/\s+/));
+    const mountPoints = container().MountPoints as Array<{ SourceVolume: string; ContainerPath: string; ReadOnly: boolean }>;
+    const volumeNames = (properties('TaskDefinition').Volumes as Array<{ Name: string }>).map((volume) => volume.Name);
+
+    expect(container().ReadonlyRootFilesystem).toBe(true);
+    // Fargate copies the owner (user node) of a VOLUME directory only to a bind mount at the same path.
+    expect(mountPoints.map((mount) => mount.ContainerPath).sort()).toEqual([...imageVolumes].sort());
+    for (const mount of mountPoints) {
+      expect(volumeNames, `mount ${mount.ContainerPath}`).toContain(mount.SourceVolume);
+      expect(mount.ReadOnly).toBe(false);
+    }
+
+    const stateFile = String(environment().get('STATE_STORE')).slice('sqlite:'.length);
+    expect(mountPoints.some((mount) => stateFile.startsWith(`${mount.ContainerPath}/`)), `${stateFile} is on no writable mount`).toBe(true);
+  });
+
+  it('checks health like the Dockerfile', () => {
+    const healthcheck = readDockerfile(`${repositoryRoot}deploy/Dockerfile`).find((instruction) => instruction.keyword === 'HEALTHCHECK');
+    const imageCommand = parseHealthcheck(healthcheck!.argument).command;
+    expect(container().HealthCheck.Command).toEqual(['CMD', ...imageCommand!]);
+    expect(environment().get('HEALTH_PORT')).toBe('8080');
+    expect(container().PortMappings).toEqual([{ ContainerPort: 8080, Protocol: 'tcp' }]);
+  });
+
+  it('sends logs to the stack log group', () => {
+    expect(container().LogConfiguration.LogDriver).toBe('awslogs');
+    expect(container().LogConfiguration.Options['awslogs-group']).toEqual({ Ref: 'LogGroup' });
+    expect(properties('LogGroup').RetentionInDays).toEqual({ Ref: 'LogRetentionInDays' });
+  });
+});
+
+describe('Fargate service', () => {
+  const parameters = template.Parameters as CloudFormationTemplate['Parameters'] & object;
+
+  it('gets no public IP by default', () => {
+    const network = properties('Service').NetworkConfiguration.AwsvpcConfiguration;
+    expect(network.AssignPublicIp).toEqual({ Ref: 'AssignPublicIp' });
+    expect(parameters.AssignPublicIp!.Default).toBe('DISABLED');
+  });
+
+  it('rolls back a failed deployment', () => {
+    const deployment = properties('Service').DeploymentConfiguration;
+    expect(deployment.DeploymentCircuitBreaker).toEqual({ Enable: true, Rollback: true });
+  });
+
+  it('never runs two tasks at once', () => {
+    // Each task has its own SQLite store, so an overlapping deployment could create duplicates.
+    expect(properties('Service').DeploymentConfiguration.MaximumPercent).toBe(100);
+    expect(properties('Service').DesiredCount).toEqual({ Ref: 'DesiredCount' });
+    expect(parameters.DesiredCount!.Default).toBe(1);
+    expect(parameters.DesiredCount!.MaxValue).toBe(1);
+    expect(String(parameters.DesiredCount!.Description)).toMatch(/shared state store/);
+  });
+
+  it('validates the secret ARN parameter', () => {
+    const pattern = new RegExp(String(parameters.ServiceNowSecretArn!.AllowedPattern));
+    expect(pattern.test('arn:aws:secretsmanager:us-east-1:111122223333:secret:itsm-sync/servicenow-AbC123')).toBe(true);
+    expect(pattern.test('arn:aws:secretsmanager:us-east-1:111122223333:secret:itsm-sync/servicenow')).toBe(false);
+    expect(pattern.test('itsm-sync/servicenow')).toBe(false);
+  });
+});

@@ -1,0 +1,44 @@
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository's mappings folder, holding the shipped default mapping. */
+export const SHIPPED_MAPPINGS_DIR = fileURLToPath(new URL('../../../mappings', import.meta.url));
+export const SHIPPED_MAPPING = join(SHIPPED_MAPPINGS_DIR, 'securityhub-finding-to-incident.yaml');
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/mappings', import.meta.url));
+
+/** Path of a fixture under test/fixtures/mappings, such as `bad/unknown-key.yaml`. */
+export function fixture(name: string): string {
+  return join(FIXTURES, name);
+}
+
+/** Creates a temporary mappings folder holding copies of the given files; remove it with `rm`. */
+export async function mappingsFolder(...files: string[]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'itsm-sync-mappings-'));
+  for (const file of files) {
+    await copyFile(file, join(dir, basename(file)));
+  }
+  return dir;
+}
+
+export async function removeFolder(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * The 1-based line and column where `needle` first occurs in a file, so that tests state the
+ * expected place by its text rather than by a number that breaks when the fixture changes.
+ */
+export async function placeOf(file: string, needle: string): Promise<{ line: number; column: number }> {
+  const text = await readFile(file, 'utf8');
+  const offset = text.indexOf(needle);
+  if (offset < 0) {
+    throw new Error(`${needle} not found in ${file}`);
+  }
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
+  return { line, column };
+}
