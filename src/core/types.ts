@@ -33,7 +33,7 @@ export interface EventBridgeEvent {
  * One AWS record, normalized by a source adapter from an event (and, where the event is only a
  * trigger, from the AWS API).
  */
-export interface SourceRecord<View = Record<string, unknown>> {
+export interface SourceRecord<View extends object = object> {
   kind: SourceKind;
   /** The wire format the record came in, for example `asff` or `ocsf` for findings. */
   format: string;

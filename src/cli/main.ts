@@ -1,0 +1,57 @@
+import { Command, InvalidArgumentError } from 'commander';
+
+import { runDaemon } from './run.js';
+import { runDemo } from '../demo/demo.js';
+import { runPreview } from './preview.js';
+import { runValidate } from './validate.js';
+
+/**
+ * The `itsm-sync` command line. Each command sets `process.exitCode` rather than exiting, so
+ * pending log lines are flushed before the process ends.
+ */
+const program = new Command()
+  .name('itsm-sync')
+  .description('Keeps AWS Security Hub findings in sync with ServiceNow incidents')
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('run the sync daemon, configured by environment variables (see .env.example)')
+  .action(async () => {
+    process.exitCode = await runDaemon(process.env);
+  });
+
+program
+  .command('demo')
+  .description('sync sample findings through a local SQS server and ServiceNow and Security Hub simulators')
+  .option('--data-dir <dir>', 'folder for the demo state, kept between runs', './data/demo')
+  .option('--fresh', 'forget the state of earlier demo runs first', false)
+  .option('--log-level <level>', 'log level of the connector during the demo', 'warn')
+  .action(async (options: { dataDir: string; fresh: boolean; logLevel: string }) => {
+    process.exitCode = await runDemo(options);
+  });
+
+program
+  .command('validate')
+  .description('check every mapping file in a folder; exits 1 and lists each error with file, line and field')
+  .argument('[dir]', 'mappings folder', process.env.MAPPINGS_DIR ?? './mappings')
+  .action(async (dir: string) => {
+    process.exitCode = await runValidate(dir);
+  });
+
+program
+  .command('preview')
+  .description('print the exact ITSM payload that an event would produce under a mapping, calling nothing')
+  .requiredOption('--mapping <file>', 'mapping file (YAML)')
+  .requiredOption('--event <file>', 'EventBridge event (JSON), raw or wrapped in an SNS envelope')
+  .option('--ticket-state <state>', 'pretend the record already has a ticket: none, open or resolved', parseTicketState, 'none')
+  .action(async (options: { mapping: string; event: string; ticketState: 'none' | 'open' | 'resolved' }) => {
+    process.exitCode = await runPreview(options);
+  });
+
+function parseTicketState(value: string): 'none' | 'open' | 'resolved' {
+  if (value === 'none' || value === 'open' || value === 'resolved') return value;
+  throw new InvalidArgumentError('expected none, open or resolved');
+}
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+
+import { pino } from 'pino';
+
+import type { AwsWriteback, SourceRecord, WritebackAction } from '../core/types.js';
+import { parseMessageBody } from '../intake/envelope.js';
+import { MappingValidationError } from '../rules/errors.js';
+import { loadRuleFile } from '../rules/loader.js';
+import { FindingSource } from '../sources/securityhub/finding-source.js';
+import type { SourceAdapter } from '../sources/source-adapter.js';
+import { SqliteStateStore } from '../state/sqlite-store.js';
+import { SyncEngine, type SyncResult } from '../sync/engine.js';
+import type { ServiceNowClient, ServiceNowRecord } from '../targets/servicenow/client.js';
+import { ServiceNowTarget } from '../targets/servicenow/servicenow-target.js';
+
+const ADAPTERS: SourceAdapter[] = [new FindingSource()];
+
+/** One request that the sync would have sent. */
+interface RecordedCall {
+  call: string;
+  body: unknown;
+}
+
+/**
+ * Print what an event would do under one mapping, calling nothing: the real sync engine and
+ * ServiceNow target run against an in-memory state store and a client that records the requests
+ * instead of sending them. So the printed payloads are exactly what the Table API would receive.
+ *
+ * Two cases are shown: the record has no ticket yet, and the record has an open ticket that was
+ * last synced from the same content (which shows the resolve payload, or that nothing is written).
+ */
+export async function runPreview(options: { mapping: string; event: string }): Promise<number> {
+  let rule;
+  try {
+    rule = await loadRuleFile(options.mapping);
+  } catch (error) {
+    if (error instanceof MappingValidationError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+
+  const event = parseMessageBody(readFileSync(options.event, 'utf8'), options.event);
+  const adapter = ADAPTERS.find((candidate) => candidate.handles(event));
+  if (!adapter) {
+    process.stderr.write(`No source adapter handles events of type "${event.source} / ${event['detail-type']}".\n`);
+    return 1;
+  }
+  if (adapter.kind !== rule.source.kind) {
+    process.stderr.write(`The mapping syncs ${rule.source.kind} records, but the event carries ${adapter.kind} records.\n`);
+    return 1;
+  }
+
+  const output: unknown[] = [];
+  for (const record of await adapter.toRecords(event)) {
+    const calls: RecordedCall[] = [];
+    const engine = previewEngine(rule, calls);
+
+    const newRecord = await engine.sync(record);
+    const newRecordCalls = calls.splice(0);
+
+    // Sync the same record again: the link now exists with this content as last written.
+    const openTicket = newRecord.ticket ? await engine.sync(record) : undefined;
+
+    output.push({
+      record: { kind: record.kind, format: record.format, id: record.displayId },
+      rule: newRecord.rule ?? null,
+      correlation: newRecord.correlation ?? null,
+      whenNoTicketExists: describe(newRecord, newRecordCalls),
+      whenTicketIsOpen: openTicket ? describe(openTicket, calls.splice(0)) : 'no ticket would exist',
+    });
+  }
+
+  process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+  return 0;
+}
+
+function describe(result: SyncResult, calls: RecordedCall[]): { outcome: string; requests: RecordedCall[] } {
+  return { outcome: result.outcome, requests: calls };
+}
+
+function previewEngine(rule: Awaited<ReturnType<typeof loadRuleFile>>, calls: RecordedCall[]): SyncEngine {
+  const instanceUrl = 'https://preview.invalid';
+  const target = new ServiceNowTarget(recordingClient(calls), { instanceUrl });
+
+  const writeback: AwsWriteback = {
+    kind: rule.source.kind,
+    async apply(record: SourceRecord, action: WritebackAction) {
+      const { ticket, ...written } = action;
+      calls.push({ call: `AWS write-back to ${record.format} ${record.displayId}`, body: written });
+    },
+  };
+
+  return new SyncEngine({
+    rules: [rule],
+    targets: { servicenow: target },
+    writebacks: { [rule.source.kind]: writeback },
+    store: new SqliteStateStore(':memory:'),
+    logger: pino({ level: 'silent' }),
+  });
+}
+
+/** A stand-in for the Table API client that records each request and answers like the instance. */
+function recordingClient(calls: RecordedCall[]): ServiceNowClient {
+  let created = 0;
+
+  const client = {
+    async createRecord(table: string, fields: Record<string, string>): Promise<ServiceNowRecord> {
+      calls.push({ call: `POST /api/now/table/${table}`, body: fields });
+      created += 1;
+      return { ...fields, sys_id: `${'0'.repeat(31)}${created}`, number: `PREVIEW${String(created).padStart(4, '0')}` };
+    },
+    async updateRecord(table: string, sysId: string, fields: Record<string, string>): Promise<ServiceNowRecord> {
+      calls.push({ call: `PATCH /api/now/table/${table}/${sysId}`, body: fields });
+      return { ...fields, sys_id: sysId };
+    },
+    async *queryRecords(): AsyncIterable<ServiceNowRecord> {
+      // The preview has no ServiceNow records to find.
+    },
+  };
+  // The target only calls the methods above in a preview.
+  return client as unknown as ServiceNowClient;
+}

@@ -1,0 +1,61 @@
+import { buildConnector } from '../app/connector.js';
+import { ConfigurationError, readSettings } from '../config/env.js';
+import { runUntilSignal } from '../intake/run-until-signal.js';
+import { startHealthServer } from '../ops/health-server.js';
+import { createLogger } from '../ops/logger.js';
+import { SyncMetrics } from '../ops/metrics.js';
+import { MappingValidationError } from '../rules/errors.js';
+
+/**
+ * Run the daemon until SIGTERM or SIGINT. Invalid settings or mappings stop start-up before any
+ * message is received, with a message naming each problem. Returns the exit code.
+ */
+export async function runDaemon(env: NodeJS.ProcessEnv): Promise<number> {
+  let settings;
+  try {
+    settings = readSettings(env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      process.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
+      return 1;
+    }
+    throw error;
+  }
+
+  const logger = createLogger(settings.logLevel);
+  const metrics = new SyncMetrics();
+  metrics.collectProcessMetrics();
+
+  let connector;
+  try {
+    connector = await buildConnector(settings, logger, metrics);
+  } catch (error) {
+    if (error instanceof MappingValidationError) {
+      logger.fatal({ mappingsDir: settings.mappingsDir, problems: error.issues.length }, error.message);
+      return 1;
+    }
+    throw error;
+  }
+
+  const consumer = connector.consumer;
+  // A completed receive, empty or not, shows that the poll loop is alive.
+  let lastPollAt = Date.now();
+  consumer.on('empty', () => (lastPollAt = Date.now()));
+  consumer.on('message_received', () => (lastPollAt = Date.now()));
+
+  const health = settings.healthPort
+    ? await startHealthServer({
+        port: settings.healthPort,
+        metrics,
+        health: { isRunning: () => consumer.isRunning, lastPollAt: () => lastPollAt },
+      })
+    : undefined;
+  logger.info({ queueUrl: settings.queueUrl, healthPort: health?.port, concurrency: settings.concurrency }, 'itsm-sync started');
+
+  return runUntilSignal(consumer, logger, {
+    exit: (code) => {
+      // The consumer has drained; close what it was writing to, then end the process.
+      void Promise.allSettled([connector.store.close(), health?.close()]).then(() => process.exit(code));
+    },
+  });
+}

@@ -1,0 +1,44 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The connector's Prometheus metrics, on a registry of their own so that tests and several
+ * engines in one process do not share counters.
+ */
+export class SyncMetrics {
+  readonly registry = new Registry();
+
+  /** One count per sync action, by record kind, rule and outcome (created, updated, unchanged…). */
+  readonly syncActions = new Counter({
+    name: 'itsm_sync_actions_total',
+    help: 'Sync actions by record kind, sync rule and outcome',
+    labelNames: ['kind', 'rule', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  /** Events acknowledged without syncing, because no adapter handles their type. */
+  readonly ignoredEvents = new Counter({
+    name: 'itsm_sync_ignored_events_total',
+    help: 'Events of types that no source adapter handles, acknowledged and dropped',
+    labelNames: ['source', 'detail_type'] as const,
+    registers: [this.registry],
+  });
+
+  /** Messages left on the queue for redelivery or the dead-letter queue, by reason. */
+  readonly failedMessages = new Counter({
+    name: 'itsm_sync_failed_messages_total',
+    help: 'Messages that could not be processed and were left for redelivery',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly inFlightMessages = new Gauge({
+    name: 'itsm_sync_in_flight_messages',
+    help: 'Messages being processed now',
+    registers: [this.registry],
+  });
+
+  /** Also collect the process metrics (memory, event loop lag) that Prometheus users expect. */
+  collectProcessMetrics(): void {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

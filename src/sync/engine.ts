@@ -1,0 +1,397 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type {
+  AwsWriteback,
+  ItsmTarget,
+  SourceKind,
+  SourceRecord,
+  TargetSystem,
+  TicketFields,
+  TicketRef,
+} from '../core/types.js';
+import type { Logger } from '../ops/logger.js';
+import type { SyncMetrics } from '../ops/metrics.js';
+import type { ExpressionBindings, FieldRule, SyncRule, WritebackRule } from '../rules/sync-rule.js';
+import type { Link, StateStore } from '../state/store.js';
+import { correlationFor } from './correlation.js';
+import { changedFields } from './field-diff.js';
+
+/** What one sync of one record did. Each outcome is one log line and one metric count. */
+export type SyncOutcome =
+  | 'created'
+  | 'adopted'
+  | 'updated'
+  | 'unchanged'
+  | 'resolved'
+  | 'reopened'
+  | 'recreated'
+  | 'not-created'
+  | 'already-resolved'
+  | 'closed-not-patched'
+  | 'stale'
+  | 'no-rule';
+
+export interface SyncResult {
+  outcome: SyncOutcome;
+  rule?: string;
+  correlation?: string;
+  ticket?: TicketRef;
+  /** Target fields written by this sync. */
+  fields: string[];
+}
+
+export interface SyncEngineOptions {
+  rules: SyncRule[];
+  targets: Partial<Record<TargetSystem, ItsmTarget>>;
+  writebacks: Partial<Record<SourceKind, AwsWriteback>>;
+  store: StateStore;
+  logger: Logger;
+  metrics?: SyncMetrics;
+  /** How long a lease protects one record's sync; longer than any single sync should take. */
+  leaseTtlMs?: number;
+  /** How long to wait for another worker's lease on the same record before giving up. */
+  leaseWaitMs?: number;
+  clock?: () => Date;
+  /** Called after each sync with its result; the demo and tests use it to show what happened. */
+  onResult?: (record: SourceRecord, result: SyncResult) => void;
+}
+
+/** Another worker holds the record's lease for longer than we wait: retry the message later. */
+export class LeaseBusyError extends Error {
+  constructor(readonly correlation: string) {
+    super(`Another worker is syncing the record with correlation ${correlation}; the message will be retried`);
+    this.name = 'LeaseBusyError';
+  }
+}
+
+/** A sync rule names a target system that is not configured. */
+export class TargetNotConfiguredError extends Error {
+  constructor(rule: SyncRule) {
+    super(
+      `Sync rule "${rule.name}" (${rule.file}) writes to ${rule.target.system}, which is not configured. ` +
+        `Set the ${rule.target.system === 'servicenow' ? 'SERVICENOW_*' : 'JIRA_*'} variables or remove the rule.`,
+    );
+    this.name = 'TargetNotConfiguredError';
+  }
+}
+
+/**
+ * Syncs normalized AWS records to ITSM records through the sync rules, the link store and the
+ * write-back adapters. It is the same for every record kind and every ITSM system.
+ *
+ * Guarantees:
+ * - one ticket per record: a per-record lease serializes workers, and a pending link marks a create
+ *   in progress, so a crash between create and link is repaired by a search on correlation;
+ * - only changed fields are written, compared with what itsm-sync last wrote, so an event that
+ *   changes nothing mapped makes no ITSM call;
+ * - fields owned by the ITSM side or marked create-only are written once, at creation;
+ * - a ticket that itsm-sync resolved is never patched again unless the record fails again.
+ */
+export class SyncEngine {
+  private readonly rulesByKind = new Map<SourceKind, SyncRule[]>();
+  /** Prefix of this engine's lease owner tokens; each sync adds its own suffix. */
+  private readonly instanceId = randomUUID();
+  private readonly leaseTtlMs: number;
+  private readonly leaseWaitMs: number;
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: SyncEngineOptions) {
+    for (const rule of [...options.rules].sort((a, b) => a.priority - b.priority)) {
+      if (!options.targets[rule.target.system]) throw new TargetNotConfiguredError(rule);
+      const rules = this.rulesByKind.get(rule.source.kind) ?? [];
+      rules.push(rule);
+      this.rulesByKind.set(rule.source.kind, rules);
+    }
+
+    this.leaseTtlMs = options.leaseTtlMs ?? 120_000;
+    this.leaseWaitMs = options.leaseWaitMs ?? 15_000;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** Sync one record and log the outcome. Throws when the message should be retried. */
+  async sync(record: SourceRecord): Promise<SyncResult> {
+    const rule = await this.selectRule(record);
+    if (!rule) {
+      this.report(record, undefined, { outcome: 'no-rule', fields: [] });
+      return { outcome: 'no-rule', fields: [] };
+    }
+
+    const correlation = correlationFor(rule.correlation.prefix, record.identity);
+    // Each sync owns its lease, so two copies of one event in this process exclude each other too.
+    const owner = `${this.instanceId}:${randomUUID()}`;
+    await this.takeLease(correlation, owner);
+    try {
+      const result = await this.syncUnderLease(record, rule, correlation);
+      this.report(record, rule, result);
+      return result;
+    } finally {
+      await this.options.store.releaseLease(correlation, owner);
+    }
+  }
+
+  /** The first rule, by priority, whose kind and `when` condition match the record. */
+  private async selectRule(record: SourceRecord): Promise<SyncRule | undefined> {
+    for (const rule of this.rulesByKind.get(record.kind) ?? []) {
+      if (!rule.source.when || (await rule.source.when.evaluate(record.view, { rule: rule.name }))) return rule;
+    }
+    return undefined;
+  }
+
+  private async syncUnderLease(record: SourceRecord, rule: SyncRule, correlation: string): Promise<SyncResult> {
+    const store = this.options.store;
+    const link = await store.getLink(correlation);
+    const base = { rule: rule.name, correlation };
+
+    // Events arrive late and out of order; an older state than the one synced is not applied.
+    if (link?.status !== 'pending' && link?.sourceUpdatedAt && record.updatedAt && isBefore(record.updatedAt, link.sourceUpdatedAt)) {
+      if (link.status === 'open' && link.ticket) await this.writeBack(record, rule.writeback.onLink, link, link.ticket);
+      return { ...base, outcome: 'stale', ticket: link.ticket, fields: [] };
+    }
+
+    const bindings: ExpressionBindings = { rule: rule.name, now: this.clock().toISOString(), ticket: link?.ticket };
+    const createWanted = Boolean(await rule.lifecycle.create.evaluate(record.view, bindings));
+    const resolveWanted = Boolean(await rule.lifecycle.resolve.evaluate(record.view, bindings));
+
+    if (!link || link.status === 'pending' || !link.ticket) {
+      if (resolveWanted || !createWanted) return { ...base, outcome: 'not-created', fields: [] };
+      return this.createTicket(record, rule, correlation, link);
+    }
+
+    if (link.status === 'open') {
+      return resolveWanted
+        ? this.resolveTicket(record, rule, link, link.ticket)
+        : this.updateTicket(record, rule, link, link.ticket);
+    }
+
+    // The ticket is resolved. Only a record that fails again may touch it.
+    if (resolveWanted) return { ...base, outcome: 'already-resolved', ticket: link.ticket, fields: [] };
+    if (!createWanted) return { ...base, outcome: 'closed-not-patched', ticket: link.ticket, fields: [] };
+
+    const resolvedAt = link.resolvedAt ? Date.parse(link.resolvedAt) : 0;
+    const withinWindow = this.clock().getTime() - resolvedAt <= rule.lifecycle.reopenWithinMs;
+    return withinWindow
+      ? this.reopenTicket(record, rule, link, link.ticket)
+      : this.createTicket(record, rule, correlation, link);
+  }
+
+  /**
+   * Create the ticket (or adopt one found by correlation) and record the link. When `previous`
+   * holds a resolved link, the new ticket follows the closed one and references it.
+   */
+  private async createTicket(record: SourceRecord, rule: SyncRule, correlation: string, previous?: Link): Promise<SyncResult> {
+    const target = this.targetFor(rule);
+    const store = this.options.store;
+    const now = this.clock().toISOString();
+    const closedTicket = previous?.status === 'resolved' ? previous.ticket : undefined;
+
+    const bindings: ExpressionBindings = { rule: rule.name, now, previous: closedTicket };
+    const fields = await evaluateFields(rule.fields, record.view, bindings);
+    const recurFields = closedTicket ? await evaluateFields(rule.lifecycle.recurFields, record.view, bindings) : {};
+
+    // A pending link means an earlier create may have succeeded without being recorded.
+    const mayExist = previous?.status === 'pending' || (!previous && rule.correlation.lookupBeforeCreate);
+    let ticket = mayExist ? await target.findByCorrelation(rule.target.table, correlation) : undefined;
+    let outcome: SyncOutcome;
+
+    if (ticket) {
+      outcome = 'adopted';
+      await target.update(ticket, ownedBy(rule.fields, fields, 'aws'));
+    } else {
+      const pending: Link = {
+        correlation,
+        identity: record.identity,
+        kind: record.kind,
+        rule: rule.name,
+        status: 'pending',
+        written: {},
+        writebacks: {},
+        previousTickets: previous?.previousTickets ?? [],
+        createdAt: previous?.createdAt ?? now,
+        updatedAt: now,
+      };
+      if (closedTicket) pending.previousTickets = [...pending.previousTickets, closedTicket];
+      await store.putLink(pending);
+
+      ticket = await target.create(rule.target.table, { ...fields, ...recurFields }, correlation);
+      outcome = closedTicket ? 'recreated' : 'created';
+    }
+
+    const link: Link = {
+      correlation,
+      identity: record.identity,
+      kind: record.kind,
+      rule: rule.name,
+      status: 'open',
+      ticket,
+      sourceUpdatedAt: record.updatedAt,
+      written: fields,
+      writebacks: {},
+      previousTickets: closedTicket ? [...(previous?.previousTickets ?? []), closedTicket] : (previous?.previousTickets ?? []),
+      createdAt: previous?.createdAt ?? now,
+      updatedAt: now,
+    };
+    await store.putLink(link);
+
+    await this.writeBack(record, rule.writeback.onLink, link, ticket);
+    return { outcome, rule: rule.name, correlation, ticket, fields: Object.keys(fields) };
+  }
+
+  /** Write the AWS-owned fields that changed since the last sync. No change, no call. */
+  private async updateTicket(record: SourceRecord, rule: SyncRule, link: Link, ticket: TicketRef): Promise<SyncResult> {
+    const bindings: ExpressionBindings = { rule: rule.name, now: this.clock().toISOString(), ticket };
+    const desired = ownedBy(rule.fields, await evaluateFields(rule.fields, record.view, bindings), 'aws');
+    const changes = changedFields(desired, link.written);
+
+    if (Object.keys(changes).length > 0) {
+      await this.targetFor(rule).update(ticket, changes);
+    }
+    await this.saveLink(link, record, { written: { ...link.written, ...changes } });
+
+    await this.writeBack(record, rule.writeback.onLink, link, ticket);
+    const outcome = Object.keys(changes).length > 0 ? 'updated' : 'unchanged';
+    return { outcome, rule: rule.name, correlation: link.correlation, ticket, fields: Object.keys(changes) };
+  }
+
+  /** Resolve the ticket with the rule's resolve fields, plus any AWS-owned field that changed. */
+  private async resolveTicket(record: SourceRecord, rule: SyncRule, link: Link, ticket: TicketRef): Promise<SyncResult> {
+    const now = this.clock().toISOString();
+    const bindings: ExpressionBindings = { rule: rule.name, now, ticket };
+    const desired = ownedBy(rule.fields, await evaluateFields(rule.fields, record.view, bindings), 'aws');
+    const resolveFields = await evaluateFields(rule.lifecycle.resolveFields, record.view, bindings);
+    const changes = { ...changedFields(desired, link.written), ...resolveFields };
+
+    await this.targetFor(rule).update(ticket, changes);
+    await this.saveLink(link, record, { status: 'resolved', resolvedAt: now, written: { ...link.written, ...changes } });
+
+    await this.writeBack(record, rule.writeback.onResolve, link, ticket, 'resolve');
+    return { outcome: 'resolved', rule: rule.name, correlation: link.correlation, ticket, fields: Object.keys(changes) };
+  }
+
+  /** Reopen a ticket resolved within the rule's window, because its record failed again. */
+  private async reopenTicket(record: SourceRecord, rule: SyncRule, link: Link, ticket: TicketRef): Promise<SyncResult> {
+    const bindings: ExpressionBindings = { rule: rule.name, now: this.clock().toISOString(), ticket };
+    const desired = ownedBy(rule.fields, await evaluateFields(rule.fields, record.view, bindings), 'aws');
+    const reopenFields = await evaluateFields(rule.lifecycle.reopenFields, record.view, bindings);
+    const changes = { ...changedFields(desired, link.written), ...reopenFields };
+
+    await this.targetFor(rule).update(ticket, changes);
+    // The write-back is owed again: the finding's workflow went back to NEW when it failed again.
+    const reopened = await this.saveLink(link, record, {
+      status: 'open',
+      resolvedAt: undefined,
+      written: { ...link.written, ...changes },
+      writebacks: {},
+    });
+
+    await this.writeBack(record, rule.writeback.onLink, reopened, ticket);
+    return { outcome: 'reopened', rule: rule.name, correlation: link.correlation, ticket, fields: Object.keys(changes) };
+  }
+
+  /**
+   * Run a write-back rule once per ticket and source format: the link remembers which ticket each
+   * format was last told about, so redeliveries and the finding update that our own write-back
+   * causes do not write again.
+   */
+  private async writeBack(
+    record: SourceRecord,
+    writeback: WritebackRule | undefined,
+    link: Link,
+    ticket: TicketRef,
+    stage: 'link' | 'resolve' = 'link',
+  ): Promise<void> {
+    const adapter = this.options.writebacks[record.kind];
+    if (!writeback || !adapter) return;
+
+    const marker = stage === 'link' ? ticket.number : `${ticket.number}:resolved`;
+    const current = await this.options.store.getLink(link.correlation);
+    if (current?.writebacks[record.format] === marker) return;
+
+    const bindings: ExpressionBindings = { rule: link.rule, now: this.clock().toISOString(), ticket };
+    const status = writeback.status ? await writeback.status.evaluate(record.view, bindings) : undefined;
+    const note = writeback.note ? await writeback.note.evaluate(record.view, bindings) : undefined;
+    await adapter.apply(record, {
+      status: typeof status === 'string' ? status : undefined,
+      note: typeof note === 'string' ? note : undefined,
+      ticket,
+    });
+
+    if (current) {
+      current.writebacks = { ...current.writebacks, [record.format]: marker };
+      await this.options.store.putLink(current);
+    }
+  }
+
+  private async saveLink(link: Link, record: SourceRecord, changes: Partial<Link>): Promise<Link> {
+    const updated: Link = {
+      ...link,
+      ...changes,
+      sourceUpdatedAt: latest(link.sourceUpdatedAt, record.updatedAt),
+      updatedAt: this.clock().toISOString(),
+    };
+    await this.options.store.putLink(updated);
+    return updated;
+  }
+
+  private targetFor(rule: SyncRule): ItsmTarget {
+    const target = this.options.targets[rule.target.system];
+    if (!target) throw new TargetNotConfiguredError(rule);
+    return target;
+  }
+
+  /** Take the record's lease, waiting while another worker holds it. */
+  private async takeLease(correlation: string, owner: string): Promise<void> {
+    const deadline = Date.now() + this.leaseWaitMs;
+    let delayMs = 10;
+
+    while (!(await this.options.store.acquireLease(correlation, owner, this.leaseTtlMs))) {
+      if (Date.now() >= deadline) throw new LeaseBusyError(correlation);
+      await sleep(delayMs);
+      delayMs = Math.min(delayMs * 2, 250);
+    }
+  }
+
+  private report(record: SourceRecord, rule: SyncRule | undefined, result: SyncResult): void {
+    this.options.onResult?.(record, result);
+    this.options.metrics?.syncActions.inc({ kind: record.kind, rule: rule?.name ?? '', outcome: result.outcome });
+
+    this.options.logger.info(
+      {
+        kind: record.kind,
+        format: record.format,
+        recordId: record.displayId,
+        rule: rule?.name,
+        outcome: result.outcome,
+        ticket: result.ticket?.number,
+        fields: result.fields.length > 0 ? result.fields : undefined,
+      },
+      `${record.kind} ${result.outcome}${result.ticket ? ` (${result.ticket.number})` : ''}`,
+    );
+  }
+}
+
+/** Evaluate a list of field rules into target field values; undefined values are left out. */
+async function evaluateFields(rules: FieldRule[], view: unknown, bindings: ExpressionBindings): Promise<TicketFields> {
+  const fields: TicketFields = {};
+  for (const rule of rules) {
+    const value = await rule.evaluate(view, bindings);
+    if (value !== undefined) fields[rule.name] = value;
+  }
+  return fields;
+}
+
+/** Keep only the fields of the given owner. */
+function ownedBy(rules: FieldRule[], fields: TicketFields, owner: FieldRule['owner']): TicketFields {
+  const names = new Set(rules.filter((rule) => rule.owner === owner).map((rule) => rule.name));
+  return Object.fromEntries(Object.entries(fields).filter(([name]) => names.has(name)));
+}
+
+function isBefore(a: string, b: string): boolean {
+  return Date.parse(a) < Date.parse(b);
+}
+
+function latest(a: string | undefined, b: string | undefined): string | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return isBefore(a, b) ? b : a;
+}

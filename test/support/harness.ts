@@ -1,0 +1,156 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+
+import { buildConnector, type Connector } from '../../src/app/connector.js';
+import { readSettings } from '../../src/config/env.js';
+import type { SourceRecord } from '../../src/core/types.js';
+import { createLogger } from '../../src/ops/logger.js';
+import { SyncMetrics } from '../../src/ops/metrics.js';
+import type { LocalQueue } from '../../src/simulators/local-queue.js';
+import {
+  applyEnvironment,
+  LOCAL_SERVICENOW_USER,
+  startLocalStack,
+  type LocalStack,
+  type SecurityHubSimulator,
+} from '../../src/simulators/local-stack.js';
+import type { ServiceNowSimulator } from '../../src/simulators/servicenow/server.js';
+import type { SyncResult } from '../../src/sync/engine.js';
+
+export const REPOSITORY_ROOT = resolve(import.meta.dirname, '../..');
+export const SHIPPED_MAPPINGS = join(REPOSITORY_ROOT, 'mappings');
+
+export const SERVICENOW_USER = LOCAL_SERVICENOW_USER;
+
+/** Read a fixture under test/fixtures as JSON. */
+export function fixture<T = Record<string, unknown>>(path: string): T {
+  return JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'test/fixtures', path), 'utf8')) as T;
+}
+
+/** Wrap an event in an SNS notification envelope, as a queue subscribed to a topic receives it. */
+export function snsEnvelope(event: unknown): Record<string, unknown> {
+  return {
+    Type: 'Notification',
+    MessageId: crypto.randomUUID(),
+    TopicArn: 'arn:aws:sns:us-east-1:111122223333:itsm-sync',
+    Message: JSON.stringify(event),
+    Timestamp: new Date().toISOString(),
+    SignatureVersion: '1',
+  };
+}
+
+export interface HarnessOptions {
+  mappingsDir?: string;
+  /** Reuse the state file of an earlier harness, as a restarted task does. */
+  stateFile?: string;
+  maxReceiveCount?: number;
+  visibilityTimeoutSeconds?: number;
+  concurrency?: number;
+  serviceNowLatencyMs?: number;
+}
+
+/**
+ * The whole connector as `itsm-sync run` assembles it, against an SQS server on loopback, the
+ * ServiceNow and Security Hub simulators, and a SQLite file. Environment variables point the AWS
+ * SDK at the local servers, exactly as an operator would.
+ */
+export class Harness {
+  readonly results: Array<{ record: SourceRecord; result: SyncResult }> = [];
+  readonly logLines: string[] = [];
+  readonly metrics = new SyncMetrics();
+  connector!: Connector;
+
+  readonly queue: LocalQueue;
+  readonly serviceNow: ServiceNowSimulator;
+  readonly securityHub: SecurityHubSimulator;
+
+  private constructor(
+    private readonly stack: LocalStack,
+    readonly stateFile: string,
+    private readonly options: HarnessOptions,
+    private readonly restoreEnvironment: () => void,
+  ) {
+    this.queue = stack.queue;
+    this.serviceNow = stack.serviceNow;
+    this.securityHub = stack.securityHub;
+  }
+
+  static async start(options: HarnessOptions = {}): Promise<Harness> {
+    const stateFile = options.stateFile ?? join(mkdtempSync(join(tmpdir(), 'itsm-sync-e2e-')), 'state.db');
+    const stack = await startLocalStack({
+      queueName: `e2e-${crypto.randomUUID().slice(0, 8)}`,
+      maxReceiveCount: options.maxReceiveCount ?? 3,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
+      serviceNowLatencyMs: options.serviceNowLatencyMs,
+      mappingsDir: options.mappingsDir ?? SHIPPED_MAPPINGS,
+      stateStore: `sqlite:${stateFile}`,
+      logLevel: 'debug',
+    });
+    // Two SDK attempts keep failure tests short.
+    const restoreEnvironment = applyEnvironment({ ...stack.env, AWS_MAX_ATTEMPTS: '2' });
+
+    const harness = new Harness(stack, stateFile, options, restoreEnvironment);
+    await harness.startConnector();
+    return harness;
+  }
+
+  /** Build and start a connector; after `restartConnector` it reads the same state file. */
+  async startConnector(): Promise<void> {
+    const settings = readSettings({
+      ...this.stack.env,
+      SYNC_CONCURRENCY: String(this.options.concurrency ?? 10),
+      SQS_VISIBILITY_TIMEOUT_SECONDS: String(this.options.visibilityTimeoutSeconds ?? 30),
+      // A stopped consumer's long poll stays open on the server and may still take a message, as
+      // with real SQS; a short wait keeps that window small when a test restarts the connector.
+      SQS_WAIT_TIME_SECONDS: '1',
+    });
+
+    const lines = this.logLines;
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        callback();
+      },
+    });
+
+    this.connector = await buildConnector(settings, createLogger('debug', destination), this.metrics, {
+      onResult: (record, result) => this.results.push({ record, result }),
+    });
+    this.connector.consumer.start();
+  }
+
+  async restartConnector(): Promise<void> {
+    await this.connector.stop();
+    // Let the stopped consumer's last long poll (1 s) end before anything new is sent.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await this.startConnector();
+  }
+
+  /** Send events and wait until the connector has finished with every message. */
+  async deliver(...events: unknown[]): Promise<void> {
+    await this.queue.sendMany(events);
+    await this.queue.waitUntilEmpty();
+  }
+
+  incidents(): Array<Record<string, string>> {
+    return this.serviceNow.records('incident');
+  }
+
+  /** Table API calls that change data (POST, PATCH, PUT, DELETE). */
+  serviceNowWrites(): Array<{ method: string; path: string }> {
+    return this.serviceNow.requests.filter((request) => request.method !== 'GET' && request.path.startsWith('/api/now/table/'));
+  }
+
+  outcomes(): string[] {
+    return this.results.map(({ result }) => result.outcome);
+  }
+
+  async stop(): Promise<void> {
+    await this.connector.stop();
+    await this.stack.stop();
+    this.restoreEnvironment();
+    if (!this.options.stateFile) rmSync(join(this.stateFile, '..'), { recursive: true, force: true });
+  }
+}
