@@ -1,0 +1,12 @@
+/** An HTTP simulator of the ServiceNow Table API, for the demo, end-to-end tests and benchmarks. */
+export {
+  startServiceNowSimulator,
+  type DirectWriteOptions,
+  type InjectedFault,
+  type RecordedRequest,
+  type ServiceNowSimulator,
+  type ServiceNowSimulatorOptions,
+  type SimulatorSnapshot,
+} from './server.js';
+export { DataPolicyViolation, computePriority, CORRELATION_ID_LENGTH } from './business-rules.js';
+export type { StoredRecord } from './record-store.js';

@@ -1,0 +1,787 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { pino, type Logger } from 'pino';
+
+import {
+  type ActingUser,
+  buildNewRecord,
+  buildUpdatedRecord,
+  DataPolicyViolation,
+  formatTimestamp,
+  type JournalEntry,
+  toStoredValues,
+  type WriteContext,
+} from './business-rules.js';
+import {
+  dataPolicyException,
+  errorBody,
+  HIBERNATING_PAGE,
+  INTERNAL_ERROR,
+  invalidJson,
+  invalidTable,
+  JSON_HEADERS,
+  negativeOffset,
+  NO_RECORD,
+  NOT_AUTHENTICATED,
+  OAUTH_ACCESS_DENIED,
+  RATE_LIMITED,
+  unknownResource,
+  WWW_AUTHENTICATE,
+} from './canned-responses.js';
+import { dropUnknownFields, matchesQuery, parseEncodedQuery, type ParsedQuery, sortRecords } from './query-engine.js';
+import { SimulatedTable, type StoredRecord } from './record-store.js';
+import { BUILT_IN_TABLES, seedChoiceRows } from './tables.js';
+
+/** Options of `startServiceNowSimulator`. */
+export interface ServiceNowSimulatorOptions {
+  /** Port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number;
+  /** Delay before every Table API response, in milliseconds. Default 0. */
+  latencyMs?: number;
+  /** Users for basic auth. Default: one user `itsm.sync` with password `demo-password`. */
+  users?: Array<{ username: string; password: string }>;
+  /** OAuth clients for the client credentials grant; tokens act as `username` (default: the first user). */
+  oauthClients?: Array<{ clientId: string; clientSecret: string; username?: string }>;
+  /** Lifetime of OAuth tokens, in seconds. Default 1799, as a default instance. */
+  tokenTtlSeconds?: number;
+  /** Fields that a data policy makes mandatory, per table. */
+  mandatoryFields?: Record<string, string[]>;
+  /** Extra tables without default columns, such as custom `u_` tables. */
+  tables?: string[];
+  /** Where the simulator reports its own failures. Default: warnings and errors to stderr. */
+  logger?: Logger;
+}
+
+/**
+ * A scripted response for the next matching Table API request, sent instead of the real one. A string
+ * body is sent as HTML and an object as JSON. Without a body, a typical ServiceNow body for the status
+ * is sent, and a 2xx gets `{}`, which has no `result`.
+ */
+export interface InjectedFault {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Only requests with this HTTP method (any case). */
+  method?: string;
+  /** Only requests to this table. */
+  table?: string;
+  /**
+   * Carry out the request first and then send the fault instead of its response, like a gateway
+   * timeout after the instance committed the write. Default false: the request has no effect.
+   */
+  processRequest?: boolean;
+}
+
+/** One request the simulator received. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  status: number;
+  /** The parsed JSON body of a Table API POST, PATCH or PUT. */
+  body?: unknown;
+}
+
+/** Options of the direct write methods of the simulator handle. */
+export interface DirectWriteOptions {
+  /** The user the write is made as (sys_created_by, sys_updated_by). Default: the first user. */
+  user?: string;
+}
+
+/** The records of every table, as `snapshot()` returns them and `restore()` takes them. */
+export interface SimulatorSnapshot {
+  tables: Record<string, StoredRecord[]>;
+}
+
+/** A running ServiceNow simulator. */
+export interface ServiceNowSimulator {
+  /** Base URL, such as `http://127.0.0.1:40123`. */
+  readonly url: string;
+  /** Every request received, oldest first (the last 100,000 are kept). */
+  readonly requests: RecordedRequest[];
+  stop(): Promise<void>;
+  /** Copies of the records of a table, in creation order. */
+  records(table: string): StoredRecord[];
+  /** Number of Table API requests received, failed ones included. */
+  tableCalls(): number;
+  /** Queue answers for the next matching Table API requests, one request per fault. */
+  injectFaults(faults: InjectedFault[]): void;
+  /** Answer every request with the HTML page of a hibernating instance (status 200). */
+  setHibernating(on: boolean): void;
+  /** Expire every OAuth token issued so far, so the next call with one gets a 401. */
+  expireTokens(): void;
+  /** Remove all records, requests, faults and counters; choices and users are seeded again. */
+  reset(): void;
+  /** Copy the records of every table, for example to keep them in a file between demo runs. */
+  snapshot(): SimulatorSnapshot;
+  /**
+   * Replace the records of each table named in the snapshot; numbering continues after the highest
+   * restored number. Tables the simulator does not know are rejected.
+   */
+  restore(snapshot: SimulatorSnapshot): void;
+  /**
+   * Create a record as a person in the instance would, with the same defaults, business rules and
+   * data policies as a POST (throws DataPolicyViolation). Not counted as a Table API call.
+   */
+  insertRecord(table: string, fields: Record<string, unknown>, options?: DirectWriteOptions): StoredRecord;
+  /** Update a record as a person in the instance would (see insertRecord). */
+  updateRecord(table: string, sysId: string, fields: Record<string, unknown>, options?: DirectWriteOptions): StoredRecord;
+}
+
+const DEFAULT_USER = { username: 'itsm.sync', password: 'demo-password' };
+const MAX_REQUEST_LOG = 100_000;
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** The Table API's default `sysparm_limit`. */
+const DEFAULT_LIMIT = 10_000;
+const TABLE_PATH = /^\/api\/now(?:\/v[12])?\/table\/([^/]+)(?:\/([^/]+))?\/?$/;
+
+interface SimulatedUser extends ActingUser {
+  password: string;
+}
+
+interface Answer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Start a ServiceNow Table API simulator on 127.0.0.1: basic and OAuth authentication, records with
+ * the defaults and business rules of incident, problem and change_request, encoded queries, paging
+ * headers, data policies, and scripted faults (rate limits, 5xx, hibernation).
+ *
+ * @example
+ * ```ts
+ * const simulator = await startServiceNowSimulator({ latencyMs: 50 });
+ * const client = new ServiceNowClient({
+ *   instanceUrl: simulator.url,
+ *   auth: { type: 'basic', username: 'itsm.sync', password: 'demo-password' },
+ * });
+ * simulator.injectFaults([{ status: 429, headers: { 'Retry-After': '1' } }]);
+ * // ... drive the client, then:
+ * console.log(simulator.tableCalls(), simulator.records('incident').length);
+ * await simulator.stop();
+ * ```
+ */
+export async function startServiceNowSimulator(options: ServiceNowSimulatorOptions = {}): Promise<ServiceNowSimulator> {
+  const simulator = new SimulatorState(options);
+  const logger = options.logger ?? pino({ level: 'warn' }, pino.destination(2));
+  const server = createServer((request, response) => {
+    simulator.handle(request, response).catch((error: unknown) => {
+      logger.error({ err: error, method: request.method, url: request.url }, 'ServiceNow simulator failed to handle a request');
+      if (!response.headersSent) {
+        send(response, { status: 500, body: INTERNAL_ERROR });
+      } else {
+        response.destroy();
+      }
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  const { port } = server.address() as AddressInfo;
+  simulator.baseUrl = `http://127.0.0.1:${port}`;
+  return simulator.handleFor(server);
+}
+
+/** The state behind one simulator: tables, users, tokens, faults and the request log. */
+class SimulatorState {
+  baseUrl = '';
+  readonly requests: RecordedRequest[] = [];
+  private readonly tables = new Map<string, SimulatedTable>();
+  private readonly users: SimulatedUser[];
+  private readonly oauthClients: Array<{ clientId: string; clientSecret: string; username: string }>;
+  private readonly tokens = new Map<string, { username: string; expiresAt: number }>();
+  private readonly tokenTtlSeconds: number;
+  private readonly latencyMs: number;
+  private readonly mandatoryFields: Record<string, string[]>;
+  private faults: InjectedFault[] = [];
+  private hibernating = false;
+  private tableCallCount = 0;
+
+  constructor(options: ServiceNowSimulatorOptions) {
+    const users = options.users ?? [DEFAULT_USER];
+    if (users.length === 0) {
+      throw new Error('The ServiceNow simulator needs at least one user.');
+    }
+
+    this.users = users.map((user) => ({ ...user, sysId: userSysId(user.username) }));
+    const firstUser = this.users[0]?.username ?? DEFAULT_USER.username;
+    this.oauthClients = (options.oauthClients ?? []).map((client) => ({
+      ...client,
+      username: client.username ?? firstUser,
+    }));
+    this.tokenTtlSeconds = options.tokenTtlSeconds ?? 1799;
+    this.latencyMs = options.latencyMs ?? 0;
+    this.mandatoryFields = options.mandatoryFields ?? {};
+
+    for (const definition of BUILT_IN_TABLES) {
+      this.tables.set(definition.name, new SimulatedTable(definition));
+    }
+    for (const name of options.tables ?? []) {
+      if (!/^[a-z0-9_]+$/.test(name)) {
+        throw new Error(`Invalid table name ${JSON.stringify(name)} for the ServiceNow simulator.`);
+      }
+      if (!this.tables.has(name)) {
+        this.tables.set(name, new SimulatedTable({ name, defaults: {} }));
+      }
+    }
+
+    this.seed();
+  }
+
+  /** Build the public handle around the running server. */
+  handleFor(server: Server): ServiceNowSimulator {
+    return {
+      url: this.baseUrl,
+      requests: this.requests,
+      stop: () =>
+        new Promise<void>((resolve, reject) => {
+          server.close((error) => (error ? reject(error) : resolve()));
+          server.closeAllConnections();
+        }),
+      records: (table) => this.requireTable(table).all().map((record) => ({ ...record })),
+      tableCalls: () => this.tableCallCount,
+      injectFaults: (faults) => {
+        this.faults.push(...faults);
+      },
+      setHibernating: (on) => {
+        this.hibernating = on;
+      },
+      expireTokens: () => {
+        for (const token of this.tokens.values()) {
+          token.expiresAt = 0;
+        }
+      },
+      reset: () => this.reset(),
+      snapshot: () => ({
+        tables: Object.fromEntries(
+          [...this.tables.values()].map((table) => [table.name, table.all().map((record) => ({ ...record }))]),
+        ),
+      }),
+      restore: (snapshot) => {
+        const entries = Object.entries(snapshot?.tables ?? {});
+        // Check every table before changing any, so a bad snapshot leaves the simulator as it was.
+        const tables = entries.map(([name, records]) => {
+          if (!Array.isArray(records)) {
+            throw new Error(`Invalid ServiceNow simulator snapshot: table ${JSON.stringify(name)} is not a list of records.`);
+          }
+          return [this.requireTable(name), records] as const;
+        });
+        for (const [table, records] of tables) {
+          table.restore(records);
+        }
+      },
+      insertRecord: (table, fields, options) => ({
+        ...this.insert(this.requireTable(table), toStoredValues(fields), this.userNamed(options?.user)),
+      }),
+      updateRecord: (table, sysId, fields, options) => {
+        const target = this.requireTable(table);
+        const existing = target.get(sysId);
+        if (existing === undefined) {
+          throw new Error(`No ${table} record with sys_id ${sysId} in the ServiceNow simulator.`);
+        }
+        return { ...this.update(target, existing, toStoredValues(fields), this.userNamed(options?.user)) };
+      },
+    };
+  }
+
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://simulator.invalid');
+    const method = (request.method ?? 'GET').toUpperCase();
+    const tableMatch = TABLE_PATH.exec(url.pathname);
+    const body = await readBody(request);
+
+    let answer: Answer;
+    if (tableMatch) {
+      this.tableCallCount += 1;
+      if (this.latencyMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+      }
+      answer = this.answerTableRequest(request, method, url, body, tableMatch[1] ?? '', tableMatch[2]);
+    } else if (this.hibernating) {
+      answer = hibernatingAnswer();
+    } else if (url.pathname === '/oauth_token.do') {
+      answer = this.answerTokenRequest(method, body);
+    } else {
+      answer = { status: 400, body: unknownResource(url.pathname) };
+    }
+
+    this.log({
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      status: answer.status,
+      body: tableMatch && body !== '' ? parseJsonOrText(body) : undefined,
+    });
+    send(response, answer);
+  }
+
+  private answerTableRequest(
+    request: IncomingMessage,
+    method: string,
+    url: URL,
+    body: string,
+    tableName: string,
+    sysId: string | undefined,
+  ): Answer {
+    if (this.hibernating) {
+      return hibernatingAnswer();
+    }
+
+    const fault = this.takeFault(method, tableName);
+    if (fault !== undefined && !fault.processRequest) {
+      return faultAnswer(fault);
+    }
+
+    const answer = this.answerAuthenticated(request, method, url, body, tableName, sysId);
+    return fault === undefined ? answer : faultAnswer(fault);
+  }
+
+  private answerAuthenticated(
+    request: IncomingMessage,
+    method: string,
+    url: URL,
+    body: string,
+    tableName: string,
+    sysId: string | undefined,
+  ): Answer {
+    const user = this.authenticate(request.headers.authorization);
+    if (user === undefined) {
+      return { status: 401, body: NOT_AUTHENTICATED, headers: { 'WWW-Authenticate': WWW_AUTHENTICATE } };
+    }
+
+    const table = this.tables.get(tableName);
+    if (table === undefined) {
+      return { status: 400, body: invalidTable(tableName) };
+    }
+
+    const params = url.searchParams;
+
+    if (sysId === undefined) {
+      if (method === 'GET') {
+        return this.answerList(table, url);
+      }
+      if (method === 'POST') {
+        return this.answerCreate(table, body, params, user);
+      }
+      return methodNotSupported(method);
+    }
+
+    const existing = table.get(sysId);
+    if (method === 'GET') {
+      return existing ? { status: 200, body: { result: project(table, existing, params) } } : { status: 404, body: NO_RECORD };
+    }
+    if (method === 'PATCH' || method === 'PUT') {
+      return existing ? this.answerUpdate(table, existing, body, params, user) : { status: 404, body: NO_RECORD };
+    }
+    if (method === 'DELETE') {
+      return table.delete(sysId) ? { status: 204 } : { status: 404, body: NO_RECORD };
+    }
+    return methodNotSupported(method);
+  }
+
+  private answerList(table: SimulatedTable, url: URL): Answer {
+    const params = url.searchParams;
+    const rawOffset = params.get('sysparm_offset') ?? '0';
+    const offset = Number.parseInt(rawOffset, 10);
+
+    if (Number.isNaN(offset) || offset < 0) {
+      return { status: 400, body: negativeOffset(rawOffset) };
+    }
+
+    const parsedLimit = Number.parseInt(params.get('sysparm_limit') ?? '', 10);
+    const limit = Number.isNaN(parsedLimit) || parsedLimit <= 0 ? DEFAULT_LIMIT : parsedLimit;
+
+    const query = dropUnknownFields(parseEncodedQuery(params.get('sysparm_query') ?? ''), (field) =>
+      table.hasField(field),
+    );
+    const matching = sortRecords(
+      candidates(table, query).filter((record) => matchesQuery(record, query)),
+      query.orderings,
+    );
+    const page = matching.slice(offset, offset + limit).map((record) => project(table, record, params));
+
+    return {
+      status: 200,
+      body: { result: page },
+      headers: {
+        'X-Total-Count': String(matching.length),
+        Link: this.linkHeader(url, matching.length, offset, limit),
+      },
+    };
+  }
+
+  private answerCreate(table: SimulatedTable, body: string, params: URLSearchParams, user: SimulatedUser): Answer {
+    const values = parseRecordBody(body);
+    if (values === undefined) {
+      return { status: 400, body: invalidJson() };
+    }
+
+    try {
+      const record = this.insert(table, values, user);
+      return {
+        status: 201,
+        body: { result: project(table, record, params) },
+        headers: { Location: `${this.baseUrl}/api/now/table/${table.name}/${record.sys_id}` },
+      };
+    } catch (error) {
+      return dataPolicyAnswer(error);
+    }
+  }
+
+  private answerUpdate(
+    table: SimulatedTable,
+    existing: StoredRecord,
+    body: string,
+    params: URLSearchParams,
+    user: SimulatedUser,
+  ): Answer {
+    const values = parseRecordBody(body);
+    if (values === undefined) {
+      return { status: 400, body: invalidJson() };
+    }
+
+    try {
+      const record = this.update(table, existing, values, user);
+      return { status: 200, body: { result: project(table, record, params) } };
+    } catch (error) {
+      return dataPolicyAnswer(error);
+    }
+  }
+
+  /** `/oauth_token.do` with the client credentials grant. */
+  private answerTokenRequest(method: string, body: string): Answer {
+    if (method !== 'POST') {
+      return methodNotSupported(method);
+    }
+
+    const form = new URLSearchParams(body);
+    const client = this.oauthClients.find(
+      (candidate) => candidate.clientId === form.get('client_id') && candidate.clientSecret === form.get('client_secret'),
+    );
+
+    if (form.get('grant_type') !== 'client_credentials' || client === undefined) {
+      return { status: 401, body: OAUTH_ACCESS_DENIED };
+    }
+
+    const now = Date.now();
+    for (const [issued, { expiresAt }] of this.tokens) {
+      if (expiresAt <= now) {
+        this.tokens.delete(issued);
+      }
+    }
+
+    const token = randomBytes(48).toString('base64url');
+    this.tokens.set(token, { username: client.username, expiresAt: now + this.tokenTtlSeconds * 1000 });
+
+    return {
+      status: 200,
+      body: { access_token: token, scope: 'useraccount', token_type: 'Bearer', expires_in: this.tokenTtlSeconds },
+    };
+  }
+
+  private authenticate(header: string | undefined): SimulatedUser | undefined {
+    if (header === undefined) {
+      return undefined;
+    }
+
+    const [scheme = '', credentials = ''] = header.split(' ', 2);
+
+    if (scheme.toLowerCase() === 'basic') {
+      const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+      const separator = decoded.indexOf(':');
+      const username = decoded.slice(0, separator);
+      const password = decoded.slice(separator + 1);
+      return this.users.find((user) => separator > 0 && user.username === username && user.password === password);
+    }
+
+    if (scheme.toLowerCase() === 'bearer') {
+      const token = this.tokens.get(credentials);
+      if (token === undefined || token.expiresAt <= Date.now()) {
+        return undefined;
+      }
+      return this.users.find((user) => user.username === token.username) ?? {
+        username: token.username,
+        password: '',
+        sysId: userSysId(token.username),
+      };
+    }
+
+    return undefined;
+  }
+
+  private insert(table: SimulatedTable, values: StoredRecord, user: ActingUser): StoredRecord {
+    const context = this.writeContext(table, user);
+    const { record, journal } = buildNewRecord(context, values);
+    table.save(record);
+    this.writeJournal(table, record, journal, context);
+    return record;
+  }
+
+  private update(table: SimulatedTable, existing: StoredRecord, values: StoredRecord, user: ActingUser): StoredRecord {
+    const context = this.writeContext(table, user);
+    const { record, journal } = buildUpdatedRecord(context, existing, values);
+    table.save(record);
+    this.writeJournal(table, record, journal, context);
+    return record;
+  }
+
+  private writeContext(table: SimulatedTable, user: ActingUser): WriteContext {
+    return {
+      table,
+      user,
+      now: formatTimestamp(new Date()),
+      mandatoryFields: this.mandatoryFields[table.name] ?? [],
+    };
+  }
+
+  /** Store work notes and comments as `sys_journal_field` rows, as the instance does. */
+  private writeJournal(table: SimulatedTable, record: StoredRecord, entries: JournalEntry[], context: WriteContext): void {
+    const journalTable = this.requireTable('sys_journal_field');
+
+    for (const entry of entries) {
+      const { record: row } = buildNewRecord(
+        { ...context, table: journalTable, mandatoryFields: [] },
+        { name: table.name, element: entry.element, element_id: record.sys_id ?? '', value: entry.value },
+      );
+      journalTable.save(row);
+    }
+  }
+
+  private takeFault(method: string, table: string): InjectedFault | undefined {
+    const index = this.faults.findIndex(
+      (fault) =>
+        (fault.method === undefined || fault.method.toUpperCase() === method) &&
+        (fault.table === undefined || fault.table === table),
+    );
+    if (index === -1) {
+      return undefined;
+    }
+    return this.faults.splice(index, 1)[0];
+  }
+
+  /** Build the Link header: first, prev, next and last pages, as absolute URLs with the same parameters. */
+  private linkHeader(url: URL, total: number, offset: number, limit: number): string {
+    const lastOffset = total === 0 ? 0 : Math.floor((total - 1) / limit) * limit;
+    const link = (pageOffset: number, rel: string): string => {
+      const params = new URLSearchParams(url.searchParams);
+      params.set('sysparm_limit', String(limit));
+      params.set('sysparm_offset', String(pageOffset));
+      return `<${this.baseUrl}${url.pathname}?${params.toString()}>;rel="${rel}"`;
+    };
+
+    const links = [link(0, 'first')];
+    if (offset > 0) {
+      links.push(link(Math.max(0, offset - limit), 'prev'));
+    }
+    if (offset + limit < total) {
+      links.push(link(offset + limit, 'next'));
+    }
+    links.push(link(lastOffset, 'last'));
+    return links.join(',');
+  }
+
+  private log(entry: RecordedRequest): void {
+    this.requests.push(entry);
+    if (this.requests.length > MAX_REQUEST_LOG) {
+      this.requests.splice(0, this.requests.length - MAX_REQUEST_LOG);
+    }
+  }
+
+  private reset(): void {
+    for (const table of this.tables.values()) {
+      table.clear();
+    }
+    this.requests.length = 0;
+    this.faults = [];
+    this.hibernating = false;
+    this.tableCallCount = 0;
+    this.seed();
+  }
+
+  /** Seed the choice lists and one sys_user row per user. */
+  private seed(): void {
+    const system: ActingUser = { username: 'system', sysId: userSysId('system') };
+
+    for (const row of seedChoiceRows()) {
+      this.insert(this.requireTable('sys_choice'), row, system);
+    }
+    for (const user of this.users) {
+      this.insert(this.requireTable('sys_user'), { sys_id: user.sysId, user_name: user.username, name: user.username }, system);
+    }
+  }
+
+  private requireTable(name: string): SimulatedTable {
+    const table = this.tables.get(name);
+    if (table === undefined) {
+      throw new Error(
+        `The ServiceNow simulator has no table ${JSON.stringify(name)}. Known tables: ${[...this.tables.keys()].join(', ')}; ` +
+          'add others with the tables option.',
+      );
+    }
+    return table;
+  }
+
+  private userNamed(username: string | undefined): ActingUser {
+    const user = username === undefined ? this.users[0] : this.users.find((candidate) => candidate.username === username);
+    return user ?? { username: username ?? 'system', sysId: userSysId(username ?? 'system') };
+  }
+}
+
+/**
+ * Records that can match the query. An equality on sys_id or correlation_id in a single-segment
+ * query is answered from an index; anything else scans the table.
+ */
+function candidates(table: SimulatedTable, query: ParsedQuery): StoredRecord[] {
+  const [segment, ...otherSegments] = query.segments;
+
+  if (segment !== undefined && otherSegments.length === 0) {
+    for (const group of segment) {
+      const [condition, ...alternatives] = group;
+      if (condition === undefined || alternatives.length > 0 || condition.operator !== '=') {
+        continue;
+      }
+      if (condition.field === 'sys_id') {
+        const record = table.get(condition.value.toLowerCase());
+        return record ? [record] : [];
+      }
+      if (condition.field === 'correlation_id') {
+        return table.findByCorrelation(condition.value);
+      }
+    }
+  }
+
+  return table.all();
+}
+
+/**
+ * Apply `sysparm_fields`. Names the table lacks are ignored, as on a real instance.
+ *
+ * NOTE: when no listed name is valid, the whole record is returned; what a real instance does then
+ * is unverified. `sysparm_display_value` is not simulated: values are always raw.
+ */
+function project(table: SimulatedTable, record: StoredRecord, params: URLSearchParams): StoredRecord {
+  const fields = (params.get('sysparm_fields') ?? '')
+    .split(',')
+    .map((field) => field.trim())
+    .filter((field) => field !== '' && table.hasField(field));
+
+  if (fields.length === 0) {
+    return { ...record };
+  }
+
+  const projected: StoredRecord = {};
+  for (const field of fields) {
+    projected[field] = record[field] ?? '';
+  }
+  return projected;
+}
+
+function parseJsonOrText(body: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return body;
+  }
+}
+
+function parseRecordBody(body: string): StoredRecord | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body === '' ? '{}' : body);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return undefined;
+    }
+    return toStoredValues(parsed as Record<string, unknown>);
+  } catch {
+    return undefined;
+  }
+}
+
+function dataPolicyAnswer(error: unknown): Answer {
+  if (error instanceof DataPolicyViolation) {
+    return { status: 403, body: dataPolicyException(error.missingLabels) };
+  }
+  throw error;
+}
+
+function methodNotSupported(method: string): Answer {
+  return { status: 405, body: errorBody('Method not Supported', `${method} is not supported for this resource`) };
+}
+
+function hibernatingAnswer(): Answer {
+  return { status: 200, body: HIBERNATING_PAGE, headers: { 'Content-Type': 'text/html;charset=UTF-8' } };
+}
+
+/** Fill in a typical ServiceNow body for a fault that has none. */
+function faultAnswer(fault: InjectedFault): Answer {
+  if (fault.body !== undefined) {
+    return { status: fault.status, body: fault.body, headers: fault.headers };
+  }
+
+  let body: unknown;
+  if (fault.status === 429) {
+    body = RATE_LIMITED;
+  } else if (fault.status >= 500) {
+    body = INTERNAL_ERROR;
+  } else if (fault.status === 401) {
+    body = NOT_AUTHENTICATED;
+  } else if (fault.status === 403) {
+    body = errorBody('User Not Authorized', 'Failed API level ACL Validation');
+  } else if (fault.status === 404) {
+    body = NO_RECORD;
+  } else if (fault.status >= 200 && fault.status < 300) {
+    body = {};
+  } else {
+    body = errorBody('Injected fault', null);
+  }
+
+  return { status: fault.status, body, headers: fault.headers };
+}
+
+/** Write an answer: strings as HTML (unless a Content-Type says otherwise), anything else as JSON. */
+function send(response: ServerResponse, answer: Answer): void {
+  if (answer.status === 204 || answer.body === undefined) {
+    response.writeHead(answer.status, answer.headers);
+    response.end();
+    return;
+  }
+
+  if (typeof answer.body === 'string') {
+    response.writeHead(answer.status, { 'Content-Type': 'text/html;charset=UTF-8', ...answer.headers });
+    response.end(answer.body);
+    return;
+  }
+
+  response.writeHead(answer.status, { ...JSON_HEADERS, ...answer.headers });
+  response.end(JSON.stringify(answer.body));
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) {
+      throw new Error('Request body too large for the ServiceNow simulator.');
+    }
+    chunks.push(buffer);
+  }
+
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Derive a stable sys_id from a user name, so sys_user rows and opened_by agree across restarts. */
+function userSysId(username: string): string {
+  return createHash('md5').update(`sys_user:${username}`).digest('hex');
+}

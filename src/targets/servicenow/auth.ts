@@ -1,0 +1,209 @@
+import type { AxiosInstance } from 'axios';
+
+import {
+  ServiceNowAuthError,
+  ServiceNowConfigError,
+  ServiceNowNetworkError,
+  ServiceNowUnavailableError,
+} from './errors.js';
+import { classifyErrorResponse, describeNetworkError, parseJsonBody } from './responses.js';
+
+/** Basic authentication with a ServiceNow user (a web-service-access-only integration user). */
+export interface BasicAuthConfig {
+  type: 'basic';
+  username: string;
+  password: string;
+}
+
+/** OAuth 2.0 client credentials grant against the instance's `/oauth_token.do`. */
+export interface OAuthConfig {
+  type: 'oauth';
+  clientId: string;
+  clientSecret: string;
+}
+
+export type ServiceNowAuthConfig = BasicAuthConfig | OAuthConfig;
+
+/** The Authorization header for one request, and the token it carries (to invalidate on a 401). */
+export interface Credentials {
+  authorization: string;
+  token?: string;
+}
+
+/** Source of Authorization headers for the Table API. */
+export interface AuthProvider {
+  readonly type: 'basic' | 'oauth';
+  credentials(): Promise<Credentials>;
+  /** Forget `token` after the instance rejected it, so the next call fetches a new one. */
+  invalidate(token: string): void;
+  /** What to check when the instance responds with 401. */
+  readonly advice: string;
+}
+
+/** Sends a fixed Basic Authorization header. */
+export class BasicAuthProvider implements AuthProvider {
+  readonly type = 'basic';
+  readonly advice =
+    'Check SERVICENOW_USERNAME and SERVICENOW_PASSWORD, and that the integration user is active and not locked out.';
+  private readonly header: string;
+
+  constructor(config: BasicAuthConfig) {
+    this.header = `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`;
+  }
+
+  async credentials(): Promise<Credentials> {
+    return { authorization: this.header };
+  }
+
+  invalidate(): void {
+    // A basic password cannot be refreshed.
+  }
+}
+
+/**
+ * Fetches tokens with the client credentials grant and caches each until shortly before it
+ * expires. Concurrent callers share one token request.
+ */
+export class OAuthTokenProvider implements AuthProvider {
+  readonly type = 'oauth';
+  readonly advice =
+    'Check the OAuth client ID and secret (SERVICENOW_CLIENT_ID, SERVICENOW_CLIENT_SECRET), that the ' +
+    'OAuth application registry entry is active, and that the client credentials grant is enabled ' +
+    '(system property glide.oauth.inbound.client.credential.grant_type.enabled).';
+
+  /** Number of token requests made, for tests and benchmarks. */
+  tokenRequests = 0;
+
+  private cached?: { token: string; refreshAt: number };
+  private pending?: Promise<string>;
+
+  constructor(
+    private readonly config: OAuthConfig,
+    private readonly http: AxiosInstance,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async credentials(): Promise<Credentials> {
+    const token = await this.currentToken();
+    return { authorization: `Bearer ${token}`, token };
+  }
+
+  invalidate(token: string): void {
+    // Only forget the token that failed: another call may already have fetched a fresh one.
+    if (this.cached?.token === token) {
+      this.cached = undefined;
+    }
+  }
+
+  private async currentToken(): Promise<string> {
+    if (this.cached && this.now() < this.cached.refreshAt) {
+      return this.cached.token;
+    }
+
+    this.pending ??= this.fetchToken().finally(() => {
+      this.pending = undefined;
+    });
+
+    return this.pending;
+  }
+
+  private async fetchToken(): Promise<string> {
+    const operation = 'fetch OAuth token';
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: this.config.clientId,
+      client_secret: this.config.clientSecret,
+    });
+
+    this.tokenRequests += 1;
+
+    let response;
+    try {
+      response = await this.http.post('/oauth_token.do', form.toString(), {
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      });
+    } catch (error) {
+      throw new ServiceNowNetworkError({ kind: 'network', operation, retryable: true, ...describeNetworkError(error) });
+    }
+
+    if (response.status === 400 || response.status === 401) {
+      // The token endpoint returns {"error":"server_error","error_description":"access_denied"} or
+      // similar; never echo the request, which contains the client secret.
+      const body = parseJsonBody(response);
+      const description = isRecord(body) ? String(body.error_description ?? body.error ?? '') : '';
+      throw new ServiceNowAuthError({
+        kind: 'authentication',
+        operation,
+        status: response.status,
+        serviceNowMessage: description || undefined,
+        retryable: false,
+        advice: this.advice,
+      });
+    }
+
+    if (response.status < 200 || response.status >= 300) {
+      throw classifyErrorResponse(response, { operation, advice: this.advice });
+    }
+
+    const body = parseJsonBody(response);
+    const token = isRecord(body) ? body.access_token : undefined;
+
+    if (typeof token !== 'string' || token.length === 0) {
+      throw new ServiceNowUnavailableError({
+        kind: 'unavailable',
+        operation,
+        status: response.status,
+        retryable: true,
+        advice:
+          'The token endpoint did not return an access_token. Check SERVICENOW_INSTANCE_URL and that ' +
+          'the instance is awake (a hibernating instance answers with an HTML page).',
+      });
+    }
+
+    const expiresInSeconds = Number(isRecord(body) ? body.expires_in : undefined);
+    const lifetimeMs = Number.isFinite(expiresInSeconds) && expiresInSeconds > 0 ? expiresInSeconds * 1000 : 30 * 60_000;
+
+    // Refresh before expiry so a token never expires between being read and being checked: one
+    // minute early, or a tenth of the lifetime for short-lived tokens.
+    const marginMs = Math.min(60_000, lifetimeMs / 10);
+    this.cached = { token, refreshAt: this.now() + lifetimeMs - marginMs };
+
+    return token;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Build the AuthProvider for the configured kind of authentication, checking its settings. */
+export function createAuthProvider(auth: ServiceNowAuthConfig, http: AxiosInstance): AuthProvider {
+  // The auth object comes from configuration, so its type is checked at run time too.
+  const type: unknown = (auth as { type?: unknown } | undefined)?.type;
+
+  if (type === 'basic') {
+    const basic = auth as Extract<ServiceNowAuthConfig, { type: 'basic' }>;
+    requireText('auth.username', basic.username, 'SERVICENOW_USERNAME');
+    requireText('auth.password', basic.password, 'SERVICENOW_PASSWORD');
+    return new BasicAuthProvider(basic);
+  }
+
+  if (type === 'oauth') {
+    const oauth = auth as Extract<ServiceNowAuthConfig, { type: 'oauth' }>;
+    requireText('auth.clientId', oauth.clientId, 'SERVICENOW_CLIENT_ID');
+    requireText('auth.clientSecret', oauth.clientSecret, 'SERVICENOW_CLIENT_SECRET');
+    return new OAuthTokenProvider(oauth, http);
+  }
+
+  throw new ServiceNowConfigError(
+    'auth.type',
+    `Invalid ServiceNow auth type ${JSON.stringify(type)}: use "basic" (username and password) or "oauth" (client credentials).`,
+  );
+}
+
+function requireText(option: string, value: unknown, variable: string): void {
+  if (typeof value !== 'string' || value.length === 0) {
+    // Never show the value: it may be a secret.
+    throw new ServiceNowConfigError(option, `Missing ServiceNow ${option}: set ${variable}.`);
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * Errors raised by the ServiceNow Table API client and target.
+ *
+ * Every error names the operation ("create incident", "update incident 9f2c…"), the HTTP status and
+ * ServiceNow's own `error.message` / `error.detail`, and says what to do next. None of them keeps
+ * the axios error, its request config or its headers, so no Authorization header, password, client
+ * secret or token can reach a log line through an error.
+ */
+
+/** What went wrong, in terms a caller can branch on. */
+export type ServiceNowErrorKind =
+  /** 401: the credentials or the OAuth client were rejected. */
+  | 'authentication'
+  /** 403 from an ACL: the integration user lacks a role. */
+  | 'permission'
+  /** 403 "Data Policy Exception": a mandatory field is missing. */
+  | 'data-policy'
+  /** 404: the record does not exist or an ACL hides it. */
+  | 'not-found'
+  /** Any other 4xx (invalid table, invalid query, negative offset, ...). */
+  | 'bad-request'
+  /** 429: the instance's inbound REST rate limit was exceeded. */
+  | 'rate-limited'
+  /** 5xx from the instance. */
+  | 'server'
+  /** An answer that is not the Table API's JSON: a hibernating instance, a proxy or SSO page, a redirect. */
+  | 'unavailable'
+  /** No HTTP answer at all: connection refused or reset, DNS failure, timeout. */
+  | 'network';
+
+/** The context that every ServiceNow error carries. */
+export interface ServiceNowErrorContext {
+  kind: ServiceNowErrorKind;
+  /** The operation, with table and record: `create incident`, `update incident 9f2c…`. */
+  operation: string;
+  table?: string;
+  sysId?: string;
+  /** HTTP status, absent for network errors. */
+  status?: number;
+  /** ServiceNow's `error.message`, for example `User Not Authenticated`. */
+  serviceNowMessage?: string;
+  /** ServiceNow's `error.detail`, for example `Data Policy Exception: ...`. */
+  detail?: string;
+  /** Whether the same request may succeed later without a change on our side. */
+  retryable: boolean;
+  /** What the operator or the mapping author should do about it. */
+  advice?: string;
+  /** Wait time that the instance asked for (Retry-After or X-RateLimit-Reset), in milliseconds. */
+  retryAfterMs?: number;
+  /** A sanitized cause: never the axios error itself. */
+  cause?: Error;
+}
+
+/**
+ * A failed call to the ServiceNow Table API (or its OAuth token endpoint).
+ *
+ * Catch it to read `kind`, `status`, `serviceNowMessage`, `detail` and `retryable`; `attempts`
+ * says how many HTTP requests were made before the client gave up.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await client.updateRecord('incident', sysId, { state: '6' });
+ * } catch (error) {
+ *   if (error instanceof ServiceNowError && error.kind === 'data-policy') {
+ *     logger.error({ detail: error.detail }, 'the mapping must set close_code and close_notes');
+ *   }
+ * }
+ * ```
+ */
+export class ServiceNowError extends Error {
+  override name = 'ServiceNowError';
+  readonly kind: ServiceNowErrorKind;
+  readonly operation: string;
+  readonly table?: string;
+  readonly sysId?: string;
+  readonly status?: number;
+  readonly serviceNowMessage?: string;
+  readonly detail?: string;
+  readonly retryable: boolean;
+  readonly advice?: string;
+  readonly retryAfterMs?: number;
+  /** Number of HTTP requests made for this operation before it failed. */
+  attempts = 1;
+
+  constructor(context: ServiceNowErrorContext) {
+    super('', context.cause === undefined ? undefined : { cause: context.cause });
+    this.kind = context.kind;
+    this.operation = context.operation;
+    this.table = context.table;
+    this.sysId = context.sysId;
+    this.status = context.status;
+    this.serviceNowMessage = context.serviceNowMessage;
+    this.detail = context.detail;
+    this.retryable = context.retryable;
+    this.advice = context.advice;
+    this.retryAfterMs = context.retryAfterMs;
+    this.message = this.composeMessage();
+  }
+
+  /** Record how many requests were made, and say so in the message. */
+  recordAttempts(attempts: number): void {
+    this.attempts = attempts;
+    this.message = this.composeMessage();
+  }
+
+  private composeMessage(): string {
+    const parts = [`ServiceNow ${this.operation} failed`];
+
+    if (this.status !== undefined) {
+      parts.push(`: HTTP ${this.status}`);
+    }
+
+    if (this.serviceNowMessage) {
+      parts.push(` "${this.serviceNowMessage}"`);
+    }
+
+    if (this.detail) {
+      // Data policy details come with tabs and line breaks; one line reads better in logs.
+      parts.push(` (${this.detail.replace(/\s+/g, ' ').trim()})`);
+    }
+
+    if (this.attempts > 1) {
+      parts.push(` after ${this.attempts} attempts`);
+    }
+
+    parts.push('.');
+
+    if (this.advice) {
+      parts.push(` ${this.advice}`);
+    }
+
+    return parts.join('');
+  }
+}
+
+/** 401 from the Table API, or a token request rejected by `/oauth_token.do`. Not retryable. */
+export class ServiceNowAuthError extends ServiceNowError {
+  override name = 'ServiceNowAuthError';
+}
+
+/** 403 from an ACL (`User Not Authorized`). Not retryable. */
+export class ServiceNowPermissionError extends ServiceNowError {
+  override name = 'ServiceNowPermissionError';
+}
+
+/** 403 `Data Policy Exception`: the write lacks a mandatory field. Not retryable. */
+export class ServiceNowDataPolicyError extends ServiceNowError {
+  override name = 'ServiceNowDataPolicyError';
+}
+
+/** 404 `No Record found`. Not retryable. */
+export class ServiceNowNotFoundError extends ServiceNowError {
+  override name = 'ServiceNowNotFoundError';
+}
+
+/** Any other 4xx, such as an invalid table or a negative offset. Not retryable. */
+export class ServiceNowRequestError extends ServiceNowError {
+  override name = 'ServiceNowRequestError';
+}
+
+/** 429 from the inbound REST rate limiter. Retryable, after `retryAfterMs` when the instance said. */
+export class ServiceNowRateLimitError extends ServiceNowError {
+  override name = 'ServiceNowRateLimitError';
+}
+
+/** 5xx from the instance. Retryable. */
+export class ServiceNowServerError extends ServiceNowError {
+  override name = 'ServiceNowServerError';
+}
+
+/**
+ * An answer that is not Table API JSON: an HTML page from a hibernating instance or a proxy, a
+ * 2xx without `result`, or a redirect. Retryable, except for redirects.
+ */
+export class ServiceNowUnavailableError extends ServiceNowError {
+  override name = 'ServiceNowUnavailableError';
+}
+
+/** No HTTP answer: connection refused or reset, DNS failure or timeout. Retryable. */
+export class ServiceNowNetworkError extends ServiceNowError {
+  override name = 'ServiceNowNetworkError';
+}
+
+/** Invalid client configuration, such as an instance URL with credentials in it. */
+export class ServiceNowConfigError extends Error {
+  override name = 'ServiceNowConfigError';
+
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A value that the client or target rejects before sending anything: an invalid table name,
+ * sys_id or field name, a field value that ServiceNow cannot store, a correlation value that is
+ * too long.
+ */
+export class ServiceNowInputError extends Error {
+  override name = 'ServiceNowInputError';
+
+  constructor(
+    /** What was checked: `table`, `sys_id`, `field`, `correlation`, ... */
+    readonly input: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A condition that cannot be expressed safely as a ServiceNow encoded query. */
+export class EncodedQueryError extends Error {
+  override name = 'EncodedQueryError';
+
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,283 @@
+import type { AxiosResponse } from 'axios';
+
+import {
+  ServiceNowAuthError,
+  ServiceNowDataPolicyError,
+  ServiceNowError,
+  type ServiceNowErrorContext,
+  ServiceNowNotFoundError,
+  ServiceNowPermissionError,
+  ServiceNowRateLimitError,
+  ServiceNowRequestError,
+  ServiceNowServerError,
+  ServiceNowUnavailableError,
+} from './errors.js';
+
+/** The call a response belongs to, for error messages. */
+export interface ResponseContext {
+  operation: string;
+  table?: string;
+  sysId?: string;
+  /** Advice for a 401, which depends on the kind of authentication. */
+  advice?: string;
+}
+
+/**
+ * Parse a response body as JSON. Returns undefined for a body that is not JSON, such as the HTML
+ * page of a hibernating instance, a proxy error page or an SSO login page.
+ */
+export function parseJsonBody(response: AxiosResponse): unknown {
+  const contentType = headerValue(response, 'content-type') ?? '';
+  const body: unknown = response.data;
+
+  if (typeof body !== 'string') {
+    return body ?? undefined;
+  }
+
+  const text = body.trim();
+  const looksLikeJson = text.startsWith('{') || text.startsWith('[');
+
+  if (!looksLikeJson || (contentType !== '' && !/json/i.test(contentType))) {
+    return undefined;
+  }
+
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Return the `result` of a 2xx Table API response, or throw ServiceNowUnavailableError (retryable)
+ * when the body is not JSON or has no `result`.
+ */
+export function readResult(response: AxiosResponse, context: ResponseContext): unknown {
+  const body = parseJsonBody(response);
+
+  if (body === undefined) {
+    throw new ServiceNowUnavailableError({
+      ...recordContext(context),
+      kind: 'unavailable',
+      status: response.status,
+      detail: describeNonJsonBody(response),
+      retryable: true,
+      advice: UNAVAILABLE_ADVICE,
+    });
+  }
+
+  if (typeof body !== 'object' || body === null || !('result' in body)) {
+    throw new ServiceNowUnavailableError({
+      ...recordContext(context),
+      kind: 'unavailable',
+      status: response.status,
+      detail: 'the JSON answer has no "result"',
+      retryable: true,
+      advice: UNAVAILABLE_ADVICE,
+    });
+  }
+
+  return body.result;
+}
+
+/** Build the error for a non-2xx Table API response, choosing the class from status and body. */
+export function classifyErrorResponse(response: AxiosResponse, context: ResponseContext): ServiceNowError {
+  const status = response.status;
+  const body = parseJsonBody(response);
+  const { message, detail } = readErrorBody(body);
+  const base = {
+    ...recordContext(context),
+    status,
+    serviceNowMessage: message,
+    detail: body === undefined ? describeNonJsonBody(response) : detail,
+  };
+
+  if (status >= 300 && status < 400) {
+    const location = headerValue(response, 'location');
+    return new ServiceNowUnavailableError({
+      ...base,
+      kind: 'unavailable',
+      detail: location ? `redirected to ${location}` : 'redirected',
+      retryable: false,
+      advice:
+        'The instance redirected an API call, which happens with http:// instead of https:// or an SSO ' +
+        'login page in front of the API. Check SERVICENOW_INSTANCE_URL.',
+    });
+  }
+
+  if (status === 401) {
+    return new ServiceNowAuthError({ ...base, kind: 'authentication', retryable: false, advice: context.advice });
+  }
+
+  if (status === 403 && /data policy/i.test(`${message ?? ''} ${detail ?? ''}`)) {
+    return new ServiceNowDataPolicyError({
+      ...base,
+      kind: 'data-policy',
+      retryable: false,
+      advice:
+        'Set the mandatory fields named in the detail in the sync rule; resolving an incident usually ' +
+        'needs close_code and close_notes.',
+    });
+  }
+
+  if (status === 403) {
+    return new ServiceNowPermissionError({
+      ...base,
+      kind: 'permission',
+      retryable: false,
+      advice: `Grant the integration user a role that may ${verbOf(context.operation)} ${
+        context.table ?? 'these'
+      } records (for example itil for incident), or adjust the ACL.`,
+    });
+  }
+
+  if (status === 404) {
+    return new ServiceNowNotFoundError({
+      ...base,
+      kind: 'not-found',
+      retryable: false,
+      advice: 'The record was deleted, or an ACL hides it from the integration user.',
+    });
+  }
+
+  if (status === 429) {
+    return new ServiceNowRateLimitError({
+      ...base,
+      kind: 'rate-limited',
+      retryable: true,
+      retryAfterMs: readRetryAfterMs(response),
+      advice:
+        "The instance's inbound REST API rate limit was reached. Lower the sync concurrency, or ask the " +
+        'ServiceNow admin to raise the rate limit rule for the integration user.',
+    });
+  }
+
+  if (status === 408 || status >= 500) {
+    return new ServiceNowServerError({
+      ...base,
+      kind: 'server',
+      retryable: true,
+      retryAfterMs: readRetryAfterMs(response),
+      advice:
+        body === undefined
+          ? UNAVAILABLE_ADVICE
+          : "The instance failed to process the request. Check the instance's system log for it.",
+    });
+  }
+
+  return new ServiceNowRequestError({
+    ...base,
+    kind: 'bad-request',
+    retryable: false,
+    advice: 'Check the table name, the field names and the query in the sync rule.',
+  });
+}
+
+/**
+ * Describe an error that came without an HTTP response (refused, reset, timed out), keeping only
+ * the error code and message. The axios error itself is dropped, because its `config` holds the
+ * Authorization header and, for token requests, the client secret.
+ */
+export function describeNetworkError(error: unknown): Pick<ServiceNowErrorContext, 'cause' | 'detail' | 'advice'> {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
+  const rawMessage = redactCredentials(error instanceof Error ? error.message : String(error)).slice(0, 500);
+  const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(rawMessage);
+
+  const cause = new Error(code ? `${code}: ${rawMessage}` : rawMessage);
+  cause.name = timedOut ? 'TimeoutError' : 'NetworkError';
+
+  return {
+    cause,
+    detail: timedOut ? `timed out (${rawMessage})` : cause.message,
+    advice: timedOut
+      ? 'The instance did not answer in time. Raise SERVICENOW_TIMEOUT_MS if the instance is slow.'
+      : 'Check SERVICENOW_INSTANCE_URL and the network path to the instance.',
+  };
+}
+
+/**
+ * Replace credentials that an error message may quote, such as the Authorization header in an
+ * HTTP mocking library's "no match" message.
+ */
+function redactCredentials(text: string): string {
+  return text.replace(/\b(basic|bearer)\s+[\w.~+/=-]+/gi, '$1 [redacted]');
+}
+
+/**
+ * Milliseconds the instance asked us to wait: `Retry-After` (seconds or an HTTP date) first, then
+ * `X-RateLimit-Reset` (UNIX seconds). Undefined when neither is present or readable.
+ */
+export function readRetryAfterMs(response: AxiosResponse, now: number = Date.now()): number | undefined {
+  const retryAfter = headerValue(response, 'retry-after');
+
+  if (retryAfter !== undefined) {
+    if (/^\d+(\.\d+)?$/.test(retryAfter.trim())) {
+      return Math.round(Number(retryAfter) * 1000);
+    }
+
+    const date = Date.parse(retryAfter);
+    if (!Number.isNaN(date)) {
+      return Math.max(0, date - now);
+    }
+  }
+
+  const reset = headerValue(response, 'x-ratelimit-reset');
+
+  if (reset !== undefined && /^\d+$/.test(reset.trim())) {
+    return Math.max(0, Number(reset) * 1000 - now);
+  }
+
+  return undefined;
+}
+
+const UNAVAILABLE_ADVICE =
+  'The instance did not answer with Table API JSON: it may be hibernating (developer instances wake ' +
+  'up when someone signs in), under maintenance, or behind a proxy or SSO page. Check ' +
+  'SERVICENOW_INSTANCE_URL and that the instance is awake.';
+
+function recordContext(context: ResponseContext): Pick<ServiceNowErrorContext, 'operation' | 'table' | 'sysId'> {
+  return { operation: context.operation, table: context.table, sysId: context.sysId };
+}
+
+function readErrorBody(body: unknown): { message?: string; detail?: string } {
+  if (typeof body !== 'object' || body === null || !('error' in body)) {
+    return {};
+  }
+
+  const error = body.error;
+  if (typeof error !== 'object' || error === null) {
+    return {};
+  }
+
+  const message = 'message' in error && typeof error.message === 'string' ? error.message : undefined;
+  const detail = 'detail' in error && typeof error.detail === 'string' ? error.detail : undefined;
+  return { message, detail };
+}
+
+/** Describe a non-JSON body in a few words, with the HTML title when there is one. */
+function describeNonJsonBody(response: AxiosResponse): string {
+  const contentType = headerValue(response, 'content-type') ?? 'no Content-Type';
+  const text = typeof response.data === 'string' ? response.data : '';
+  const title = /<title>([^<]{1,200})<\/title>/i.exec(text)?.[1]?.trim();
+
+  if (title) {
+    return `${contentType} page "${title}"`;
+  }
+
+  return text.trim() === '' ? `empty body (${contentType})` : `non-JSON body (${contentType})`;
+}
+
+function headerValue(response: AxiosResponse, name: string): string | undefined {
+  const value: unknown = (response.headers as Record<string, unknown> | undefined)?.[name];
+
+  if (Array.isArray(value)) {
+    return value.length > 0 ? String(value[0]) : undefined;
+  }
+
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+function verbOf(operation: string): string {
+  const verb = operation.split(' ')[0];
+  return verb === 'query' || verb === 'get' ? 'read' : (verb ?? 'access');
+}
