@@ -74,6 +74,9 @@ export async function buildConnector(
     onResult: hooks.onResult,
   });
 
+  // Before the first message: a lost link store is rebuilt, so it cannot cause duplicate tickets.
+  await engine.rebuildMissingLinks();
+
   const consumer = new SqsConsumer({
     queueUrl: settings.queueUrl,
     sqs: new SQSClient({ region: settings.region }),

@@ -83,6 +83,22 @@ export interface ItsmTarget {
 
   /** Find the record that carries exactly this correlation value, if there is one. */
   findByCorrelation(table: string, correlation: string): Promise<TicketRef | undefined>;
+
+  /**
+   * Iterate over every record whose correlation value starts with `prefix`, with the current
+   * values of `fields`, so that links can be rebuilt when the link store was lost.
+   */
+  listLinked(table: string, prefix: string, fields: string[]): AsyncIterable<LinkedTicket>;
+}
+
+/** A record found by its correlation prefix. */
+export interface LinkedTicket {
+  ref: TicketRef;
+  correlation: string;
+  /** True when the record is closed for good (ServiceNow `active` false). */
+  closed: boolean;
+  /** Current values of the fields asked for. */
+  values: Record<string, unknown>;
 }
 
 /**

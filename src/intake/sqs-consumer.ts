@@ -4,7 +4,7 @@
  *
  * Lifecycle of one message:
  *
- *   ReceiveMessage ─► parse body ─► handler ──resolves──► DeleteMessage
+ *   ReceiveMessage ─► parse body ─► handler ──resolves──► DeleteMessageBatch
  *                          │           │  ▲
  *                          │           │  └─ ChangeMessageVisibility every heartbeat while it runs
  *                          │           └─throws──► left on the queue: SQS delivers it again after
@@ -15,7 +15,6 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
   ReceiveMessageCommand,
   type Message,
 } from '@aws-sdk/client-sqs';
@@ -28,6 +27,7 @@ import {
   type ResolvedConsumerOptions,
   type SqsConsumerOptions,
 } from './consumer-options.js';
+import { DeleteBatcher } from './delete-batcher.js';
 import { parseMessageBody } from './envelope.js';
 import {
   MalformedMessageError,
@@ -144,6 +144,9 @@ export class SqsConsumer extends EventEmitter<SqsConsumerEvents> {
   private consecutiveReceiveErrors = 0;
 
   private readonly inFlight = new Set<InFlightMessage>();
+  private readonly deletes: DeleteBatcher;
+  /** Free slots needed before the next ReceiveMessage call. */
+  private readonly receiveThreshold: number;
   private readonly counters = { received: 0, processed: 0, ignored: 0, failed: 0, malformed: 0 };
 
   /**
@@ -153,6 +156,10 @@ export class SqsConsumer extends EventEmitter<SqsConsumerEvents> {
     super();
     this.options = resolveConsumerOptions(options);
     this.logger = this.options.logger.child({ component: 'sqs-consumer', queueUrl: this.options.queueUrl });
+    this.deletes = new DeleteBatcher(this.options.sqs, this.options.queueUrl);
+    // Receive once a batch fits, or half a batch, so a busy worker does not make one receive call
+    // per finished message. With concurrency below the batch size, any free slot is enough.
+    this.receiveThreshold = Math.max(1, Math.ceil(Math.min(this.options.batchSize, this.options.concurrency) / 2));
   }
 
   /** Counters of messages handled so far, and the number in flight now. */
@@ -313,13 +320,12 @@ export class SqsConsumer extends EventEmitter<SqsConsumerEvents> {
     return output.Messages ?? [];
   }
 
-  private waitForFreeSlot(): Promise<void> {
-    if (this.inFlight.size < this.options.concurrency || !this.isRunning) {
-      return Promise.resolve();
+  private async waitForFreeSlot(): Promise<void> {
+    while (this.options.concurrency - this.inFlight.size < this.receiveThreshold && this.isRunning) {
+      await new Promise<void>((resolve) => {
+        this.wakePollLoop = resolve;
+      });
     }
-    return new Promise((resolve) => {
-      this.wakePollLoop = resolve;
-    });
   }
 
   private notifyPollLoop(): void {
@@ -466,12 +472,9 @@ export class SqsConsumer extends EventEmitter<SqsConsumerEvents> {
    * because SQS standard queues and EventBridge deliver at least once.
    */
   private async deleteMessage(tracked: InFlightMessage): Promise<void> {
-    try {
-      await this.options.sqs.send(
-        new DeleteMessageCommand({ QueueUrl: this.options.queueUrl, ReceiptHandle: tracked.message.ReceiptHandle }),
-      );
-    } catch (error) {
-      const sqsError = toSqsError(error, 'DeleteMessage');
+    const failure = await this.deletes.delete(tracked.message.ReceiptHandle ?? '');
+    if (failure) {
+      const sqsError = toSqsError(failure.error, 'DeleteMessageBatch');
       this.logger.error(
         { messageId: tracked.messageId, ...sqsErrorFields(sqsError) },
         'Could not delete a handled SQS message; SQS will deliver it again and the event is handled twice',

@@ -11,30 +11,77 @@ import {
 } from '@aws-sdk/client-sqs';
 
 /**
- * An SQS queue with a dead-letter queue on a local SQS-compatible server (fauxqs) listening on
- * 127.0.0.1, for the demo, the benchmark and the end-to-end tests.
+ * Sends to and watches a queue on the local SQS server through a real SQS client. The benchmark
+ * uses it on its own, from another process than the server's.
  */
-export interface LocalQueue {
-  /** Endpoint for `AWS_ENDPOINT_URL_SQS` or an SQS client's `endpoint`. */
-  endpoint: string;
-  queueUrl: string;
-  deadLetterQueueUrl: string;
-  /** A real SQS client pointed at the local server. */
-  client: SQSClient;
+export class LocalQueueClient {
+  readonly client: SQSClient;
+
+  constructor(
+    readonly endpoint: string,
+    readonly queueUrl: string,
+    readonly deadLetterQueueUrl?: string,
+  ) {
+    this.client = new SQSClient({
+      region: 'us-east-1',
+      endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+  }
+
   /** Send one message body (an object is sent as JSON). */
-  send(body: unknown): Promise<void>;
+  async send(body: unknown): Promise<void> {
+    await this.client.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: toBody(body) }));
+  }
+
   /** Send many message bodies, ten to a SendMessageBatch call. */
-  sendMany(bodies: unknown[]): Promise<void>;
-  /** Wait until no message is visible or in flight on the main queue. */
-  waitUntilEmpty(timeoutMs?: number): Promise<void>;
-  /** Messages on the dead-letter queue now; they become visible again after 30 s. */
-  receiveDeadLetters(): Promise<Message[]>;
+  async sendMany(bodies: unknown[]): Promise<void> {
+    for (let start = 0; start < bodies.length; start += 10) {
+      const entries = bodies.slice(start, start + 10).map((body, index) => ({ Id: String(index), MessageBody: toBody(body) }));
+      await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
+    }
+  }
+
+  /** Wait until no message is visible or in flight on the queue. */
+  async waitUntilEmpty(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const { Attributes } = await this.client.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: this.queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      if (Attributes?.ApproximateNumberOfMessages === '0' && Attributes.ApproximateNumberOfMessagesNotVisible === '0') return;
+      await sleep(25);
+    }
+    throw new Error(`The queue ${this.queueUrl} still had messages after ${timeoutMs} ms`);
+  }
+
+  /** Messages on the dead-letter queue now; a received one is hidden again for 30 s. */
+  async receiveDeadLetters(): Promise<Message[]> {
+    if (!this.deadLetterQueueUrl) return [];
+    const { Messages } = await this.client.send(
+      new ReceiveMessageCommand({ QueueUrl: this.deadLetterQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    return Messages ?? [];
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+}
+
+/** A local queue with its dead-letter queue, and the server behind them. */
+export interface LocalQueue extends LocalQueueClient {
+  deadLetterQueueUrl: string;
   stop(): Promise<void>;
 }
 
 /**
- * Start the server and create the queue pair. `maxReceiveCount` is the redrive policy's count of
- * receives after which SQS moves a message to the dead-letter queue.
+ * Start a local SQS-compatible server (fauxqs) on 127.0.0.1 and create a queue whose redrive
+ * policy moves a message to a dead-letter queue after `maxReceiveCount` receives. For the demo, the
+ * benchmark and the end-to-end tests.
  */
 export async function startLocalQueue(
   options: { name?: string; maxReceiveCount?: number; visibilityTimeoutSeconds?: number } = {},
@@ -45,16 +92,12 @@ export async function startLocalQueue(
 
   // fauxqs's startFauxqs() listens on every interface; its app listens on loopback only here.
   const app = buildApp({ logger: false });
-  const endpoint = await app.listen({ port: 0, host: '127.0.0.1' });
-  const client = new SQSClient({
-    region: 'us-east-1',
-    endpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const serverUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+  const setup = new LocalQueueClient(serverUrl, '');
 
   const createQueue = async (queueName: string, attributes: Record<string, string> = {}) => {
-    const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: queueName, Attributes: attributes }));
-    const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    const { QueueUrl } = await setup.client.send(new CreateQueueCommand({ QueueName: queueName, Attributes: attributes }));
+    const { Attributes } = await setup.client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
     return { queueUrl: QueueUrl!, queueArn: Attributes!.QueueArn! };
   };
 
@@ -66,55 +109,19 @@ export async function startLocalQueue(
       maxReceiveCount: String(options.maxReceiveCount ?? 3),
     }),
   });
-  const toBody = (body: unknown): string => (typeof body === 'string' ? body : JSON.stringify(body));
+  setup.close();
 
   // The SDK sends to the queue URL's host and warns when the endpoint differs, so both use it.
-  const queueEndpoint = new URL(queue.queueUrl).origin;
-
-  return {
-    endpoint: queueEndpoint,
-    queueUrl: queue.queueUrl,
-    deadLetterQueueUrl: deadLetter.queueUrl,
-    client,
-
-    async send(body) {
-      await client.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: toBody(body) }));
-    },
-
-    async sendMany(bodies) {
-      for (let start = 0; start < bodies.length; start += 10) {
-        const entries = bodies.slice(start, start + 10).map((body, index) => ({ Id: String(index), MessageBody: toBody(body) }));
-        await client.send(new SendMessageBatchCommand({ QueueUrl: queue.queueUrl, Entries: entries }));
-      }
-    },
-
-    async waitUntilEmpty(timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const { Attributes } = await client.send(
-          new GetQueueAttributesCommand({
-            QueueUrl: queue.queueUrl,
-            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-          }),
-        );
-        if (Attributes?.ApproximateNumberOfMessages === '0' && Attributes.ApproximateNumberOfMessagesNotVisible === '0') return;
-        await sleep(25);
-      }
-      throw new Error(`The queue ${name} still had messages after ${timeoutMs} ms`);
-    },
-
-    async receiveDeadLetters() {
-      const { Messages } = await client.send(
-        new ReceiveMessageCommand({ QueueUrl: deadLetter.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-      );
-      return Messages ?? [];
-    },
-
-    async stop() {
-      client.destroy();
-      await app.close();
-    },
+  const local = new LocalQueueClient(new URL(queue.queueUrl).origin, queue.queueUrl, deadLetter.queueUrl) as LocalQueue;
+  local.stop = async () => {
+    local.close();
+    await app.close();
   };
+  return local;
+}
+
+function toBody(body: unknown): string {
+  return typeof body === 'string' ? body : JSON.stringify(body);
 }
 
 let localhostNamesResolved = false;
@@ -124,7 +131,7 @@ let localhostNamesResolved = false;
  * the queue URL's host. Not every resolver maps subdomains of localhost to loopback, so names
  * ending in `.localhost` are resolved to 127.0.0.1 in this process, once; other names are untouched.
  */
-function resolveLocalhostNames(intercept: () => () => void): void {
+export function resolveLocalhostNames(intercept: () => () => void): void {
   if (localhostNamesResolved) return;
   intercept();
   localhostNamesResolved = true;

@@ -109,6 +109,59 @@ export class SyncEngine {
     this.clock = options.clock ?? (() => new Date());
   }
 
+  /**
+   * Rebuild the links of every rule that has none, from the correlation values on the ITSM side.
+   * A task on Fargate loses its SQLite file when it is replaced; without this, the next event of
+   * every record that already has a ticket would create a second one. A rule with links is left
+   * alone, so this costs one query per rule on an ordinary start. Returns the links rebuilt.
+   *
+   * The rebuilt link records the ticket's current values of the AWS-owned fields as last written,
+   * so an unchanged record makes no write. It does not know which write-backs were done, so the
+   * next event of each record repeats its write-back once.
+   */
+  async rebuildMissingLinks(): Promise<number> {
+    let rebuilt = 0;
+    const now = this.clock().toISOString();
+
+    for (const rule of [...this.rulesByKind.values()].flat()) {
+      if ((await this.options.store.countLinks(rule.name)) > 0) continue;
+
+      const target = this.targetFor(rule);
+      const awsFields = rule.fields.filter((field) => field.owner === 'aws').map((field) => field.name);
+      let count = 0;
+      for await (const linked of target.listLinked(rule.target.table, rule.correlation.prefix, awsFields)) {
+        // Several tickets with one correlation value: the first listed keeps the link.
+        if (await this.options.store.getLink(linked.correlation)) continue;
+
+        await this.options.store.putLink({
+          correlation: linked.correlation,
+          // The identity is learnt again from the record's next event.
+          identity: '',
+          kind: rule.source.kind,
+          rule: rule.name,
+          status: linked.closed ? 'resolved' : 'open',
+          ticket: linked.ref,
+          written: linked.values,
+          writebacks: {},
+          previousTickets: [],
+          resolvedAt: linked.closed ? now : undefined,
+          createdAt: now,
+          updatedAt: now,
+        });
+        count += 1;
+      }
+
+      if (count > 0) {
+        this.options.logger.warn(
+          { rule: rule.name, table: rule.target.table, links: count },
+          `The link store had no links for rule ${rule.name}; rebuilt ${count} from correlation values in ${rule.target.system}`,
+        );
+      }
+      rebuilt += count;
+    }
+    return rebuilt;
+  }
+
   /** Sync one record and log the outcome. Throws when the message should be retried. */
   async sync(record: SourceRecord): Promise<SyncResult> {
     const rule = await this.selectRule(record);
@@ -325,6 +378,7 @@ export class SyncEngine {
   private async saveLink(link: Link, record: SourceRecord, changes: Partial<Link>): Promise<Link> {
     const updated: Link = {
       ...link,
+      identity: record.identity,
       ...changes,
       sourceUpdatedAt: latest(link.sourceUpdatedAt, record.updatedAt),
       updatedAt: this.clock().toISOString(),

@@ -102,6 +102,21 @@ describe('finding to incident through SQS', () => {
     expect(harness.outcomes()).toEqual(['created', 'unchanged', 'unchanged', 'unchanged']);
   });
 
+  it('rebuilds links after the state store is lost', async () => {
+    const event = fixture<Event>(S3_FAILED);
+    harness.securityHub.seedFindings(event.detail.findings);
+    await harness.deliver(event);
+    const writes = harness.serviceNowWrites().length;
+
+    await harness.loseStateStore();
+    await harness.deliver(event);
+
+    expect(harness.incidents()).toHaveLength(1);
+    expect(harness.serviceNowWrites()).toHaveLength(writes);
+    expect(harness.outcomes()).toEqual(['created', 'unchanged']);
+    expect(harness.logLines.some((line) => line.includes('rebuilt 1 from correlation values'))).toBe(true);
+  });
+
   it('creates one incident for copies processed at once', async () => {
     const event = fixture<Event>(S3_FAILED);
     harness.securityHub.seedFindings(event.detail.findings);

@@ -128,6 +128,14 @@ export class Harness {
     await this.startConnector();
   }
 
+  /** Stop the connector, delete its SQLite file, as a replaced Fargate task loses it, and start again. */
+  async loseStateStore(): Promise<void> {
+    await this.connector.stop();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${this.stateFile}${suffix}`, { force: true });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await this.startConnector();
+  }
+
   /** Send events and wait until the connector has finished with every message. */
   async deliver(...events: unknown[]): Promise<void> {
     await this.queue.sendMany(events);

@@ -17,6 +17,5 @@ export {
   formatServiceNowDate,
   parseServiceNowDate,
   toServiceNowFields,
-  type CorrelatedTicket,
   type ServiceNowTargetOptions,
 } from './servicenow-target.js';

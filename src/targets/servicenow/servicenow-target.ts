@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 
-import type { ItsmTarget, TicketFields, TicketRef } from '../../core/types.js';
+import type { ItsmTarget, LinkedTicket, TicketFields, TicketRef } from '../../core/types.js';
 import type { ServiceNowClient, ServiceNowRecord } from './client.js';
 import { EncodedQuery, escapeQueryValue, validateFieldName } from './encoded-query.js';
 import { EncodedQueryError, ServiceNowInputError } from './errors.js';
@@ -21,12 +21,6 @@ export interface ServiceNowTargetOptions {
   /** Column that carries the correlation value. Default `correlation_id`. */
   correlationField?: string;
   logger?: Logger;
-}
-
-/** A record found by its correlation prefix (see `listByCorrelationPrefix`). */
-export interface CorrelatedTicket {
-  ref: TicketRef;
-  correlation: string;
 }
 
 /**
@@ -160,26 +154,35 @@ export class ServiceNowTarget implements ItsmTarget {
   }
 
   /**
-   * Iterate over the records whose correlation value starts with `prefix`, for rebuilding links
-   * after the link store was lost.
+   * Iterate over the records whose correlation value starts with `prefix`, with the current values
+   * of `fields`, for rebuilding links after the link store was lost.
+   *
+   * NOTE: only `active` false (Closed, Canceled) counts as closed; a Resolved incident is still
+   * active on a default instance, so its rebuilt link counts as open.
    */
-  async *listByCorrelationPrefix(table: string, prefix: string): AsyncIterable<CorrelatedTicket> {
+  async *listLinked(table: string, prefix: string, fields: string[] = []): AsyncIterable<LinkedTicket> {
     if (prefix === '') {
       throw new ServiceNowInputError('correlation', 'The correlation prefix is empty; give the prefix itsm-sync writes.');
     }
     validateCorrelation(prefix, this.correlationField);
+    fields.forEach(validateFieldName);
 
     const query = new EncodedQuery().startsWith(this.correlationField, prefix);
-    const fields = ['sys_id', 'number', this.correlationField];
+    const columns = [...new Set(['sys_id', 'number', 'active', this.correlationField, ...fields])];
 
-    for await (const record of this.client.queryRecords(table, query, { fields })) {
+    for await (const record of this.client.queryRecords(table, query, { fields: columns })) {
       this.checkCorrelationColumn(table, [record]);
       const correlation = record[this.correlationField] ?? '';
 
       // Skip rows that matched only without regard to case.
-      if (correlation.startsWith(prefix)) {
-        yield { ref: this.ticketRef(table, record), correlation };
-      }
+      if (!correlation.startsWith(prefix)) continue;
+
+      yield {
+        ref: this.ticketRef(table, record),
+        correlation,
+        closed: record.active === 'false',
+        values: Object.fromEntries(fields.map((field) => [field, record[field] ?? ''])),
+      };
     }
   }
 

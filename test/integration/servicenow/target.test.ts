@@ -275,7 +275,7 @@ describe('encoded queries against the simulator', () => {
   });
 });
 
-describe('ServiceNowTarget.listByCorrelationPrefix', () => {
+describe('ServiceNowTarget.listLinked', () => {
   it('lists every record with the prefix', async () => {
     const { target } = newTarget();
     const created = new Map<string, string>();
@@ -286,19 +286,30 @@ describe('ServiceNowTarget.listByCorrelationPrefix', () => {
     simulator.insertRecord('incident', { correlation_id: 'ITSM-SYNC:upper' });
     simulator.insertRecord('incident', { correlation_id: 'vendor-connector:1' });
 
-    const listed = await collect(target.listByCorrelationPrefix('incident', 'itsm-sync:'));
+    const listed = await collect(target.listLinked('incident', 'itsm-sync:', ['urgency']));
 
     expect(listed).toHaveLength(120);
-    for (const { ref, correlation } of listed) {
+    for (const { ref, correlation, closed, values } of listed) {
       expect(ref.id).toBe(created.get(correlation));
       expect(ref.number).toMatch(/^INC\d{7}$/);
+      expect(closed).toBe(false);
+      expect(values).toEqual({ urgency: '3' });
     }
+  });
+
+  it('reports closed records', async () => {
+    const { target } = newTarget();
+    simulator.insertRecord('incident', { correlation_id: 'itsm-sync:closed', state: '7', close_code: 'Solution provided', close_notes: 'done' });
+
+    const [listed] = await collect(target.listLinked('incident', 'itsm-sync:', []));
+
+    expect(listed?.closed).toBe(true);
   });
 
   it('rejects an empty prefix', async () => {
     const { target } = newTarget();
 
-    await expect(collect(target.listByCorrelationPrefix('incident', ''))).rejects.toThrow(/prefix is empty/);
+    await expect(collect(target.listLinked('incident', '', []))).rejects.toThrow(/prefix is empty/);
   });
 });
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
+  DeleteMessageBatchCommand,
   QueueDoesNotExist,
   ReceiveMessageCommand,
   SQSClient,
@@ -305,9 +305,10 @@ describe('SqsConsumer message handling', () => {
       delivered += 1;
       return delivered === 1 ? { Messages: [sqsMessage('m1'), sqsMessage('m2')] } : emptyReceive();
     });
-    sqsMock.on(DeleteMessageCommand).resolves({});
+    sqsMock.on(DeleteMessageBatchCommand).resolves({});
+    // With four slots a receive waits for two free ones (half a batch that fits).
     const consumer = createConsumer({
-      concurrency: 3,
+      concurrency: 4,
       batchSize: 10,
       waitTimeSeconds: 5,
       visibilityTimeoutSeconds: 45,
@@ -324,12 +325,12 @@ describe('SqsConsumer message handling', () => {
     const inputs = sqsMock.commandCalls(ReceiveMessageCommand).map((call) => call.args[0].input);
     expect(inputs[0]).toMatchObject({
       QueueUrl: QUEUE_URL,
-      MaxNumberOfMessages: 3,
+      MaxNumberOfMessages: 4,
       WaitTimeSeconds: 5,
       VisibilityTimeout: 45,
       MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
     });
-    expect(inputs[1]?.MaxNumberOfMessages).toBe(1);
+    expect(inputs[1]?.MaxNumberOfMessages).toBe(2);
   });
 
   it('emits empty for a receive without a Messages key', async () => {
@@ -356,7 +357,7 @@ describe('SqsConsumer message handling', () => {
         message: 'The input receipt handle is invalid.',
       }),
     );
-    sqsMock.on(DeleteMessageCommand).resolves({});
+    sqsMock.on(DeleteMessageBatchCommand).resolves({});
     const consumer = createConsumer({
       visibilityTimeoutSeconds: 1,
       heartbeatIntervalSeconds: 0.1,
@@ -376,7 +377,7 @@ describe('SqsConsumer message handling', () => {
     const warning = logs.atLeast(LogLevel.warn).find((record) => record.awsErrorName === 'ReceiptHandleIsInvalid');
     expect(warning?.messageId).toBe('slow-1');
     expect(warning?.msg).toContain('Could not extend the visibility timeout');
-    expect(sqsMock.commandCalls(DeleteMessageCommand)).toHaveLength(1);
+    expect(sqsMock.commandCalls(DeleteMessageBatchCommand)).toHaveLength(1);
   });
 
   it('treats a handler result other than processed or ignored as a failure', async () => {
@@ -389,13 +390,13 @@ describe('SqsConsumer message handling', () => {
     await vi.waitFor(() => expect(failures).toHaveLength(1));
 
     expect(failures[0]?.message).toBe("The event handler must resolve to 'processed' or 'ignored', got undefined");
-    expect(sqsMock.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+    expect(sqsMock.commandCalls(DeleteMessageBatchCommand)).toHaveLength(0);
     expect(consumer.stats).toMatchObject({ received: 1, failed: 1, processed: 0 });
   });
 
   it('counts ignored events and deletes them', async () => {
     receiveOnce([sqsMessage('ignored-1')]);
-    sqsMock.on(DeleteMessageCommand).resolves({});
+    sqsMock.on(DeleteMessageBatchCommand).resolves({});
     const consumer = createConsumer({ handler: async () => 'ignored' });
     const ignored: string[] = [];
     consumer.on('message_ignored', (message, event) => ignored.push(`${message.MessageId} ${event.source}`));
@@ -403,13 +404,13 @@ describe('SqsConsumer message handling', () => {
     consumer.start();
     await vi.waitFor(() => expect(ignored).toEqual(['ignored-1 aws.securityhub']));
 
-    expect(sqsMock.commandCalls(DeleteMessageCommand)[0]?.args[0].input.ReceiptHandle).toBe('receipt-ignored-1');
+    expect(sqsMock.commandCalls(DeleteMessageBatchCommand)[0]?.args[0].input.Entries?.[0]?.ReceiptHandle).toBe('receipt-ignored-1');
     expect(consumer.stats).toMatchObject({ received: 1, ignored: 1, processed: 0, inFlight: 0 });
   });
 
   it('logs a failed delete and emits error', async () => {
     receiveOnce([sqsMessage('undeletable-1')]);
-    sqsMock.on(DeleteMessageCommand).rejects(expiredToken());
+    sqsMock.on(DeleteMessageBatchCommand).rejects(expiredToken());
     const consumer = createConsumer();
     const sqsErrors: SqsError[] = [];
     consumer.on('error', (error) => sqsErrors.push(error));
@@ -417,14 +418,14 @@ describe('SqsConsumer message handling', () => {
     consumer.start();
     await vi.waitFor(() => expect(sqsErrors).toHaveLength(1));
 
-    expect(sqsErrors[0]?.operation).toBe('DeleteMessage');
-    const errorLine = logs.atLeast(LogLevel.error).find((record) => record.operation === 'DeleteMessage');
+    expect(sqsErrors[0]?.operation).toBe('DeleteMessageBatch');
+    const errorLine = logs.atLeast(LogLevel.error).find((record) => record.operation === 'DeleteMessageBatch');
     expect(errorLine?.messageId).toBe('undeletable-1');
   });
 
   it('survives an event listener that throws', async () => {
     receiveOnce([sqsMessage('m1')]);
-    sqsMock.on(DeleteMessageCommand).resolves({});
+    sqsMock.on(DeleteMessageBatchCommand).resolves({});
     const consumer = createConsumer();
     consumer.on('message_received', () => {
       throw new Error('listener bug');

@@ -207,7 +207,7 @@ describe('default mapping incident fields', () => {
       `Finding ID: ${CONTROL_FINDING_ID}`,
       '',
       'Resources:',
-      '- AwsS3Bucket arn:aws:s3:::example-analytics-exports-111122223333',
+      '- arn:aws:s3:::example-analytics-exports-111122223333',
       '',
       'Remediation: For information on how to correct this issue, consult the AWS Security Hub controls documentation.',
       'More information: https://docs.aws.amazon.com/console/securityhub/S3.8/remediation',

@@ -167,6 +167,12 @@ export function findSdkCalls(file: string, repositoryRoot: string, aggregatedCli
   return [...calls.values()];
 }
 
+const SQS_BATCH_ACTIONS: Record<string, string> = {
+  DeleteMessageBatch: 'DeleteMessage',
+  ChangeMessageVisibilityBatch: 'ChangeMessageVisibility',
+  SendMessageBatch: 'SendMessage',
+};
+
 /**
  * Returns the IAM action for an operation: `prefix:Operation`, unless the SDK's documentation of
  * the command names another action that authorizes it. Security Hub documents, for example, that
@@ -176,6 +182,13 @@ export function iamActionFor(call: Pick<SdkCall, 'packageName' | 'operation'>, r
   const prefix = IAM_PREFIXES[call.packageName];
   if (!prefix) {
     throw new Error(`No IAM prefix is known for ${call.packageName}: add it to IAM_PREFIXES in test/unit/deploy/helpers/sdk-calls.ts`);
+  }
+
+  // The SQS developer guide: batch actions have no IAM action of their own; they need the
+  // permission of the single action (DeleteMessageBatch needs sqs:DeleteMessage).
+  const single = SQS_BATCH_ACTIONS[call.operation];
+  if (prefix === 'sqs' && single) {
+    return `sqs:${single}`;
   }
 
   const documentation = join(repositoryRoot, 'node_modules', call.packageName, 'dist-types', 'commands', `${call.operation}Command.d.ts`);

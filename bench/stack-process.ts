@@ -1,0 +1,55 @@
+/**
+ * The local stack (SQS server, ServiceNow and Security Hub simulators) in a process of its own,
+ * so that the benchmark measures the connector's CPU and memory, not the simulators'. The parent
+ * talks to it over the IPC channel of `child_process.fork`.
+ */
+import { startLocalStack, type LocalStack } from '../src/simulators/local-stack.js';
+
+export type StackRequest =
+  | { type: 'start'; serviceNowLatencyMs: number; mappingsDir: string; stateStore: string }
+  | { type: 'seed'; findings: unknown[] }
+  | { type: 'send'; bodies: unknown[] }
+  | { type: 'wait-until-empty' }
+  | { type: 'count-incidents' }
+  | { type: 'cpu-usage' }
+  | { type: 'stop' };
+
+let stack: LocalStack | undefined;
+
+async function handle(request: StackRequest): Promise<unknown> {
+  switch (request.type) {
+    case 'start':
+      stack = await startLocalStack({
+        queueName: `bench-${crypto.randomUUID().slice(0, 8)}`,
+        serviceNowLatencyMs: request.serviceNowLatencyMs,
+        mappingsDir: request.mappingsDir,
+        stateStore: request.stateStore,
+        logLevel: 'error',
+      });
+      return { env: stack.env };
+    case 'seed':
+      stack?.securityHub.seedFindings(request.findings as Parameters<LocalStack['securityHub']['seedFindings']>[0]);
+      return {};
+    case 'send':
+      await stack?.queue.sendMany(request.bodies);
+      return {};
+    case 'wait-until-empty':
+      await stack?.queue.waitUntilEmpty(60_000);
+      return {};
+    case 'cpu-usage':
+      return process.cpuUsage();
+    case 'count-incidents':
+      return { incidents: stack?.serviceNow.records('incident').length ?? 0 };
+    case 'stop':
+      await stack?.stop();
+      setImmediate(() => process.exit(0));
+      return {};
+  }
+}
+
+process.on('message', (message: { id: number; request: StackRequest }) => {
+  handle(message.request).then(
+    (result) => process.send?.({ id: message.id, result }),
+    (error: unknown) => process.send?.({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
+  );
+});
