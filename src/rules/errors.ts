@@ -1,4 +1,4 @@
-import { truncateText } from './truncate.js';
+import { truncateText } from '../core/text.js';
 
 /**
  * One problem found in a mapping file, with the place an editor can jump to.

@@ -1,6 +1,6 @@
 import type { Literal } from './mapping-document.js';
 import type { CompiledExpression, ExpressionBindings, FieldOwner, FieldRule } from './sync-rule.js';
-import { truncateText } from './truncate.js';
+import { truncateText } from '../core/text.js';
 
 /** The parts of a field spec after compilation: exactly one of `expression` or `constant`. */
 export interface FieldRuleParts {

@@ -13,5 +13,5 @@ export { compileExpression, EXPRESSION_MAX_DEPTH, EXPRESSION_TIMEOUT_MS, type Co
 export { createFieldRule, type FieldRuleParts } from './field-rule.js';
 export { parseDuration, InvalidDurationError } from './duration.js';
 export { MAPPING_SCHEMA_PATH } from './schema.js';
-export { truncateText } from './truncate.js';
+export { truncateText } from '../core/text.js';
 export type * from './sync-rule.js';

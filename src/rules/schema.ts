@@ -5,7 +5,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 import { DURATION_HINT } from './duration.js';
-import { truncateText } from './truncate.js';
+import { truncateText } from '../core/text.js';
 
 /** Location of the published JSON Schema; editors read the same file through the modeline in each mapping. */
 export const MAPPING_SCHEMA_PATH = fileURLToPath(

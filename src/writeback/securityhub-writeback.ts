@@ -20,11 +20,18 @@ import {
   type FindingWritebackOperation,
   type WritebackContext,
 } from './finding-writeback-error.js';
-import { FINDING_NOTE_MAX_LENGTH, truncateText } from './truncate-text.js';
+import { truncateText } from '../core/text.js';
+
+/**
+ * Maximum length of ASFF `Note.Text` (BatchUpdateFindings) and OCSF `Comment`
+ * (BatchUpdateFindingsV2), from the Security Hub API reference. NOTE: the reference does not say
+ * whether it counts code points or UTF-16 code units; `truncateText` counts code units, the stricter.
+ */
+export const FINDING_NOTE_MAX_LENGTH = 512;
 
 export { createSecurityHubClient, DEFAULT_SECURITYHUB_MAX_ATTEMPTS, type SecurityHubClientOptions } from './securityhub-client.js';
 export { FindingWritebackError, type FindingWritebackErrorDetails, type FindingWritebackOperation } from './finding-writeback-error.js';
-export { FINDING_NOTE_MAX_LENGTH, truncateText } from './truncate-text.js';
+export { truncateText } from '../core/text.js';
 
 /** ASFF workflow statuses that BatchUpdateFindings accepts in `Workflow.Status`. */
 export const WORKFLOW_STATUSES = ['NEW', 'NOTIFIED', 'RESOLVED', 'SUPPRESSED'] as const;

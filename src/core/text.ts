@@ -1,12 +1,6 @@
 /**
- * Cutting free text to the length limits of Security Hub's write-back fields.
+ * Cutting free text to a field's length limit: mapped ticket fields, Security Hub notes, messages.
  */
-
-/**
- * Maximum length of ASFF `Note.Text` (BatchUpdateFindings) and OCSF `Comment`
- * (BatchUpdateFindingsV2), from the Security Hub API reference.
- */
-export const FINDING_NOTE_MAX_LENGTH = 512;
 
 /** Appended to text that was cut, so a reader of the finding sees that something is missing. */
 export const TRUNCATION_MARK = '…';
@@ -21,13 +15,13 @@ const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
  * emoji together with its skin-tone modifier or a letter with its combining accent. A first grapheme
  * too long to fit on its own (unlikely in real text) is cut between code points instead.
  *
- * NOTE: the API reference gives 512 as the limit but not whether it counts code points or UTF-16
- * code units. Counting UTF-16 code units is the stricter reading and satisfies both.
+ * Counting UTF-16 code units, as JavaScript, Java and Jira do, keeps the result within the limit
+ * whether the target counts code units or code points.
  *
  * @example
  * truncateText('x'.repeat(600), 512).length; // 512, the last character is '…'
  */
-export function truncateText(text: string, maxLength: number = FINDING_NOTE_MAX_LENGTH): string {
+export function truncateText(text: string, maxLength: number): string {
   if (!Number.isInteger(maxLength) || maxLength < TRUNCATION_MARK.length) {
     throw new RangeError(`maxLength must be an integer of at least ${TRUNCATION_MARK.length}, got ${maxLength}`);
   }

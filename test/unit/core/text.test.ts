@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { truncateText } from '../../../src/writeback/truncate-text.js';
+import { truncateText } from '../../../src/core/text.js';
 import { hasLoneSurrogate } from '../../integration/writeback/support.js';
 
 describe('truncateText', () => {
