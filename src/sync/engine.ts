@@ -299,9 +299,9 @@ export class SyncEngine {
     if (Object.keys(changes).length > 0) {
       await this.targetFor(rule).update(ticket, changes);
     }
-    await this.saveLink(link, record, { written: { ...link.written, ...changes } });
+    const saved = await this.saveLink(link, record, { written: { ...link.written, ...changes } });
 
-    await this.writeBack(record, rule.writeback.onLink, link, ticket);
+    await this.writeBack(record, rule.writeback.onLink, saved, ticket);
     const outcome = Object.keys(changes).length > 0 ? 'updated' : 'unchanged';
     return { outcome, rule: rule.name, correlation: link.correlation, ticket, fields: Object.keys(changes) };
   }
@@ -315,9 +315,9 @@ export class SyncEngine {
     const changes = { ...changedFields(desired, link.written), ...resolveFields };
 
     await this.targetFor(rule).update(ticket, changes);
-    await this.saveLink(link, record, { status: 'resolved', resolvedAt: now, written: { ...link.written, ...changes } });
+    const saved = await this.saveLink(link, record, { status: 'resolved', resolvedAt: now, written: { ...link.written, ...changes } });
 
-    await this.writeBack(record, rule.writeback.onResolve, link, ticket, 'resolve');
+    await this.writeBack(record, rule.writeback.onResolve, saved, ticket, 'resolve');
     return { outcome: 'resolved', rule: rule.name, correlation: link.correlation, ticket, fields: Object.keys(changes) };
   }
 
@@ -344,7 +344,7 @@ export class SyncEngine {
   /**
    * Run a write-back rule once per ticket and source format: the link remembers which ticket each
    * format was last told about, so redeliveries and the finding update that our own write-back
-   * causes do not write again.
+   * causes do not write again. `link` must be the link as stored, because it is saved again here.
    */
   private async writeBack(
     record: SourceRecord,
@@ -357,8 +357,7 @@ export class SyncEngine {
     if (!writeback || !adapter) return;
 
     const marker = stage === 'link' ? ticket.number : `${ticket.number}:resolved`;
-    const current = await this.options.store.getLink(link.correlation);
-    if (current?.writebacks[record.format] === marker) return;
+    if (link.writebacks[record.format] === marker) return;
 
     const bindings: ExpressionBindings = { rule: link.rule, now: this.clock().toISOString(), ticket };
     const status = writeback.status ? await writeback.status.evaluate(record.view, bindings) : undefined;
@@ -369,10 +368,7 @@ export class SyncEngine {
       ticket,
     });
 
-    if (current) {
-      current.writebacks = { ...current.writebacks, [record.format]: marker };
-      await this.options.store.putLink(current);
-    }
+    await this.options.store.putLink({ ...link, writebacks: { ...link.writebacks, [record.format]: marker } });
   }
 
   private async saveLink(link: Link, record: SourceRecord, changes: Partial<Link>): Promise<Link> {
