@@ -38,7 +38,7 @@ type Event = Record<string, any>;
 // Queue URLs of the local SQS server are named sqs.<region>.localhost.
 resolveLocalhostNames(interceptLocalhostDns);
 
-/** An ASFF event for finding number `index`, with the given severity and update time. */
+/** Build an ASFF event for finding number `index`, with the given severity and update time. */
 function findingEvent(index: number, severity = 'HIGH', minute = 0): Event {
   const event = structuredClone(TEMPLATE) as Event;
   const finding = event.detail.findings[0];
@@ -157,8 +157,8 @@ async function measureThroughput(latencyMs: number): Promise<{ findingsPerSecond
 }
 
 /**
- * Replay: a warm-up creates `known` incidents; then REPLAY_EVENTS events arrive, 80% repeating a
- * known finding unchanged, 10% new findings and 10% raising a known finding's severity.
+ * Replay: a warm-up creates `known` incidents. Then REPLAY_EVENTS events arrive: 80% repeat a
+ * known finding unchanged, 10% are new findings, and 10% raise a known finding's severity.
  */
 async function measureReplay(): Promise<{ callsPerEvent: number; calls: number; events: number }> {
   const setup = await setUp(0);

@@ -101,7 +101,7 @@ function previewEngine(rule: Awaited<ReturnType<typeof loadRuleFile>>, calls: Re
   });
 }
 
-/** A stand-in for the Table API client that records each request and answers like the instance. */
+/** Create a stand-in Table API client that records each request and returns what the instance would. */
 function recordingClient(calls: RecordedCall[]): ServiceNowClient {
   let created = 0;
 

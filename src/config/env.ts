@@ -37,8 +37,8 @@ export class ConfigurationError extends Error {
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /**
- * Read and check the settings. Every problem is collected, so an operator fixes them in one go;
- * a message names the variable and what it expects, never the value of a secret.
+ * Read and check the settings. Every problem is collected, so an operator fixes them in one go.
+ * A message names the variable and what it expects, never the value of a secret.
  */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const problems: string[] = [];

@@ -31,8 +31,8 @@ interface DemoEvent {
 
 /**
  * Run the real connector against local stand-ins: an SQS server on loopback, and simulators of the
- * ServiceNow Table API and the Security Hub API. Sample findings go through the real SQS client;
- * the state (SQLite file and the simulated ServiceNow records) stays in `dataDir`, so a second run
+ * ServiceNow Table API and the Security Hub API. Sample findings go through the real SQS client.
+ * The state (SQLite file and the simulated ServiceNow records) stays in `dataDir`, so a second run
  * shows that re-delivered findings create no new incidents.
  */
 export async function runDemo(options: DemoOptions): Promise<number> {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { SyncMetrics } from './metrics.js';
 
-/** What the health endpoint reports: whether the worker is polling and when it last did. */
+/** The worker state behind the health endpoint: whether it is polling and when it last did. */
 export interface HealthSource {
   isRunning(): boolean;
   /** Time of the last completed receive call, in epoch milliseconds, or 0 before the first. */

@@ -129,7 +129,7 @@ let localhostNamesResolved = false;
 /**
  * fauxqs names queues http://sqs.<region>.localhost:<port>/…, and the SQS client sends requests to
  * the queue URL's host. Not every resolver maps subdomains of localhost to loopback, so names
- * ending in `.localhost` are resolved to 127.0.0.1 in this process, once; other names are untouched.
+ * ending in `.localhost` are resolved to 127.0.0.1 in this process. Other names are untouched.
  */
 export function resolveLocalhostNames(intercept: () => () => void): void {
   if (localhostNamesResolved) return;

@@ -9,7 +9,7 @@ export const LOCAL_SERVICENOW_USER = { username: 'itsm.sync', password: 'local-o
 
 /**
  * Everything the connector talks to, on loopback: an SQS queue with its dead-letter queue, the
- * ServiceNow simulator and the Security Hub simulator. `env` holds the variables that point the
+ * ServiceNow simulator and the Security Hub simulator. `env` contains the variables that point the
  * connector at them, the same variables an operator sets in production.
  */
 export interface LocalStack {

@@ -1,7 +1,7 @@
 import type { SourceKind, TicketRef } from '../core/types.js';
 
 /**
- * Where a link is in its life:
+ * The stage of a link:
  * - `pending`: a create was started but its result is not recorded yet (a crash may have left a
  *   ticket behind, so the next attempt searches by correlation before it creates);
  * - `open`: the ticket exists and itsm-sync keeps it in step;

@@ -17,7 +17,7 @@ import type { Link, StateStore } from '../state/store.js';
 import { correlationFor } from './correlation.js';
 import { changedFields } from './field-diff.js';
 
-/** What one sync of one record did. Each outcome is one log line and one metric count. */
+/** The result of one sync of one record. Each outcome is one log line and one metric count. */
 export type SyncOutcome =
   | 'created'
   | 'adopted'
@@ -111,7 +111,7 @@ export class SyncEngine {
 
   /**
    * Rebuild the links of every rule that has none, from the correlation values on the ITSM side.
-   * A task on Fargate loses its SQLite file when it is replaced; without this, the next event of
+   * A task on Fargate loses its SQLite file when it is replaced. Without this, the next event of
    * every record that already has a ticket would create a second one. A rule with links is left
    * alone, so this costs one query per rule on an ordinary start. Returns the links rebuilt.
    *
@@ -183,7 +183,7 @@ export class SyncEngine {
     }
   }
 
-  /** The first rule, by priority, whose kind and `when` condition match the record. */
+  /** Return the first rule, by priority, whose kind and `when` condition match the record. */
   private async selectRule(record: SourceRecord): Promise<SyncRule | undefined> {
     for (const rule of this.rulesByKind.get(record.kind) ?? []) {
       if (!rule.source.when || (await rule.source.when.evaluate(record.view, { rule: rule.name }))) return rule;
@@ -203,23 +203,23 @@ export class SyncEngine {
     }
 
     const bindings: ExpressionBindings = { rule: rule.name, now: this.clock().toISOString(), ticket: link?.ticket };
-    const createWanted = Boolean(await rule.lifecycle.create.evaluate(record.view, bindings));
-    const resolveWanted = Boolean(await rule.lifecycle.resolve.evaluate(record.view, bindings));
+    const shouldCreate = Boolean(await rule.lifecycle.create.evaluate(record.view, bindings));
+    const shouldResolve = Boolean(await rule.lifecycle.resolve.evaluate(record.view, bindings));
 
     if (!link || link.status === 'pending' || !link.ticket) {
-      if (resolveWanted || !createWanted) return { ...base, outcome: 'not-created', fields: [] };
+      if (shouldResolve || !shouldCreate) return { ...base, outcome: 'not-created', fields: [] };
       return this.createTicket(record, rule, correlation, link);
     }
 
     if (link.status === 'open') {
-      return resolveWanted
+      return shouldResolve
         ? this.resolveTicket(record, rule, link, link.ticket)
         : this.updateTicket(record, rule, link, link.ticket);
     }
 
     // The ticket is resolved. Only a record that fails again may touch it.
-    if (resolveWanted) return { ...base, outcome: 'already-resolved', ticket: link.ticket, fields: [] };
-    if (!createWanted) return { ...base, outcome: 'closed-not-patched', ticket: link.ticket, fields: [] };
+    if (shouldResolve) return { ...base, outcome: 'already-resolved', ticket: link.ticket, fields: [] };
+    if (!shouldCreate) return { ...base, outcome: 'closed-not-patched', ticket: link.ticket, fields: [] };
 
     const resolvedAt = link.resolvedAt ? Date.parse(link.resolvedAt) : 0;
     const withinWindow = this.clock().getTime() - resolvedAt <= rule.lifecycle.reopenWithinMs;
@@ -342,8 +342,8 @@ export class SyncEngine {
   }
 
   /**
-   * Run a write-back rule once per ticket and source format: the link remembers which ticket each
-   * format was last told about, so redeliveries and the finding update that our own write-back
+   * Run a write-back rule once per ticket and source format. The link stores which ticket each
+   * format was last written, so redeliveries and the finding update that our own write-back
    * causes do not write again. `link` must be the link as stored, because it is saved again here.
    */
   private async writeBack(

@@ -1,7 +1,7 @@
 import type { TicketFields } from '../core/types.js';
 
 /**
- * The fields of `desired` whose value differs from what was last written. Values are compared as
+ * Return the fields of `desired` whose value differs from what was last written. Values are compared as
  * the ITSM system stores them: ServiceNow turns 2 and "2" into the same string.
  */
 export function changedFields(desired: TicketFields, written: Record<string, unknown>): TicketFields {

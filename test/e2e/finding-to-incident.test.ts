@@ -10,7 +10,7 @@ const ROOT_MFA = 'aws-events/securityhub/imported-cspm-iam-root-hardware-mfa-fai
 const INSPECTOR = 'aws-events/securityhub/imported-inspector-package-vulnerability.json';
 const ARCHIVED = 'aws-events/securityhub/imported-archived-resource-deleted.json';
 
-/** A copy of an ASFF event whose finding is changed by `change`, with a fresh event id. */
+/** Copy an ASFF event, change its finding with `change`, and give it a fresh event id. */
 function variant(path: string, change: (finding: Record<string, any>) => void): Event {
   const event = fixture<Event>(path);
   event.id = crypto.randomUUID();
@@ -174,7 +174,7 @@ describe('finding to incident through SQS', () => {
     await harness.deliver(
       variant(S3_FAILED, (finding) => {
         change(finding);
-        // Whatever the workflow says, the compliance or record state decides.
+        // The compliance or record state decides, whatever the workflow status is.
         finding.Workflow = { Status: 'NOTIFIED' };
         laterUpdate(finding, 10);
       }),

@@ -63,7 +63,7 @@ export function asffToRecord(finding: unknown, read: FieldReader): SourceRecord<
   };
 }
 
-/** The ASFF label, or one derived from `Normalized` (0-100) for findings that carry only that. */
+/** Return the ASFF label, or derive one from `Normalized` (0-100) for findings that carry only that. */
 function severityLabel(severity: Record<string, unknown>, read: FieldReader): string {
   const label = optionalString(severity, 'Label');
   if (label !== undefined) {

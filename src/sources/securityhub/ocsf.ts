@@ -64,7 +64,7 @@ export function ocsfToRecord(finding: unknown, read: FieldReader): SourceRecord<
     description: optionalString(info, 'desc') ?? '',
     severity: SEVERITY_BY_ID[numberOr(raw.severity_id, 0)] ?? 'INFORMATIONAL',
     workflowStatus: WORKFLOW_BY_STATUS_ID[numberOr(raw.status_id, 1)] ?? 'NEW',
-    // NOTE: published samples show a Close activity whose status still says New, so the activity,
+    // NOTE: published samples show a Close activity whose status is still New, so the activity,
     // not the status, decides whether the finding is archived.
     recordState: raw.activity_id === ACTIVITY_CLOSE ? 'ARCHIVED' : 'ACTIVE',
     complianceStatus: compliance ? (COMPLIANCE_BY_STATUS_ID[numberOr(compliance.status_id, 0)] ?? 'NOT_AVAILABLE') : null,

@@ -1,6 +1,6 @@
 import { InvalidEventError } from '../source-adapter.js';
 
-/** Which event is being read, so that every error names it. */
+/** The event being read, so that every error names it. */
 export interface FieldReader {
   eventId: string;
   detailType: string;

@@ -47,7 +47,7 @@ afterEach(async () => {
   await Promise.all([serviceNow.stop(), securityHub.stop()]);
 });
 
-/** The S3.8 control finding, failed or passed, updated `minutes` after the fixture's time. */
+/** Build the S3.8 control finding, failed or passed, updated `minutes` after the fixture's time. */
 async function s3Finding(compliance: 'FAILED' | 'PASSED', minutes: number): Promise<SourceRecord> {
   const event = fixture<Event>('aws-events/securityhub/imported-cspm-s3-bucket-control-failed.json');
   const finding = event.detail.findings[0];
