@@ -2,8 +2,8 @@
  * Benchmark of the finding-to-incident sync, run by `npm run bench`:
  *
  * 1. throughput: N distinct failed findings are queued, then the connector syncs them all
- *    (incident created, finding written back), against the ServiceNow simulator answering at 0 ms
- *    and at 50 ms;
+ *    (incident created, finding written back), against the ServiceNow simulator with a response
+ *    time of 0 ms and of 50 ms;
  * 2. ServiceNow calls per event in a replay where 80% of the events repeat an unchanged finding,
  *    10% are new findings and 10% change a finding's severity;
  * 3. peak resident set size of the process over the whole run.
