@@ -1,10 +1,12 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 import type { Settings } from '../config/env.js';
+import { unsupportedRuleIssues } from './capabilities.js';
 import type { AwsWriteback, ItsmTarget, SourceKind, TargetSystem } from '../core/types.js';
 import { SqsConsumer } from '../intake/sqs-consumer.js';
 import type { Logger } from '../ops/logger.js';
 import type { SyncMetrics } from '../ops/metrics.js';
+import { MappingValidationError } from '../rules/errors.js';
 import { loadRules } from '../rules/loader.js';
 import type { SyncRule } from '../rules/sync-rule.js';
 import { FindingSource } from '../sources/securityhub/finding-source.js';
@@ -41,6 +43,8 @@ export async function buildConnector(
   hooks: Pick<SyncEngineOptions, 'onResult'> = {},
 ): Promise<Connector> {
   const rules = await loadRules(settings.mappingsDir);
+  const unsupported = unsupportedRuleIssues(rules);
+  if (unsupported.length > 0) throw new MappingValidationError(unsupported);
   logger.info({ rules: rules.map((rule) => rule.name), mappingsDir: settings.mappingsDir }, `Loaded ${rules.length} sync rules`);
 
   const targets: Partial<Record<TargetSystem, ItsmTarget>> = {};
@@ -85,8 +89,12 @@ export async function buildConnector(
     visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
     waitTimeSeconds: settings.waitTimeSeconds,
     drainTimeoutMs: settings.shutdownTimeoutMs,
-    logger: logger.child({ component: 'intake' }),
+    logger,
   });
+
+  metrics.observeInFlight(() => consumer.stats.inFlight);
+  consumer.on('processing_error', () => metrics.failedMessages.inc({ reason: 'sync-failed' }));
+  consumer.on('malformed_message', () => metrics.failedMessages.inc({ reason: 'malformed' }));
 
   return {
     rules,

@@ -1,5 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 
+import { readFileSync } from 'node:fs';
+
+import { LOG_LEVELS } from '../config/env.js';
 import { runDaemon } from './run.js';
 import { runDemo } from '../demo/demo.js';
 import { runPreview } from './preview.js';
@@ -11,6 +14,7 @@ import { runValidate } from './validate.js';
  */
 const program = new Command()
   .name('itsm-sync')
+  .version(packageVersion())
   .description('Keeps AWS Security Hub findings in sync with ServiceNow incidents')
   .showHelpAfterError();
 
@@ -26,7 +30,7 @@ program
   .description('sync sample findings through a local SQS server and ServiceNow and Security Hub simulators')
   .option('--data-dir <dir>', 'folder for the demo state, kept between runs', './data/demo')
   .option('--fresh', 'forget the state of earlier demo runs first', false)
-  .option('--log-level <level>', 'log level of the connector during the demo', 'warn')
+  .option('--log-level <level>', 'log level of the connector during the demo', parseLogLevel, 'warn')
   .action(async (options: { dataDir: string; fresh: boolean; logLevel: string }) => {
     process.exitCode = await runDemo(options);
   });
@@ -44,14 +48,18 @@ program
   .description('print the exact ITSM payload that an event would produce under a mapping, calling nothing')
   .requiredOption('--mapping <file>', 'mapping file (YAML)')
   .requiredOption('--event <file>', 'EventBridge event (JSON), raw or wrapped in an SNS envelope')
-  .option('--ticket-state <state>', 'pretend the record already has a ticket: none, open or resolved', parseTicketState, 'none')
-  .action(async (options: { mapping: string; event: string; ticketState: 'none' | 'open' | 'resolved' }) => {
+  .action(async (options: { mapping: string; event: string }) => {
     process.exitCode = await runPreview(options);
   });
 
-function parseTicketState(value: string): 'none' | 'open' | 'resolved' {
-  if (value === 'none' || value === 'open' || value === 'resolved') return value;
-  throw new InvalidArgumentError('expected none, open or resolved');
+function parseLogLevel(value: string): string {
+  if (LOG_LEVELS.includes(value)) return value;
+  throw new InvalidArgumentError(`expected one of ${LOG_LEVELS.join(', ')}`);
+}
+
+function packageVersion(): string {
+  const packageJson = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
 }
 
 await program.parseAsync(process.argv);

@@ -8,12 +8,16 @@ import { MappingValidationError } from '../rules/errors.js';
 import { loadRuleFile } from '../rules/loader.js';
 import { FindingSource } from '../sources/securityhub/finding-source.js';
 import type { SourceAdapter } from '../sources/source-adapter.js';
+import type { SyncRule } from '../rules/sync-rule.js';
 import { SqliteStateStore } from '../state/sqlite-store.js';
+import type { Link, StateStore } from '../state/store.js';
+import { correlationFor } from '../sync/correlation.js';
 import { SyncEngine, type SyncResult } from '../sync/engine.js';
 import type { ServiceNowClient, ServiceNowRecord } from '../targets/servicenow/client.js';
 import { ServiceNowTarget } from '../targets/servicenow/servicenow-target.js';
 
 const ADAPTERS: SourceAdapter[] = [new FindingSource()];
+const PREVIEW_INSTANCE_URL = 'https://preview.invalid';
 
 /** One request that the sync would have sent. */
 interface RecordedCall {
@@ -27,9 +31,21 @@ interface RecordedCall {
  * instead of sending them. So the printed payloads are exactly what the Table API would receive.
  *
  * Two cases are shown: the record has no ticket yet, and the record has an open ticket that was
- * last synced from the same content (which shows the resolve payload, or that nothing is written).
+ * last synced from the same content. The second shows the resolve payload, or that nothing is
+ * written.
  */
 export async function runPreview(options: { mapping: string; event: string }): Promise<number> {
+  try {
+    return await preview(options);
+  } catch (error) {
+    // Bad input (a missing file, an event that is not EventBridge JSON, an expression that fails
+    // on this event) is reported as one message; the cause names the file or the expression.
+    process.stderr.write(`preview failed: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function preview(options: { mapping: string; event: string }): Promise<number> {
   let rule;
   try {
     rule = await loadRuleFile(options.mapping);
@@ -41,7 +57,7 @@ export async function runPreview(options: { mapping: string; event: string }): P
     throw error;
   }
 
-  const event = parseMessageBody(readFileSync(options.event, 'utf8'), options.event);
+  const event = parseMessageBody(readFileSync(options.event, 'utf8'), `from file ${options.event}`);
   const adapter = ADAPTERS.find((candidate) => candidate.handles(event));
   if (!adapter) {
     process.stderr.write(`No source adapter handles events of type "${event.source} / ${event['detail-type']}".\n`);
@@ -55,20 +71,22 @@ export async function runPreview(options: { mapping: string; event: string }): P
   const output: unknown[] = [];
   for (const record of await adapter.toRecords(event)) {
     const calls: RecordedCall[] = [];
-    const engine = previewEngine(rule, calls);
+    const { engine, store } = previewEngine(rule, calls);
 
     const newRecord = await engine.sync(record);
     const newRecordCalls = calls.splice(0);
 
-    // Sync the same record again: the link now exists with this content as last written.
-    const openTicket = newRecord.ticket ? await engine.sync(record) : undefined;
+    // When no ticket was created, give the record an open one synced from this same content, so
+    // the preview shows the resolve payload of a passed or archived finding.
+    if (!newRecord.ticket) await store.putLink(await openLinkFor(rule, record));
+    const openTicket = await engine.sync(record);
 
     output.push({
       record: { kind: record.kind, format: record.format, id: record.displayId },
       rule: newRecord.rule ?? null,
       correlation: newRecord.correlation ?? null,
       whenNoTicketExists: describe(newRecord, newRecordCalls),
-      whenTicketIsOpen: openTicket ? describe(openTicket, calls.splice(0)) : 'no ticket would exist',
+      whenTicketIsOpen: describe(openTicket, calls.splice(0)),
     });
   }
 
@@ -80,8 +98,31 @@ function describe(result: SyncResult, calls: RecordedCall[]): { outcome: string;
   return { outcome: result.outcome, requests: calls };
 }
 
-function previewEngine(rule: Awaited<ReturnType<typeof loadRuleFile>>, calls: RecordedCall[]): SyncEngine {
-  const instanceUrl = 'https://preview.invalid';
+/** Build the link of an open ticket whose AWS-owned fields were last written from `record`. */
+async function openLinkFor(rule: SyncRule, record: SourceRecord): Promise<Link> {
+  const now = new Date().toISOString();
+  const written: Record<string, unknown> = {};
+  for (const field of rule.fields) {
+    if (field.owner === 'aws') written[field.name] = await field.evaluate(record.view, { rule: rule.name, now });
+  }
+
+  return {
+    correlation: correlationFor(rule.correlation.prefix, record.identity),
+    identity: record.identity,
+    kind: record.kind,
+    rule: rule.name,
+    status: 'open',
+    ticket: { system: 'servicenow', table: rule.target.table, id: 'f'.repeat(32), number: 'PREVIEW0000', url: `${PREVIEW_INSTANCE_URL}/preview` },
+    written,
+    writebacks: {},
+    previousTickets: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+function previewEngine(rule: SyncRule, calls: RecordedCall[]): { engine: SyncEngine; store: StateStore } {
+  const instanceUrl = PREVIEW_INSTANCE_URL;
   const target = new ServiceNowTarget(recordingClient(calls), { instanceUrl });
 
   const writeback: AwsWriteback = {
@@ -92,13 +133,15 @@ function previewEngine(rule: Awaited<ReturnType<typeof loadRuleFile>>, calls: Re
     },
   };
 
-  return new SyncEngine({
+  const store = new SqliteStateStore(':memory:');
+  const engine = new SyncEngine({
     rules: [rule],
     targets: { servicenow: target },
     writebacks: { [rule.source.kind]: writeback },
-    store: new SqliteStateStore(':memory:'),
+    store,
     logger: pino({ level: 'silent' }),
   });
+  return { engine, store };
 }
 
 /** Create a stand-in Table API client that records each request and returns what the instance would. */

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+
 import { buildConnector } from '../app/connector.js';
 import { ConfigurationError, readSettings } from '../config/env.js';
 import { runUntilSignal } from '../intake/run-until-signal.js';
@@ -11,6 +13,9 @@ import { MappingValidationError } from '../rules/errors.js';
  * message is received, with a message naming each problem. Returns the exit code.
  */
 export async function runDaemon(env: NodeJS.ProcessEnv): Promise<number> {
+  // A .env file in the working folder fills in variables that the environment does not set.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+
   let settings;
   try {
     settings = readSettings(env);
@@ -30,11 +35,13 @@ export async function runDaemon(env: NodeJS.ProcessEnv): Promise<number> {
   try {
     connector = await buildConnector(settings, logger, metrics);
   } catch (error) {
+    // Start-up stops before any message is received; the message says what to fix.
     if (error instanceof MappingValidationError) {
       logger.fatal({ mappingsDir: settings.mappingsDir, problems: error.issues.length }, error.message);
-      return 1;
+    } else {
+      logger.fatal({ errorName: (error as Error).name }, `itsm-sync could not start: ${(error as Error).message}`);
     }
-    throw error;
+    return 1;
   }
 
   const consumer = connector.consumer;
@@ -43,13 +50,23 @@ export async function runDaemon(env: NodeJS.ProcessEnv): Promise<number> {
   consumer.on('empty', () => (lastPollAt = Date.now()));
   consumer.on('message_received', () => (lastPollAt = Date.now()));
 
-  const health = settings.healthPort
-    ? await startHealthServer({
-        port: settings.healthPort,
-        metrics,
-        health: { isRunning: () => consumer.isRunning, lastPollAt: () => lastPollAt },
-      })
-    : undefined;
+  let health;
+  try {
+    health = settings.healthPort
+      ? await startHealthServer({
+          port: settings.healthPort,
+          metrics,
+          health: { isRunning: () => consumer.isRunning, lastPollAt: () => lastPollAt },
+        })
+      : undefined;
+  } catch (error) {
+    logger.fatal(
+      { healthPort: settings.healthPort },
+      `Could not serve the health endpoint on HEALTH_PORT ${settings.healthPort}: ${(error as Error).message}. Choose a free port, or 0 to turn it off.`,
+    );
+    await connector.store.close();
+    return 1;
+  }
   logger.info({ queueUrl: settings.queueUrl, healthPort: health?.port, concurrency: settings.concurrency }, 'itsm-sync started');
 
   return runUntilSignal(consumer, logger, {

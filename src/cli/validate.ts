@@ -1,12 +1,15 @@
+import { unsupportedRuleIssues } from '../app/capabilities.js';
 import { formatIssues } from '../rules/errors.js';
 import { validateRules } from '../rules/loader.js';
 
 /** Check every mapping in `dir`; print each issue with file, line and field. Returns the exit code. */
 export async function runValidate(dir: string): Promise<number> {
-  const { rules, issues } = await validateRules(dir);
+  const validation = await validateRules(dir);
+  const rules = validation.rules;
+  const issues = [...validation.issues, ...unsupportedRuleIssues(rules)];
 
   if (issues.length > 0) {
-    process.stderr.write(`${formatIssues(issues)}\n${issues.length} problem(s) in ${dir}; nothing was loaded.\n`);
+    process.stderr.write(`${formatIssues(issues)}\n${issues.length} problem(s) in ${dir}; the daemon would not start with these mappings.\n`);
     return 1;
   }
 

@@ -34,7 +34,7 @@ export class ConfigurationError extends Error {
   }
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /**
  * Read and check the settings. Every problem is collected, so an operator fixes them in one go.

@@ -150,7 +150,23 @@ function printTimeline(rows: string[][], eventCount: number): void {
   });
   table.push(...rows);
   process.stdout.write(`\nSynced ${eventCount} sample events through SQS:\n${table.toString()}\n`);
+
+  const outcomes = new Set(rows.map((row) => row[3] ?? ''));
+  const legend = Object.entries(OUTCOME_MEANINGS).filter(([outcome]) => outcomes.has(outcome));
+  process.stdout.write(`${legend.map(([outcome, meaning]) => `  ${outcome}: ${meaning}`).join('\n')}\n\n`);
 }
+
+const OUTCOME_MEANINGS: Record<string, string> = {
+  created: 'a new incident was created and linked to the finding',
+  updated: 'the linked incident got the fields that changed',
+  unchanged: 'the finding is linked and nothing mapped changed, so nothing was written',
+  resolved: 'the finding passed or was archived, so its incident was resolved',
+  'not-created': 'the finding does not meet the creation conditions (severity, record state, workflow status)',
+  'already-resolved': 'the incident is resolved and the finding still passes, so nothing was written',
+  stale: 'the event is older than the state already synced, so it was dropped',
+  reopened: 'the finding failed again within the reopen window, so its incident was reopened',
+  recreated: 'the finding failed again after the reopen window, so a new incident references the old one',
+};
 
 function printSummary(created: number, total: number, writebacks: number, earlierRun: boolean): void {
   const lines = [

@@ -31,11 +31,20 @@ export class SyncMetrics {
     registers: [this.registry],
   });
 
-  readonly inFlightMessages = new Gauge({
+  /** Read from the consumer each time the metrics are collected. */
+  private inFlightSource: () => number = () => 0;
+
+  readonly inFlightMessages: Gauge = new Gauge({
     name: 'itsm_sync_in_flight_messages',
     help: 'Messages being processed now',
     registers: [this.registry],
+    collect: (): void => this.inFlightMessages.set(this.inFlightSource()),
   });
+
+  /** Report the number of in-flight messages from `source` when the metrics are collected. */
+  observeInFlight(source: () => number): void {
+    this.inFlightSource = source;
+  }
 
   /** Also collect the process metrics (memory, event loop lag) that Prometheus users expect. */
   collectProcessMetrics(): void {

@@ -9,7 +9,16 @@ export function openStateStore(location: string): StateStore {
   const [scheme, ...rest] = location.split(':');
   const path = rest.join(':');
 
-  if (scheme === 'sqlite' && path.length > 0) return new SqliteStateStore(path);
+  if (scheme === 'sqlite' && path.length > 0) {
+    try {
+      return new SqliteStateStore(path);
+    } catch (error) {
+      throw new Error(
+        `STATE_STORE "${location}" cannot be opened: ${(error as Error).message}. Point it at a file in a writable folder.`,
+        { cause: error },
+      );
+    }
+  }
 
   // NOTE: DynamoDB, for several tasks on one queue, is designed behind the same interface but not
   // built yet.

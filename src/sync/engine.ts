@@ -69,8 +69,10 @@ export class LeaseBusyError extends Error {
 export class TargetNotConfiguredError extends Error {
   constructor(rule: SyncRule) {
     super(
-      `Sync rule "${rule.name}" (${rule.file}) writes to ${rule.target.system}, which is not configured. ` +
-        `Set the ${rule.target.system === 'servicenow' ? 'SERVICENOW_*' : 'JIRA_*'} variables or remove the rule.`,
+      rule.target.system === 'servicenow'
+        ? `Sync rule "${rule.name}" (${rule.file}) writes to ServiceNow, which is not configured. ` +
+            'Set SERVICENOW_INSTANCE_URL and its credentials, or remove the rule.'
+        : `Sync rule "${rule.name}" (${rule.file}) writes to ${rule.target.system}, which this version does not support yet. Remove the rule.`,
     );
     this.name = 'TargetNotConfiguredError';
   }
@@ -178,6 +180,14 @@ export class SyncEngine {
       const result = await this.syncUnderLease(record, rule, correlation);
       this.report(record, rule, result);
       return result;
+    } catch (error) {
+      // Name the ticket when one exists, so a failed write-back still shows which incident was made.
+      const link = await this.options.store.getLink(correlation).catch(() => undefined);
+      this.options.logger.error(
+        { kind: record.kind, recordId: record.displayId, rule: rule.name, ticket: link?.ticket?.number, errorName: (error as Error).name, errorMessage: (error as Error).message },
+        `${record.kind} sync failed${link?.ticket ? ` after linking ${link.ticket.number}` : ''}; the message will be retried`,
+      );
+      throw error;
     } finally {
       await this.options.store.releaseLease(correlation, owner);
     }
