@@ -1,29 +1,24 @@
 /**
- * Benchmark of the finding-to-incident sync, run by `npm run bench`:
+ * Benchmark of the finding-to-incident sync, run by `npm run bench` (which builds dist/ first).
  *
- * 1. throughput: N distinct failed findings are queued, then the connector syncs them all
- *    (incident created, finding written back), against the ServiceNow simulator with a response
- *    time of 0 ms and of 50 ms;
+ * Three processes, as in production: the daemon exactly as the container runs it
+ * (`node dist/cli/main.js run`, compiled JavaScript, configured by environment variables); the
+ * local stack (SQS server, ServiceNow and Security Hub simulators) standing in for AWS and
+ * ServiceNow; and this driver, which sends events through the stack and watches the results.
+ *
+ * 1. Throughput: N distinct failed findings are sent to the queue and the daemon syncs them all
+ *    (incident created, finding written back, message deleted), with the ServiceNow simulator
+ *    responding after 0 ms and after 50 ms.
  * 2. ServiceNow calls per event in a replay where 80% of the events repeat an unchanged finding,
- *    10% are new findings and 10% change a finding's severity;
- * 3. peak resident set size of the process over the whole run.
- *
- * The SQS server (fauxqs), both simulators and the sending of events run in a child process, as
- * remote services would, so the CPU and memory figures are the connector's own. Results are printed as a table and JSON.
+ *    10% are new findings and 10% change a finding's severity.
+ * 3. Peak resident set size of the daemon process (VmHWM from /proc).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-import { buildConnector, type Connector } from '../src/app/connector.js';
-import { readSettings } from '../src/config/env.js';
-import { createLogger } from '../src/ops/logger.js';
-import { SyncMetrics } from '../src/ops/metrics.js';
-import { interceptLocalhostDns } from 'fauxqs';
-
-import { resolveLocalhostNames } from '../src/simulators/local-queue.js';
-import { applyEnvironment } from '../src/simulators/local-stack.js';
 import type { StackRequest } from './stack-process.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -32,11 +27,9 @@ const TEMPLATE = JSON.parse(readFileSync(join(ROOT, 'src/demo/events/1-s3-public
 const THROUGHPUT_FINDINGS = Number(process.env.BENCH_FINDINGS ?? 2000);
 const REPLAY_EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const HEALTH_PORT = 18_980;
 
 type Event = Record<string, any>;
-
-// Queue URLs of the local SQS server are named sqs.<region>.localhost.
-resolveLocalhostNames(interceptLocalhostDns);
 
 /** Build an ASFF event for finding number `index`, with the given severity and update time. */
 function findingEvent(index: number, severity = 'HIGH', minute = 0): Event {
@@ -49,18 +42,7 @@ function findingEvent(index: number, severity = 'HIGH', minute = 0): Event {
   return event;
 }
 
-/** CPU time per wall-clock second of the last timed pass, of this process and of the stack's. */
-const cpuShare = { connector: 0, stack: 0 };
-
-/** Peak RSS, sampled every 20 ms. */
-const memory = {
-  peakRss: process.memoryUsage().rss,
-  timer: setInterval(() => {
-    memory.peakRss = Math.max(memory.peakRss, process.memoryUsage().rss);
-  }, 20),
-};
-
-/** The child process that runs the local stack, with a request/response call over IPC. */
+/** The child process that runs the local stack, with a request and response call over IPC. */
 class StackProcess {
   private readonly child: ChildProcess;
   private nextId = 0;
@@ -85,15 +67,15 @@ class StackProcess {
   }
 }
 
-interface Setup {
+interface Run {
   stack: StackProcess;
-  connector: Connector;
-  synced: { count: number };
-  restoreEnvironment: () => void;
+  env: Record<string, string>;
+  daemon?: ChildProcess;
   dataDir: string;
 }
 
-async function setUp(serviceNowLatencyMs: number): Promise<Setup> {
+/** Start the local stack in its own process. */
+async function startStack(serviceNowLatencyMs: number): Promise<Run> {
   const dataDir = mkdtempSync(join(tmpdir(), 'itsm-sync-bench-'));
   const stack = new StackProcess();
   const { env } = await stack.call<{ env: Record<string, string> }>({
@@ -102,57 +84,94 @@ async function setUp(serviceNowLatencyMs: number): Promise<Setup> {
     mappingsDir: join(ROOT, 'mappings'),
     stateStore: `sqlite:${join(dataDir, 'state.db')}`,
   });
-  const restoreEnvironment = applyEnvironment(env);
+  return { stack, env, dataDir };
+}
 
-  const settings = readSettings({ ...env, SYNC_CONCURRENCY: String(CONCURRENCY), LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error' });
-  const synced = { count: 0 };
-  const connector = await buildConnector(settings, createLogger(settings.logLevel), new SyncMetrics(), {
-    onResult: () => (synced.count += 1),
+/** Start the daemon as the container does. */
+function startDaemon(run: Run): ChildProcess {
+  // BENCH_DAEMON_NODE_ARGS passes node flags such as --cpu-prof to the daemon, for profiling.
+  const nodeArgs = (process.env.BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  run.daemon = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/cli/main.js'), 'run'], {
+    cwd: run.dataDir,
+    env: {
+      ...process.env,
+      ...run.env,
+      SYNC_CONCURRENCY: String(CONCURRENCY),
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
+      HEALTH_PORT: String(HEALTH_PORT),
+      // fauxqs names queues sqs.<region>.localhost; this preload resolves such names to 127.0.0.1.
+      NODE_OPTIONS: `--import ${join(ROOT, 'bench/resolve-localhost.mjs')}`,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
   });
-  return { stack, connector, synced, restoreEnvironment, dataDir };
+  return run.daemon;
 }
 
-async function tearDown(setup: Setup): Promise<void> {
-  await setup.connector.stop();
-  await setup.stack.call({ type: 'stop' });
-  setup.restoreEnvironment();
-  rmSync(setup.dataDir, { recursive: true, force: true });
+async function waitUntilHealthy(): Promise<void> {
+  const healthy = async () => (await fetch(`http://127.0.0.1:${HEALTH_PORT}/healthz`).catch(() => undefined))?.ok === true;
+  await waitFor(healthy, 30_000, 'the daemon to become healthy');
 }
 
-/** Queue every event first, then time the connector from start until it synced them all. */
-async function timeSync(setup: Setup, events: Event[]): Promise<number> {
-  await setup.stack.call({ type: 'seed', findings: events.map((event) => event.detail.findings[0]) });
-
-  // The consumer may already run (the replay's second pass), so count from before the send.
-  const target = setup.synced.count + events.length;
-  await setup.stack.call({ type: 'send', bodies: events });
-
-  const started = performance.now();
-  const connectorCpuBefore = process.cpuUsage();
-  const stackCpuBefore = await setup.stack.call<NodeJS.CpuUsage>({ type: 'cpu-usage' });
-  setup.connector.consumer.start();
-  while (setup.synced.count < target) await new Promise((resolve) => setTimeout(resolve, 5));
-  const seconds = (performance.now() - started) / 1000;
-  const connectorCpu = process.cpuUsage(connectorCpuBefore);
-  const stackCpu = await setup.stack.call<NodeJS.CpuUsage>({ type: 'cpu-usage' });
-  cpuShare.connector = (connectorCpu.user + connectorCpu.system) / 1e6 / seconds;
-  cpuShare.stack = (stackCpu.user + stackCpu.system - stackCpuBefore.user - stackCpuBefore.system) / 1e6 / seconds;
-
-  await setup.stack.call({ type: 'wait-until-empty' });
-  return seconds;
+async function stop(run: Run): Promise<number> {
+  const daemon = run.daemon!;
+  const peakRssKb = peakRssOf(daemon.pid!);
+  daemon.kill('SIGTERM');
+  await new Promise((resolve) => daemon.once('exit', resolve));
+  await run.stack.call({ type: 'stop' });
+  rmSync(run.dataDir, { recursive: true, force: true });
+  return peakRssKb;
 }
 
-async function measureThroughput(latencyMs: number): Promise<{ findingsPerSecond: number; seconds: number; cpu: typeof cpuShare }> {
-  const setup = await setUp(latencyMs);
+/** Peak resident set size of a process in KiB (Linux VmHWM). */
+function peakRssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await sleep(20);
+  }
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+async function incidentCount(run: Run): Promise<number> {
+  return (await run.stack.call<{ incidents: number }>({ type: 'count-incidents' })).incidents;
+}
+
+/** Seed the Security Hub simulator with the events' findings and queue the events. */
+async function queueEvents(run: Run, events: Event[]): Promise<void> {
+  await run.stack.call({ type: 'seed', findings: events.map((event) => event.detail.findings[0]) });
+  await run.stack.call({ type: 'send', bodies: events });
+}
+
+/** Wait until `incidents` incidents exist and the queue is empty. */
+async function waitUntilSynced(run: Run, incidents: number): Promise<void> {
+  await waitFor(async () => (await incidentCount(run)) >= incidents, 120_000, `${incidents} incidents`);
+  await run.stack.call({ type: 'wait-until-empty' });
+}
+
+let peakRssKb = 0;
+
+/**
+ * Queue every event first, then start the daemon, and time from its first incident to the queue
+ * being empty with every incident created, so neither sending nor start-up is counted.
+ */
+async function measureThroughput(latencyMs: number): Promise<{ findingsPerSecond: number; seconds: number }> {
+  const run = await startStack(latencyMs);
   try {
-    const events = Array.from({ length: THROUGHPUT_FINDINGS }, (_, index) => findingEvent(index));
-    const seconds = await timeSync(setup, events);
+    await queueEvents(run, Array.from({ length: THROUGHPUT_FINDINGS }, (_, index) => findingEvent(index)));
+    startDaemon(run);
 
-    const { incidents } = await setup.stack.call<{ incidents: number }>({ type: 'count-incidents' });
-    if (incidents !== THROUGHPUT_FINDINGS) throw new Error(`expected ${THROUGHPUT_FINDINGS} incidents, found ${incidents}`);
-    return { findingsPerSecond: THROUGHPUT_FINDINGS / seconds, seconds, cpu: { ...cpuShare } };
+    await waitFor(async () => (await incidentCount(run)) >= 1, 30_000, 'the first incident');
+    const started = performance.now();
+    await waitUntilSynced(run, THROUGHPUT_FINDINGS);
+    const seconds = (performance.now() - started) / 1000;
+    return { findingsPerSecond: (THROUGHPUT_FINDINGS - 1) / seconds, seconds };
   } finally {
-    await tearDown(setup);
+    peakRssKb = Math.max(peakRssKb, await stop(run));
   }
 }
 
@@ -161,10 +180,13 @@ async function measureThroughput(latencyMs: number): Promise<{ findingsPerSecond
  * known finding unchanged, 10% are new findings, and 10% raise a known finding's severity.
  */
 async function measureReplay(): Promise<{ callsPerEvent: number; calls: number; events: number }> {
-  const setup = await setUp(0);
+  const run = await startStack(0);
   try {
+    startDaemon(run);
+    await waitUntilHealthy();
     const known = Math.max(100, REPLAY_EVENTS / 4);
-    await timeSync(setup, Array.from({ length: known }, (_, index) => findingEvent(index)));
+    await queueEvents(run, Array.from({ length: known }, (_, index) => findingEvent(index)));
+    await waitUntilSynced(run, known);
 
     const events: Event[] = [];
     for (let index = 0; index < REPLAY_EVENTS; index += 1) {
@@ -175,32 +197,32 @@ async function measureReplay(): Promise<{ callsPerEvent: number; calls: number; 
       else events.push(findingEvent(Math.floor(index / 10) % known, 'CRITICAL', 1));
     }
 
-    // The client's own count of Table API requests, retries included.
-    const callsBefore = setup.connector.serviceNow!.calls;
-    await timeSync(setup, events);
-    const calls = setup.connector.serviceNow!.calls - callsBefore;
+    const callsBefore = (await run.stack.call<{ tableCalls: number }>({ type: 'table-calls' })).tableCalls;
+    await queueEvents(run, events);
+    await waitUntilSynced(run, known + REPLAY_EVENTS / 10);
+    const calls = (await run.stack.call<{ tableCalls: number }>({ type: 'table-calls' })).tableCalls - callsBefore;
     return { callsPerEvent: calls / REPLAY_EVENTS, calls, events: REPLAY_EVENTS };
   } finally {
-    await tearDown(setup);
+    peakRssKb = Math.max(peakRssKb, await stop(run));
   }
 }
 
-// BENCH_ONLY=fast runs the 0 ms pass alone, for profiling with --cpu-prof.
-const only = process.env.BENCH_ONLY;
 const fast = await measureThroughput(0);
-const slow = only === 'fast' ? fast : await measureThroughput(50);
-const replay = only === 'fast' ? { callsPerEvent: NaN, calls: 0, events: 0 } : await measureReplay();
-clearInterval(memory.timer);
-const peakRssMb = memory.peakRss / 1024 / 1024;
+const slow = await measureThroughput(50);
+const replay = await measureReplay();
+const peakRssMb = peakRssKb / 1024;
 
 const rows: Array<[string, string, string]> = [
   [`Throughput, ServiceNow at 0 ms (${THROUGHPUT_FINDINGS} findings)`, `${fast.findingsPerSecond.toFixed(0)} findings/s`, '>= 500'],
   [`Throughput, ServiceNow at 50 ms (${THROUGHPUT_FINDINGS} findings)`, `${slow.findingsPerSecond.toFixed(0)} findings/s`, '>= 200'],
   [`ServiceNow calls per event, replay of ${replay.events} (80% unchanged)`, replay.callsPerEvent.toFixed(3), '<= 0.3'],
-  ['Peak RSS of the connector process', `${peakRssMb.toFixed(0)} MB`, '< 200 MB'],
+  ['Peak RSS of the daemon process (VmHWM)', `${peakRssMb.toFixed(0)} MB`, '< 200 MB'],
 ];
 
-process.stdout.write(`\nitsm-sync benchmark: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, concurrency ${CONCURRENCY}\n\n`);
+process.stdout.write(
+  `\nitsm-sync benchmark: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ` +
+    `${(totalmem() / 2 ** 30).toFixed(0)} GiB, SYNC_CONCURRENCY ${CONCURRENCY}\n\n`,
+);
 process.stdout.write('| Measure | Result | Target |\n| --- | --- | --- |\n');
 for (const [measure, result, target] of rows) process.stdout.write(`| ${measure} | ${result} | ${target} |\n`);
 process.stdout.write(`\n${JSON.stringify({ fast, slow, replay, peakRssMb, concurrency: CONCURRENCY })}\n`);

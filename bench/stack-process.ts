@@ -11,7 +11,7 @@ export type StackRequest =
   | { type: 'send'; bodies: unknown[] }
   | { type: 'wait-until-empty' }
   | { type: 'count-incidents' }
-  | { type: 'cpu-usage' }
+  | { type: 'table-calls' }
   | { type: 'stop' };
 
 let stack: LocalStack | undefined;
@@ -36,8 +36,8 @@ async function handle(request: StackRequest): Promise<unknown> {
     case 'wait-until-empty':
       await stack?.queue.waitUntilEmpty(60_000);
       return {};
-    case 'cpu-usage':
-      return process.cpuUsage();
+    case 'table-calls':
+      return { tableCalls: stack?.serviceNow.tableCalls() ?? 0 };
     case 'count-incidents':
       return { incidents: stack?.serviceNow.records('incident').length ?? 0 };
     case 'stop':
@@ -53,3 +53,6 @@ process.on('message', (message: { id: number; request: StackRequest }) => {
     (error: unknown) => process.send?.({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
   );
 });
+
+// End with the benchmark: a driver that crashed must not leave the servers running.
+process.on('disconnect', () => process.exit(0));

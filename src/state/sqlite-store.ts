@@ -10,8 +10,10 @@ const SCHEMA_VERSION = 1;
 /**
  * The state store in one SQLite file: the embedded default for a single task.
  *
- * Links are stored as JSON documents keyed by correlation value. Leases use SQLite's write lock,
- * so they also hold between several processes that share the file on one host.
+ * Links are stored as JSON documents keyed by correlation value. Leases are kept in memory: they
+ * serialize the syncs of one process, which is all a store that belongs to one task needs, and
+ * they cost no disk write. Two processes must not share one file; several tasks on one queue need
+ * a shared store with conditional writes.
  *
  * @example
  * const store = openSqliteStore('./data/state.db');
@@ -19,6 +21,7 @@ const SCHEMA_VERSION = 1;
  */
 export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
+  private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
   private readonly statements;
 
   constructor(path: string) {
@@ -42,13 +45,6 @@ export class SqliteStateStore implements StateStore {
       ),
       countAll: this.db.prepare('SELECT COUNT(*) AS n FROM links'),
       countRule: this.db.prepare('SELECT COUNT(*) AS n FROM links WHERE rule = ?'),
-      takeLease: this.db.prepare(
-        // Take a free lease, an expired one, or renew our own; a live lease of another owner stays.
-        `INSERT INTO leases (key, owner, expires_at) VALUES (@key, @owner, @expiresAt)
-         ON CONFLICT(key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-         WHERE leases.owner = excluded.owner OR leases.expires_at <= @now`,
-      ),
-      releaseLease: this.db.prepare('DELETE FROM leases WHERE key = ? AND owner = ?'),
       getCursor: this.db.prepare('SELECT value FROM cursors WHERE name = ?'),
       setCursor: this.db.prepare(
         'INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
@@ -66,7 +62,6 @@ export class SqliteStateStore implements StateStore {
         document TEXT NOT NULL
       );
       CREATE INDEX IF NOT EXISTS links_by_rule ON links (rule);
-      CREATE TABLE IF NOT EXISTS leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     `);
 
@@ -105,12 +100,16 @@ export class SqliteStateStore implements StateStore {
 
   async acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean> {
     const now = Date.now();
-    const result = this.statements.takeLease.run({ key, owner, expiresAt: now + ttlMs, now });
-    return result.changes === 1;
+    const held = this.leases.get(key);
+
+    // Take a free lease, an expired one, or renew our own; a live lease of another owner stays.
+    if (held && held.owner !== owner && held.expiresAt > now) return false;
+    this.leases.set(key, { owner, expiresAt: now + ttlMs });
+    return true;
   }
 
   async releaseLease(key: string, owner: string): Promise<void> {
-    this.statements.releaseLease.run(key, owner);
+    if (this.leases.get(key)?.owner === owner) this.leases.delete(key);
   }
 
   async getCursor(name: string): Promise<string | undefined> {

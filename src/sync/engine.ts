@@ -294,9 +294,15 @@ export class SyncEngine {
       createdAt: previous?.createdAt ?? now,
       updatedAt: now,
     };
-    await store.putLink(link);
 
-    await this.writeBack(record, rule.writeback.onLink, link, ticket);
+    // The write-back saves the link with its marker; a failed one saves it without, so the link is
+    // stored in either case and the retry only repeats the write-back.
+    try {
+      await this.writeBack(record, rule.writeback.onLink, link, ticket, 'link', { saveWhenSkipped: true });
+    } catch (error) {
+      await store.putLink(link);
+      throw error;
+    }
     return { outcome, rule: rule.name, correlation, ticket, fields: Object.keys(fields) };
   }
 
@@ -354,7 +360,8 @@ export class SyncEngine {
   /**
    * Run a write-back rule once per ticket and source format. The link stores which ticket each
    * format was last written, so redeliveries and the finding update that our own write-back
-   * causes do not write again. `link` must be the link as stored, because it is saved again here.
+   * causes do not write again. The link is saved with the marker after a write-back, so `link` must
+   * be the current link; with `saveWhenSkipped` it is saved even when no write-back is due.
    */
   private async writeBack(
     record: SourceRecord,
@@ -362,12 +369,14 @@ export class SyncEngine {
     link: Link,
     ticket: TicketRef,
     stage: 'link' | 'resolve' = 'link',
+    options: { saveWhenSkipped?: boolean } = {},
   ): Promise<void> {
     const adapter = this.options.writebacks[record.kind];
-    if (!writeback || !adapter) return;
-
     const marker = stage === 'link' ? ticket.number : `${ticket.number}:resolved`;
-    if (link.writebacks[record.format] === marker) return;
+    if (!writeback || !adapter || link.writebacks[record.format] === marker) {
+      if (options.saveWhenSkipped) await this.options.store.putLink(link);
+      return;
+    }
 
     const bindings: ExpressionBindings = { rule: link.rule, now: this.clock().toISOString(), ticket };
     const status = writeback.status ? await writeback.status.evaluate(record.view, bindings) : undefined;
