@@ -64,7 +64,9 @@ describe('deploy/Dockerfile', () => {
     const commands = stages.flatMap((stage) => stage.instructions).filter((instruction) => instruction.keyword === 'RUN');
     const install = commands.filter((instruction) => /\bnpm (ci|install|i)\b/.test(instruction.argument));
     expect(install).toHaveLength(1);
-    expect(install[0]!.argument).toMatch(/\bnpm ci --omit=dev\b/);
+    // Development dependencies (tsc) are needed to build, then pruned before the runtime stage copies node_modules.
+    expect(install[0]!.argument).toMatch(/\bnpm ci\b/);
+    expect(install[0]!.argument).toMatch(/\bnpm run build\b.*\bnpm prune --omit=dev\b/);
 
     const build = stages[0]!;
     const copied = build.instructions.filter((instruction) => instruction.keyword === 'COPY').map((instruction) => instruction.argument);
@@ -88,9 +90,12 @@ describe('deploy/Dockerfile', () => {
   it('starts the daemon in exec form', () => {
     const cmds = runtimeInstructions('CMD');
     expect(cmds).toHaveLength(1);
-    expect(execForm(cmds[0]!.argument), 'CMD must be a JSON array so SIGTERM reaches node').toEqual(['node', 'bin/itsm-sync.js', 'run']);
+    expect(execForm(cmds[0]!.argument), 'CMD must be a JSON array so SIGTERM reaches node').toEqual(['node', 'dist/cli/main.js', 'run']);
     expect(runtimeInstructions('ENTRYPOINT')).toEqual([]);
-    expect(existsSync(join(repositoryRoot, 'bin/itsm-sync.js'))).toBe(true);
+    // dist/cli/main.js is what tsc makes of src/cli/main.ts with tsconfig.build.json.
+    const build = JSON.parse(readFileSync(join(repositoryRoot, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: { rootDir: string; outDir: string } };
+    expect(build.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
+    expect(existsSync(join(repositoryRoot, 'src/cli/main.ts'))).toBe(true);
     expect(runtimeInstructions('STOPSIGNAL').map((instruction) => instruction.argument)).toEqual(['SIGTERM']);
   });
 
@@ -140,7 +145,7 @@ describe('deploy/Dockerfile', () => {
     // The default STATE_STORE (sqlite:./data/state.db) resolves against WORKDIR.
     expect(runtimeInstructions('WORKDIR').at(-1)?.argument).toBe('/app');
     const env = Object.assign({}, ...runtimeInstructions('ENV').map((instruction) => parseAssignments(instruction.argument)));
-    expect(volumes, 'tsx writes its cache to TMPDIR, which must be writable on a read-only root').toContain(env.TMPDIR);
+    expect(volumes, 'TMPDIR must be writable on a read-only root file system').toContain(env.TMPDIR);
   });
 
   it('copies sources that exist and are not ignored', () => {
@@ -154,7 +159,7 @@ describe('deploy/Dockerfile', () => {
 
     const copies = stages.flatMap((stage) => stage.instructions).filter((instruction) => instruction.keyword === 'COPY' && !instruction.argument.includes('--from='));
     const sources = copies.flatMap((instruction) => instruction.argument.split(/\s+/).filter((part) => !part.startsWith('--')).slice(0, -1));
-    expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'tsconfig.json', 'bin', 'src', 'mappings']));
+    expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'mappings']));
     for (const source of sources) {
       expect(existsSync(join(repositoryRoot, source)), `COPY ${source}: no such file in the repository`).toBe(true);
       expect(ignored, `COPY ${source}: .dockerignore excludes it from the build context`).not.toContain(source);
@@ -165,8 +170,7 @@ describe('deploy/Dockerfile', () => {
     // The image installs with --omit=dev, so a static import of a dev dependency anywhere the CLI
     // loads would crash the container at start. Dynamic imports may guard optional dev tools.
     const manifest = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    const imports = findRuntimePackageImports(findReachableFiles(join(repositoryRoot, 'bin/itsm-sync.js')));
-    expect(imports.has('tsx'), 'bin/itsm-sync.js should load tsx').toBe(true);
+    const imports = findRuntimePackageImports(findReachableFiles(join(repositoryRoot, 'src/cli/main.ts')));
 
     const missing = [...imports.entries()]
       .filter(([packageName]) => !(packageName in manifest.dependencies))
