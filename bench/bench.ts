@@ -2,7 +2,8 @@
  * Benchmark of the finding-to-incident sync, run by `npm run bench` (which builds dist/ first).
  *
  * Three processes, as in production: the daemon exactly as the container runs it
- * (`node dist/cli/main.js run`, compiled JavaScript, configured by environment variables); the
+ * (`node dist/cli/main.js run`, compiled JavaScript, the image's NODE_OPTIONS, configured by
+ * environment variables); the
  * local stack (SQS server, ServiceNow and Security Hub simulators) standing in for AWS and
  * ServiceNow; and this driver, which sends events through the stack and watches the results.
  *
@@ -28,6 +29,9 @@ const THROUGHPUT_FINDINGS = Number(process.env.BENCH_FINDINGS ?? 2000);
 const REPLAY_EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const HEALTH_PORT = 18_980;
+
+/** The NODE_OPTIONS the container image sets, so the daemon runs with the same heap limit. */
+const CONTAINER_NODE_OPTIONS = /NODE_OPTIONS=(\S+)/.exec(readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8'))?.[1] ?? '';
 
 type Event = Record<string, any>;
 
@@ -100,7 +104,7 @@ function startDaemon(run: Run): ChildProcess {
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
       HEALTH_PORT: String(HEALTH_PORT),
       // fauxqs names queues sqs.<region>.localhost; this preload resolves such names to 127.0.0.1.
-      NODE_OPTIONS: `--import ${join(ROOT, 'bench/resolve-localhost.mjs')}`,
+      NODE_OPTIONS: `${CONTAINER_NODE_OPTIONS} --import ${join(ROOT, 'bench/resolve-localhost.mjs')}`,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -223,7 +227,7 @@ const rows: Array<[string, string, string]> = [
 
 process.stdout.write(
   `\nitsm-sync benchmark: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ` +
-    `${(totalmem() / 2 ** 30).toFixed(0)} GiB, SYNC_CONCURRENCY ${CONCURRENCY}\n\n`,
+    `${(totalmem() / 2 ** 30).toFixed(0)} GiB, SYNC_CONCURRENCY ${CONCURRENCY}, daemon NODE_OPTIONS ${CONTAINER_NODE_OPTIONS || '(none)'}\n\n`,
 );
 process.stdout.write('| Measure | Result | Target |\n| --- | --- | --- |\n');
 for (const [measure, result, target] of rows) process.stdout.write(`| ${measure} | ${result} | ${target} |\n`);
