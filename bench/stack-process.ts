@@ -12,6 +12,7 @@ export type StackRequest =
   | { type: 'wait-until-empty' }
   | { type: 'count-incidents' }
   | { type: 'table-calls' }
+  | { type: 'cpu-usage' }
   | { type: 'stop' };
 
 let stack: LocalStack | undefined;
@@ -36,6 +37,8 @@ async function handle(request: StackRequest): Promise<unknown> {
     case 'wait-until-empty':
       await stack?.queue.waitUntilEmpty(60_000);
       return {};
+    case 'cpu-usage':
+      return process.cpuUsage();
     case 'table-calls':
       return { tableCalls: stack?.serviceNow.tableCalls() ?? 0 };
     case 'count-incidents':
