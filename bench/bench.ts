@@ -1,11 +1,11 @@
 /**
  * Benchmark of the finding-to-incident sync, run by `npm run bench` (which builds dist/ first).
  *
- * Three processes, as in production: the daemon exactly as the container runs it
+ * Three processes, as in production. The daemon runs exactly as the container runs it
  * (`node dist/cli/main.js run`, compiled JavaScript, the image's NODE_OPTIONS, configured by
- * environment variables); the
+ * environment variables). The
  * local stack (SQS server, ServiceNow and Security Hub simulators) standing in for AWS and
- * ServiceNow; and this driver, which sends events through the stack and watches the results.
+ * ServiceNow. This driver sends events through the stack and watches the results.
  *
  * 1. Throughput: N distinct failed findings are sent to the queue and the daemon syncs them all
  *    (incident created, finding written back, message deleted), with the ServiceNow simulator

@@ -39,7 +39,7 @@ export async function runPreview(options: { mapping: string; event: string }): P
     return await preview(options);
   } catch (error) {
     // Bad input (a missing file, an event that is not EventBridge JSON, an expression that fails
-    // on this event) is reported as one message; the cause names the file or the expression.
+    // on this event) is reported as one message. The message names the file or the expression.
     process.stderr.write(`preview failed: ${(error as Error).message}\n`);
     return 1;
   }

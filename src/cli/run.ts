@@ -35,7 +35,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv): Promise<number> {
   try {
     connector = await buildConnector(settings, logger, metrics);
   } catch (error) {
-    // Start-up stops before any message is received; the message says what to fix.
+    // Start-up stops before any message is received, with a message that names what to fix.
     if (error instanceof MappingValidationError) {
       logger.fatal({ mappingsDir: settings.mappingsDir, problems: error.issues.length }, error.message);
     } else {

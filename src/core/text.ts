@@ -2,7 +2,7 @@
  * Cutting free text to a field's length limit: mapped ticket fields, Security Hub notes, messages.
  */
 
-/** Appended to text that was cut, so a reader of the finding sees that something is missing. */
+/** Appended to text that was cut, so a reader of the finding can tell that something is missing. */
 export const TRUNCATION_MARK = '…';
 
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
@@ -30,28 +30,28 @@ export function truncateText(text: string, maxLength: number): string {
   }
 
   const budget = maxLength - TRUNCATION_MARK.length;
-  let kept = '';
+  let prefix = '';
   for (const { segment } of graphemes.segment(text)) {
-    if (kept.length + segment.length > budget) {
+    if (prefix.length + segment.length > budget) {
       break;
     }
-    kept += segment;
+    prefix += segment;
   }
 
-  if (kept === '') {
-    kept = takeCodePoints(text, budget);
+  if (prefix === '') {
+    prefix = takeCodePoints(text, budget);
   }
-  return kept + TRUNCATION_MARK;
+  return prefix + TRUNCATION_MARK;
 }
 
 /** Returns the longest prefix of `text` that ends on a code point boundary and is at most `budget` code units long. */
 function takeCodePoints(text: string, budget: number): string {
-  let kept = '';
+  let prefix = '';
   for (const codePoint of text) {
-    if (kept.length + codePoint.length > budget) {
+    if (prefix.length + codePoint.length > budget) {
       break;
     }
-    kept += codePoint;
+    prefix += codePoint;
   }
-  return kept;
+  return prefix;
 }

@@ -48,7 +48,7 @@ export interface SourceRecord<View extends object = object> {
   updatedAt?: string;
   /** The document that mapping expressions read. Its shape is documented per kind in docs/mappings.md. */
   view: View;
-  /** What the AWS write-back adapter needs to address this record, in this format. */
+  /** The keys the AWS write-back adapter needs to address this record, in this format. */
   writebackKey: Record<string, string>;
 }
 

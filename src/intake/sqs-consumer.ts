@@ -115,7 +115,7 @@ type ConsumerState = 'idle' | 'running' | 'stopping';
  *   not an event leave the message on the queue, for redelivery and finally the dead-letter queue.
  * - Extends the visibility timeout of a message while its handler runs.
  * - Logs SQS failures and keeps polling: it pauses on credential errors and a missing queue, and
- *   backs off exponentially on other errors. It never throws from the poll loop.
+ *   backs off exponentially on other errors. The poll loop catches every error, so it never throws.
  *
  * @example
  * ```ts

@@ -8,7 +8,7 @@ const UNIT_MS = {
 /** A whole number followed by s, m, h or d (`90s`, `15m`, `12h`, `7d`), or `0`. Same rule as the JSON Schema. */
 const DURATION_PATTERN = /^(?:0|[1-9][0-9]{0,8}[smhd])$/;
 
-/** How a duration is written, for error messages and the schema description. */
+/** Format of a duration, for error messages and the schema description. */
 export const DURATION_HINT = 'a whole number followed by s, m, h or d (for example 7d or 12h), or 0';
 
 /** Thrown for a duration that does not follow `DURATION_HINT`. */

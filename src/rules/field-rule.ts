@@ -57,7 +57,7 @@ export function createFieldRule(parts: FieldRuleParts): FieldRule {
   };
 }
 
-/** The map entry for a value, found by its text; undefined when the map has none. */
+/** Look up the map entry for a value by its text. Returns undefined when the map has none. */
 function lookUp(map: Readonly<Record<string, Literal>>, value: unknown): Literal | undefined {
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
     return undefined;

@@ -1,7 +1,7 @@
 import type { SourceKind, TargetSystem, TicketRef } from '../core/types.js';
 
 /**
- * Who owns a target field after the ticket exists:
+ * The owner of a target field after the ticket exists:
  * - `aws`: every change at the source is written to the ticket;
  * - `itsm`: written once at creation, then left to the people working the ticket;
  * - `create-only`: written once at creation, and never compared again by either side.
@@ -51,7 +51,7 @@ export interface SyncRule {
   priority: number;
   source: {
     kind: SourceKind;
-    /** Which records this rule handles; absent means every record of the kind. */
+    /** Condition on the records this rule handles. Absent means every record of the kind. */
     when?: CompiledExpression;
   };
   target: {

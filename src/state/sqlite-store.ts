@@ -100,10 +100,10 @@ export class SqliteStateStore implements StateStore {
 
   async acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean> {
     const now = Date.now();
-    const held = this.leases.get(key);
+    const current = this.leases.get(key);
 
     // Take a free lease, an expired one, or renew our own; a live lease of another owner stays.
-    if (held && held.owner !== owner && held.expiresAt > now) return false;
+    if (current && current.owner !== owner && current.expiresAt > now) return false;
     this.leases.set(key, { owner, expiresAt: now + ttlMs });
     return true;
   }

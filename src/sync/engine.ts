@@ -295,7 +295,7 @@ export class SyncEngine {
       updatedAt: now,
     };
 
-    // The write-back saves the link with its marker; a failed one saves it without, so the link is
+    // The write-back saves the link with its marker. A failed one saves it without, so the link is
     // stored in either case and the retry only repeats the write-back.
     try {
       await this.writeBack(record, rule.writeback.onLink, link, ticket, 'link', { saveWhenSkipped: true });
@@ -361,7 +361,7 @@ export class SyncEngine {
    * Run a write-back rule once per ticket and source format. The link stores which ticket each
    * format was last written, so redeliveries and the finding update that our own write-back
    * causes do not write again. The link is saved with the marker after a write-back, so `link` must
-   * be the current link; with `saveWhenSkipped` it is saved even when no write-back is due.
+   * be the current link. With `saveWhenSkipped` it is saved even when no write-back is due.
    */
   private async writeBack(
     record: SourceRecord,

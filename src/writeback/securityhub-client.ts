@@ -72,7 +72,7 @@ export function createSecurityHubClient(options: SecurityHubClientOptions): Secu
 
 /**
  * Logs every failed attempt. The middleware sits right after the SDK's retry middleware, so it runs
- * once per attempt and sees each error before the SDK decides whether to retry.
+ * once per attempt and receives each error before the SDK decides whether to retry.
  */
 function addAttemptLogging(client: SecurityHubClient, logger: Logger): void {
   const attemptLogger = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {

@@ -56,7 +56,7 @@ const UPDATED_BY_MAX_LENGTH = 128;
 
 /**
  * Keys under which the linked ticket is stored in ASFF `UserDefinedFields`, so an analyst who
- * opens the finding sees the ticket. Values are limited to 1024 characters, so a longer URL is left out.
+ * opens the finding finds the ticket. Values are limited to 1024 characters, so a longer URL is left out.
  */
 export const TICKET_FIELD_KEYS = { number: 'ItsmSyncTicket', url: 'ItsmSyncTicketUrl' } as const;
 const USER_DEFINED_VALUE_MAX_LENGTH = 1024;

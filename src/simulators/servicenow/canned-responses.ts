@@ -1,9 +1,9 @@
 /**
- * Headers and bodies that the simulator sends, written to match answers of a real instance (Table
+ * Headers and bodies that the simulator sends, written to match responses of a real instance (Table
  * API documentation and captures). The integration tests compare them with recorded fixtures.
  */
 
-/** Headers that a real instance sends with every Table API JSON answer. */
+/** Headers that a real instance sends with every Table API JSON response. */
 export const JSON_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'application/json;charset=UTF-8',
   'X-Is-Logged-In': 'true',
@@ -34,7 +34,7 @@ export function invalidTable(table: string): ServiceNowErrorBody {
   return errorBody(`Invalid table ${table}`, null);
 }
 
-/** A real instance swaps message and detail in this answer; the simulator does the same. */
+/** A real instance swaps message and detail in this response; the simulator does the same. */
 export function negativeOffset(offset: string): ServiceNowErrorBody {
   return errorBody(`offset is ${offset}`, 'Negative offset is not supported');
 }
@@ -60,7 +60,7 @@ export function dataPolicyException(missingLabels: readonly string[]): ServiceNo
   return errorBody('Operation Failed', `Data Policy Exception: \n${lines}`);
 }
 
-/** What `/oauth_token.do` sends for an unknown client or a wrong secret. */
+/** The body `/oauth_token.do` sends for an unknown client or a wrong secret. */
 export const OAUTH_ACCESS_DENIED = { error_description: 'access_denied', error: 'server_error' };
 
 /** The page a hibernating developer instance sends for every URL, API paths included, with status 200. */

@@ -50,7 +50,7 @@ export interface ServiceNowSimulatorOptions {
   mandatoryFields?: Record<string, string[]>;
   /** Extra tables without default columns, such as custom `u_` tables. */
   tables?: string[];
-  /** Where the simulator reports its own failures. Default: warnings and errors to stderr. */
+  /** Logger for the simulator's own failures. Default: warnings and errors to stderr. */
   logger?: Logger;
 }
 
@@ -106,9 +106,9 @@ export interface ServiceNowSimulator {
   records(table: string): StoredRecord[];
   /** Number of Table API requests received, failed ones included. */
   tableCalls(): number;
-  /** Queue answers for the next matching Table API requests, one request per fault. */
+  /** Queue responses for the next matching Table API requests, one request per fault. */
   injectFaults(faults: InjectedFault[]): void;
-  /** Answer every request with the HTML page of a hibernating instance (status 200). */
+  /** Respond to every request with the HTML page of a hibernating instance (status 200). */
   setHibernating(on: boolean): void;
   /** Expire every OAuth token issued so far, so the next call with one gets a 401. */
   expireTokens(): void;

@@ -1,5 +1,5 @@
 /**
- * The identity of a finding across both formats. A CSPM finding that Security Hub also emits in
+ * Build the identity of a finding, the same for both formats. A CSPM finding that Security Hub also emits in
  * OCSF carries its ASFF `Id` as `finding_info.uid`, so the ASFF and OCSF events of one finding map
  * to one identity, and so to one ticket. The account keeps ids of different accounts apart.
  *

@@ -36,7 +36,7 @@ export interface AuthProvider {
   credentials(): Promise<Credentials>;
   /** Forget `token` after the instance rejected it, so the next call fetches a new one. */
   invalidate(token: string): void;
-  /** What to check when the instance responds with 401. */
+  /** Hint on what to check when the instance responds with 401. */
   readonly advice: string;
 }
 

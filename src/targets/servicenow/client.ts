@@ -103,7 +103,7 @@ interface TableResult {
  * A client for the ServiceNow Table API (`/api/now/table/{table}`).
  *
  * It authenticates with basic auth or OAuth client credentials (refreshing the token once on a
- * 401), retries network errors, timeouts, 5xx, 429 and non-JSON answers with exponential backoff
+ * 401), retries network errors, timeouts, 5xx, 429 and non-JSON responses with exponential backoff
  * and jitter (honouring `Retry-After` and `X-RateLimit-Reset`), and turns every failure into a
  * ServiceNowError subclass that names the operation and record. It always sends
  * `sysparm_display_value=false` and `sysparm_exclude_reference_link=true`, so every value comes
@@ -224,7 +224,7 @@ export class ServiceNowClient {
     return expectRecord(result, { operation, table, sysId });
   }
 
-  /** Read one record, or undefined when the instance answers 404 (deleted, or hidden by an ACL). */
+  /** Read one record, or undefined when the instance responds 404 (deleted, or hidden by an ACL). */
   async getRecord(table: string, sysId: string, fields?: readonly string[]): Promise<ServiceNowRecord | undefined> {
     validateTable(table);
     validateSysId(sysId);
@@ -351,7 +351,7 @@ export class ServiceNowClient {
         },
         {
           retries: this.maxRetries,
-          // The wait is made in waitBeforeRetry, which knows about Retry-After.
+          // The wait is made in waitBeforeRetry, which reads Retry-After.
           minTimeout: 0,
           onFailedAttempt: (context) => this.waitBeforeRetry(request, context),
         },
@@ -500,7 +500,7 @@ function readParams(fields: readonly string[] | undefined): Record<string, strin
   return { sysparm_fields: fields.join(',') };
 }
 
-/** Append `ORDERBYsys_id` so that paging by offset sees one fixed order. */
+/** Append `ORDERBYsys_id` so that paging by offset reads one fixed order. */
 function withStableOrder(query: EncodedQuery | string): string {
   const text = query.toString();
   return text === '' ? 'ORDERBYsys_id' : `${text}^ORDERBYsys_id`;

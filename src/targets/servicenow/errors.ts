@@ -2,12 +2,12 @@
  * Errors raised by the ServiceNow Table API client and target.
  *
  * Every error names the operation ("create incident", "update incident 9f2c…"), the HTTP status and
- * ServiceNow's own `error.message` / `error.detail`, and says what to do next. None of them keeps
+ * ServiceNow's own `error.message` / `error.detail`, and tells the reader what to do next. None of them keeps
  * the axios error, its request config or its headers, so no Authorization header, password, client
  * secret or token can reach a log line through an error.
  */
 
-/** What went wrong, in terms a caller can branch on. */
+/** The category of failure, for callers that branch on it. */
 export type ServiceNowErrorKind =
   /** 401: the credentials or the OAuth client were rejected. */
   | 'authentication'
@@ -23,9 +23,9 @@ export type ServiceNowErrorKind =
   | 'rate-limited'
   /** 5xx from the instance. */
   | 'server'
-  /** An answer that is not the Table API's JSON: a hibernating instance, a proxy or SSO page, a redirect. */
+  /** A response that is not the Table API's JSON: a hibernating instance, a proxy or SSO page, a redirect. */
   | 'unavailable'
-  /** No HTTP answer at all: connection refused or reset, DNS failure, timeout. */
+  /** No HTTP response at all: connection refused or reset, DNS failure, timeout. */
   | 'network';
 
 /** The context that every ServiceNow error carries. */
@@ -43,7 +43,7 @@ export interface ServiceNowErrorContext {
   detail?: string;
   /** Whether the same request may succeed later without a change on our side. */
   retryable: boolean;
-  /** What the operator or the mapping author should do about it. */
+  /** The fix for the operator or the mapping author. */
   advice?: string;
   /** Wait time that the instance asked for (Retry-After or X-RateLimit-Reset), in milliseconds. */
   retryAfterMs?: number;
@@ -54,8 +54,8 @@ export interface ServiceNowErrorContext {
 /**
  * A failed call to the ServiceNow Table API (or its OAuth token endpoint).
  *
- * Catch it to read `kind`, `status`, `serviceNowMessage`, `detail` and `retryable`; `attempts`
- * says how many HTTP requests were made before the client gave up.
+ * Catch it to read `kind`, `status`, `serviceNowMessage`, `detail` and `retryable`. `attempts`
+ * is the number of HTTP requests made before the client gave up.
  *
  * @example
  * ```ts
@@ -98,7 +98,7 @@ export class ServiceNowError extends Error {
     this.message = this.composeMessage();
   }
 
-  /** Record how many requests were made, and say so in the message. */
+  /** Record how many requests were made, and add the count to the message. */
   recordAttempts(attempts: number): void {
     this.attempts = attempts;
     this.message = this.composeMessage();
@@ -159,7 +159,7 @@ export class ServiceNowRequestError extends ServiceNowError {
   override name = 'ServiceNowRequestError';
 }
 
-/** 429 from the inbound REST rate limiter. Retryable, after `retryAfterMs` when the instance said. */
+/** 429 from the inbound REST rate limiter. Retryable, after `retryAfterMs` when the instance gave a wait time. */
 export class ServiceNowRateLimitError extends ServiceNowError {
   override name = 'ServiceNowRateLimitError';
 }
@@ -170,7 +170,7 @@ export class ServiceNowServerError extends ServiceNowError {
 }
 
 /**
- * An answer that is not Table API JSON: an HTML page from a hibernating instance or a proxy, a
+ * A response that is not Table API JSON: an HTML page from a hibernating instance or a proxy, a
  * 2xx without `result`, or a redirect. Retryable, except for redirects.
  */
 export class ServiceNowUnavailableError extends ServiceNowError {
@@ -203,7 +203,7 @@ export class ServiceNowInputError extends Error {
   override name = 'ServiceNowInputError';
 
   constructor(
-    /** What was checked: `table`, `sys_id`, `field`, `correlation`, ... */
+    /** The checked input: `table`, `sys_id`, `field`, `correlation`, ... */
     readonly input: string,
     message: string,
   ) {

@@ -175,7 +175,7 @@ export function classifyErrorResponse(response: AxiosResponse, context: Response
 
 /**
  * Describe an error that came without an HTTP response (refused, reset, timed out), keeping only
- * the error code and message. The axios error itself is dropped, because its `config` holds the
+ * the error code and message. The axios error itself is dropped, because its `config` contains the
  * Authorization header and, for token requests, the client secret.
  */
 export function describeNetworkError(error: unknown): Pick<ServiceNowErrorContext, 'cause' | 'detail' | 'advice'> {

@@ -157,7 +157,7 @@ export class ServiceNowTarget implements ItsmTarget {
    * Iterate over the records whose correlation value starts with `prefix`, with the current values
    * of `fields`, for rebuilding links after the link store was lost.
    *
-   * NOTE: only `active` false (Closed, Canceled) counts as closed; a Resolved incident is still
+   * NOTE: only `active` false (Closed, Canceled) counts as closed. A Resolved incident is still
    * active on a default instance, so its rebuilt link counts as open.
    */
   async *listLinked(table: string, prefix: string, fields: string[] = []): AsyncIterable<LinkedTicket> {

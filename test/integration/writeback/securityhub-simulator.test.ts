@@ -28,7 +28,7 @@ beforeEach(async () => {
   simulator = await startSecurityHubSimulator();
   simulator.seedFindings([s3Finding, rootMfaFinding, guardDutyFinding]);
   simulator.seedOcsfFindings([configFinding]);
-  // One attempt, so each test sees exactly the answers the simulator gave.
+  // One attempt, so each test gets exactly the responses the simulator sent.
   client = new SecurityHubClient({ region: 'us-east-1', endpoint: simulator.url, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
 });
 
