@@ -68,11 +68,10 @@ export class LeaseBusyError extends Error {
 /** A sync rule names a target system that is not configured. */
 export class TargetNotConfiguredError extends Error {
   constructor(rule: SyncRule) {
+    // Rules for systems this version cannot write to are rejected earlier (src/app/capabilities.ts).
     super(
-      rule.target.system === 'servicenow'
-        ? `Sync rule "${rule.name}" (${rule.file}) writes to ServiceNow, which is not configured. ` +
-            'Set SERVICENOW_INSTANCE_URL and its credentials, or remove the rule.'
-        : `Sync rule "${rule.name}" (${rule.file}) writes to ${rule.target.system}, which this version does not support yet. Remove the rule.`,
+      `Sync rule "${rule.name}" (${rule.file}) writes to ${rule.target.system}, which is not configured. ` +
+        'Set its instance URL and credentials (for ServiceNow, SERVICENOW_INSTANCE_URL and its credentials), or remove the rule.',
     );
     this.name = 'TargetNotConfiguredError';
   }
