@@ -1,4 +1,5 @@
 import type { SourceKind } from '../core/types.js';
+import type { OpsItemView } from '../sources/opsitem/opsitem-view.js';
 import type { FindingView } from '../sources/securityhub/finding-view.js';
 
 // Written as a Record over `keyof FindingView` so that the compiler reports a field added to or
@@ -31,14 +32,38 @@ const FINDING_VIEW_FIELDS: Record<keyof FindingView, true> = {
   raw: true,
 };
 
+const OPSITEM_VIEW_FIELDS: Record<keyof OpsItemView, true> = {
+  id: true,
+  account: true,
+  region: true,
+  arn: true,
+  title: true,
+  description: true,
+  status: true,
+  priority: true,
+  severity: true,
+  category: true,
+  source: true,
+  opsItemType: true,
+  createdBy: true,
+  createdTime: true,
+  lastModifiedBy: true,
+  lastModifiedTime: true,
+  relatedResources: true,
+  operationalData: true,
+  consoleUrl: true,
+  raw: true,
+};
+
 /**
  * Top-level field names of the record view of each source kind, used to reject expressions that
  * read a field the view does not have.
  */
-// TODO: add the OpsItem, configuration item and change request views once their shapes are fixed.
+// TODO: add the configuration item and change request views once their shapes are fixed.
 // Until then, expressions for those kinds are not checked for unknown fields.
 const RECORD_FIELDS: Partial<Record<SourceKind, ReadonlySet<string>>> = {
   finding: new Set(Object.keys(FINDING_VIEW_FIELDS)),
+  opsitem: new Set(Object.keys(OPSITEM_VIEW_FIELDS)),
 };
 
 /** Returns the field names of a kind's record view, or undefined when the view is not known here. */

@@ -8,12 +8,17 @@
  * BatchUpdateFindingsV2 is `PATCH /findingsv2/batchupdatev2` and GetFindings is `POST /findings`.
  * Errors carry the `x-amzn-ErrorType` header, which the SDK reads first to choose the exception
  * class (`loadRestJsonErrorCode` in @smithy/core), and a `{"Code", "Message"}` body.
+ *
+ * Like Security Hub, the simulator emits an EventBridge event for every finding that a successful
+ * BatchUpdateFindings or BatchUpdateFindingsV2 call changed (see {@link SecurityHubSimulator.onEvent}).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { EventBridgeEvent } from '../../core/types.js';
 import { SimulatedApiError, invalidInput, validationError } from './api-error.js';
 import { AsffFindingStore, type AsffFinding } from './asff-findings.js';
+import { asffImportedEvent, ocsfImportedEvent, type EventDefaults } from './finding-events.js';
 import { OcsfFindingStore, type OcsfFinding } from './ocsf-findings.js';
 
 export type { AsffFinding } from './asff-findings.js';
@@ -55,6 +60,12 @@ export interface SecurityHubSimulatorOptions {
   port?: number;
   /** Delay before every response, in milliseconds. Default 0. */
   latencyMs?: number;
+  /** Account of events for findings that name none. Default `111122223333`. */
+  account?: string;
+  /** Region of events for findings that name none. Default `us-east-1`. */
+  region?: string;
+  /** Time source for `ProcessedAt` and event times. Default: the system clock. */
+  clock?: () => Date;
 }
 
 /** A running simulator. */
@@ -75,7 +86,16 @@ export interface SecurityHubSimulator {
   getOcsfFinding(metadataUid: string): OcsfFinding | undefined;
   /** Queues faults; each request takes the first queued fault that matches its operation. */
   injectFaults(faults: readonly SimulatedFault[]): void;
-  /** Removes all findings, calls and queued faults. */
+  /**
+   * Calls `listener` with the event Security Hub emits for each finding that a successful
+   * BatchUpdateFindings (`Security Hub Findings - Imported`, ASFF) or BatchUpdateFindingsV2
+   * (`Findings Imported V2`, OCSF) call changed, carrying the updated finding. Findings returned
+   * in `UnprocessedFindings` emit nothing. Returns a function that removes the listener. A
+   * listener that throws or rejects does not affect the API response; its error goes to
+   * `onListenerError` when given, otherwise to a process warning.
+   */
+  onEvent(listener: (event: EventBridgeEvent) => void | Promise<void>, onListenerError?: (error: unknown) => void): () => void;
+  /** Removes all findings, calls and queued faults. Listeners stay. */
   reset(): void;
 }
 
@@ -109,6 +129,21 @@ export async function startSecurityHubSimulator(options: SecurityHubSimulatorOpt
   const ocsf = new OcsfFindingStore();
   const calls: SimulatorCall[] = [];
   let faults: Array<SimulatedFault & { remaining: number }> = [];
+  const clock = options.clock ?? (() => new Date());
+  const eventDefaults: EventDefaults = { account: options.account ?? '111122223333', region: options.region ?? 'us-east-1' };
+  const listeners = new Set<{ listener: (event: EventBridgeEvent) => void | Promise<void>; onError?: (error: unknown) => void }>();
+
+  function emit(event: EventBridgeEvent): void {
+    for (const { listener, onError } of listeners) {
+      const report = onError ?? ((error: unknown) => process.emitWarning(`Security Hub simulator event listener failed: ${String(error)}`));
+      try {
+        // Each listener gets its own copy, so one cannot change what the next one receives.
+        Promise.resolve(listener(structuredClone(event))).catch(report);
+      } catch (error) {
+        report(error);
+      }
+    }
+  }
 
   function takeFault(operation: SimulatedOperation): SimulatedFault | undefined {
     const fault = faults.find((candidate) => candidate.operation === undefined || candidate.operation === operation);
@@ -122,11 +157,22 @@ export async function startSecurityHubSimulator(options: SecurityHubSimulatorOpt
   }
 
   function runOperation(operation: SimulatedOperation, body: unknown): unknown {
+    const now = clock();
     switch (operation) {
-      case 'BatchUpdateFindings':
-        return asff.batchUpdate(body, new Date());
-      case 'BatchUpdateFindingsV2':
-        return ocsf.batchUpdate(body);
+      case 'BatchUpdateFindings': {
+        const output = asff.batchUpdate(body, now);
+        for (const identifier of output.ProcessedFindings) {
+          emit(asffImportedEvent(asff.get(identifier.Id, identifier.ProductArn)!, eventDefaults, now));
+        }
+        return output;
+      }
+      case 'BatchUpdateFindingsV2': {
+        const output = ocsf.batchUpdate(body);
+        for (const processed of output.ProcessedFindings) {
+          emit(ocsfImportedEvent(ocsf.get(processed.MetadataUid!)!, eventDefaults, now));
+        }
+        return output;
+      }
       case 'GetFindings':
         return asff.getFindings(body);
     }
@@ -216,6 +262,13 @@ export async function startSecurityHubSimulator(options: SecurityHubSimulatorOpt
         }
         faults.push({ ...fault, remaining: times });
       }
+    },
+    onEvent: (listener, onListenerError) => {
+      const entry = { listener, onError: onListenerError };
+      listeners.add(entry);
+      return () => {
+        listeners.delete(entry);
+      };
     },
     reset: () => {
       asff.clear();

@@ -1,7 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 
+import { OpsItemSource } from '../../../src/sources/opsitem/opsitem-source.js';
 import {
   PSEUDO_PARAMETERS,
   findIntrinsics,
@@ -13,6 +16,9 @@ import {
 import { dockerStages, execForm, parseHealthcheck, readDockerfile } from './helpers/dockerfile.js';
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The EventBridge rules that deliver to the event queue. */
+const EVENT_RULES = ['FindingsRule', 'OpsItemsRule'];
 const templatePath = `${repositoryRoot}deploy/cloudformation.yaml`;
 const template = readTemplate(templatePath);
 const resources = template.Resources;
@@ -212,7 +218,7 @@ describe('event queue and rule', () => {
     expect(deadLetterQueue.MessageRetentionPeriod).toBeGreaterThan(properties('EventQueue').MessageRetentionPeriod ?? 345_600);
   });
 
-  it('lets only the rule send to the queue', () => {
+  it('lets only the rules send to the queue', () => {
     const policy = properties('EventQueuePolicy');
     expect(policy.Queues).toEqual([{ Ref: 'EventQueue' }]);
 
@@ -221,7 +227,30 @@ describe('event queue and rule', () => {
     expect(allows[0]!.Principal).toEqual({ Service: 'events.amazonaws.com' });
     expect(allows[0]!.Action).toBe('sqs:SendMessage');
     expect(allows[0]!.Resource).toEqual({ 'Fn::GetAtt': ['EventQueue', 'Arn'] });
-    expect(allows[0]!.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['FindingsRule', 'Arn'] } } });
+    expect(allows[0]!.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': EVENT_RULES.map((rule) => ({ 'Fn::GetAtt': [rule, 'Arn'] })) } });
+  });
+
+  it('lets only the rules send dead letters', () => {
+    const policy = properties('DeadLetterQueuePolicy');
+    const allows = (policy.PolicyDocument.Statement as Array<Record<string, any>>).filter((statement) => statement.Effect === 'Allow');
+
+    expect(allows).toHaveLength(1);
+    expect(allows[0]!.Resource).toEqual({ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] });
+    expect(allows[0]!.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': EVENT_RULES.map((rule) => ({ 'Fn::GetAtt': [rule, 'Arn'] })) } });
+  });
+
+  it('has a queue policy entry for every rule', () => {
+    const rules = Object.entries(resources)
+      .filter(([, resource]) => resource.Type === 'AWS::Events::Rule')
+      .map(([logicalId]) => logicalId)
+      .sort();
+
+    expect(rules).toEqual([...EVENT_RULES].sort());
+    for (const rule of rules) {
+      const targets = properties(rule).Targets as Array<Record<string, any>>;
+      expect(targets.map((target) => target.Arn)).toEqual([{ 'Fn::GetAtt': ['EventQueue', 'Arn'] }]);
+      expect(targets[0]!.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } });
+    }
   });
 
   it('matches imported findings of both formats', () => {
@@ -236,6 +265,23 @@ describe('event queue and rule', () => {
     const findingSource = readFileSync(`${repositoryRoot}src/sources/securityhub/finding-source.ts`, 'utf8');
     for (const detailType of properties('FindingsRule').EventPattern['detail-type'] as string[]) {
       expect(findingSource, `src/sources/securityhub/finding-source.ts does not handle "${detailType}"`).toContain(`'${detailType}'`);
+    }
+  });
+
+  it('matches created and updated OpsItems', () => {
+    const rule = properties('OpsItemsRule');
+    expect(resources.OpsItemsRule!.Type).toBe('AWS::Events::Rule');
+    expect(rule.State).toBe('ENABLED');
+    expect(rule.EventPattern).toEqual({ source: ['aws.ssm'], 'detail-type': ['OpsItem Create', 'OpsItem Update'] });
+  });
+
+  it('routes only events the OpsItem source handles', () => {
+    const source = new OpsItemSource({ client: new SSMClient({ region: 'us-east-1' }), logger: pino({ level: 'silent' }) });
+    const pattern = properties('OpsItemsRule').EventPattern as { source: string[]; 'detail-type': string[] };
+
+    for (const detailType of pattern['detail-type']) {
+      const event = { id: 'e', 'detail-type': detailType, source: pattern.source[0]!, account: '111122223333', time: '', region: 'us-east-1', detail: {} };
+      expect(source.handles(event), `OpsItemSource does not handle "${detailType}"`).toBe(true);
     }
   });
 
