@@ -1,6 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import type { Logger } from './logger.js';
 import type { SyncMetrics } from './metrics.js';
 
 /** The worker state behind the health endpoint: whether it is polling and when it last did. */
@@ -11,9 +12,23 @@ export interface HealthSource {
 }
 
 /**
- * Serve `GET /healthz` (for the ECS container health check) and `GET /metrics` (Prometheus text).
- * The worker counts as unhealthy when it stopped polling, or when no receive call completed for
- * `stalledAfterMs`, which would mean the poll loop is stuck.
+ * An extra HTTP handler on the health port, such as the ServiceNow webhook receiver. It returns
+ * false when the request is not for it, and true once it has sent a response.
+ */
+export type HttpRoute = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+
+/**
+ * Serve `GET /healthz` (for the ECS container health check), `GET /metrics` (Prometheus text) and
+ * any extra `routes`, tried in order before the 404. The worker counts as unhealthy when it stopped
+ * polling, or when no receive call completed for `stalledAfterMs`, which would mean the poll loop is
+ * stuck.
+ *
+ * @example
+ * ```ts
+ * const server = await startHealthServer({ port: 8080, health, metrics, routes: [webhookRoute], logger });
+ * // ... later:
+ * await server.close();
+ * ```
  */
 export async function startHealthServer(options: {
   port: number;
@@ -21,8 +36,12 @@ export async function startHealthServer(options: {
   health: HealthSource;
   metrics: SyncMetrics;
   stalledAfterMs?: number;
+  routes?: HttpRoute[];
+  /** Logger for routes that throw. Default: none, so such errors only produce a 500. */
+  logger?: Logger;
 }): Promise<{ port: number; close(): Promise<void> }> {
   const stalledAfterMs = options.stalledAfterMs ?? 120_000;
+  const routes = options.routes ?? [];
 
   const server: Server = createServer((request, response) => {
     void (async () => {
@@ -40,9 +59,23 @@ export async function startHealthServer(options: {
         return;
       }
 
+      for (const route of routes) {
+        if (await route(request, response)) {
+          return;
+        }
+      }
+
       response.writeHead(404, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: 'not found: use /healthz or /metrics' }));
-    })();
+    })().catch((error: unknown) => {
+      options.logger?.error({ err: error, method: request.method, url: request.url }, 'Health server failed to answer a request');
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: 'internal error' }));
+    });
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -28,6 +28,9 @@ export const NOT_AUTHENTICATED = errorBody('User Not Authenticated', 'Required t
 /** Sent with a 401 by the instance (the exact realm text is not confirmed). */
 export const WWW_AUTHENTICATE = 'BASIC realm="Service-now"';
 
+/** 403 for a request the user's ACLs do not allow, such as a write to sys_user. */
+export const ACL_DENIED = errorBody('User Not Authorized', 'Failed API level ACL Validation');
+
 export const NO_RECORD = errorBody('No Record found', "Record doesn't exist or ACL restricts the record retrieval");
 
 export function invalidTable(table: string): ServiceNowErrorBody {

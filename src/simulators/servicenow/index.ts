@@ -9,4 +9,7 @@ export {
   type SimulatorSnapshot,
 } from './server.js';
 export { DataPolicyViolation, computePriority, CORRELATION_ID_LENGTH } from './business-rules.js';
+export { InvalidSimulatorOptionError, ReadOnlyTableError } from './errors.js';
 export type { StoredRecord } from './record-store.js';
+export { userSysId, type SimulatorUserOptions } from './users.js';
+export type { WebhookDeliveries, WebhookDelivery, WebhookOptions } from './webhooks.js';

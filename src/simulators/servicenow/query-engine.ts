@@ -6,7 +6,9 @@
  * - `^^` is a literal `^` inside a value;
  * - `ORDERBYfield` and `ORDERBYDESCfield` sort, in the order given;
  * - a condition on a field the table does not have is dropped, so the result gets broader. That is a
- *   real instance's default (`glide.invalid_query.returns_no_rows=false`).
+ *   real instance's default (`glide.invalid_query.returns_no_rows=false`);
+ * - a date-time field compared with a date-time literal uses the literal's UTC form, which
+ *   `resolveQueryValues` (query-values.ts) works out from the acting user's time zone.
  *
  * NOTE: string comparisons ignore case, as on instances whose database uses a case-insensitive
  * collation (the usual MySQL/MariaDB setup). Instances on other databases may differ.
@@ -26,12 +28,19 @@ export type Operator =
   | 'IN'
   | 'NOT IN'
   | 'ISEMPTY'
-  | 'ISNOTEMPTY';
+  | 'ISNOTEMPTY'
+  | 'BETWEEN';
 
 export interface Condition {
   field: string;
   operator: Operator;
+  /** The value as written in the query; for BETWEEN, the two bounds joined by `@`. */
   value: string;
+  /**
+   * The value with its date-time literals converted to UTC, used when the field contains date-times.
+   * Set by `resolveQueryValues` when the value contains such a literal.
+   */
+  utcValue?: string;
 }
 
 export interface Ordering {
@@ -47,6 +56,7 @@ export interface ParsedQuery {
 
 // Longer operators first, so that `>=` is not read as `>` and `NOT LIKE` not as something else.
 const OPERATORS: readonly Operator[] = [
+  'BETWEEN',
   'ISNOTEMPTY',
   'ISEMPTY',
   'STARTSWITH',
@@ -178,7 +188,8 @@ export function matchesQuery(record: Readonly<Record<string, string>>, query: Pa
 }
 
 function matchesCondition(actual: string, condition: Condition): boolean {
-  const value = condition.value;
+  const value =
+    condition.utcValue !== undefined && containsDateTimes(condition.field, actual) ? condition.utcValue : condition.value;
 
   switch (condition.operator) {
     case '=':
@@ -209,7 +220,44 @@ function matchesCondition(actual: string, condition: Condition): boolean {
       return actual !== '' && compareValues(actual, value) < 0;
     case '<=':
       return actual !== '' && compareValues(actual, value) <= 0;
+    case 'BETWEEN':
+      return actual !== '' && isBetween(actual, value);
   }
+}
+
+/** Date-time columns of the built-in tables; other columns count when the value has the shape. */
+const DATE_TIME_FIELDS = new Set([
+  'sys_created_on',
+  'sys_updated_on',
+  'opened_at',
+  'resolved_at',
+  'closed_at',
+  'reopened_time',
+  'work_start',
+  'work_end',
+  'expected_start',
+  'due_date',
+  'start_date',
+  'end_date',
+]);
+
+const DATE_TIME_VALUE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+
+/** Check whether a field contains date-times, by its name or by the shape of the stored value. */
+function containsDateTimes(field: string, actual: string): boolean {
+  return DATE_TIME_FIELDS.has(field) || DATE_TIME_VALUE.test(actual);
+}
+
+/** BETWEEN takes `low@high` and includes both bounds; a value without `@` matches nothing. */
+function isBetween(actual: string, bounds: string): boolean {
+  const separator = bounds.indexOf('@');
+  if (separator === -1) {
+    return false;
+  }
+
+  const low = bounds.slice(0, separator);
+  const high = bounds.slice(separator + 1);
+  return compareValues(actual, low) >= 0 && compareValues(actual, high) <= 0;
 }
 
 function equalsIgnoringCase(left: string, right: string): boolean {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -8,20 +8,17 @@ import {
   type ActingUser,
   buildNewRecord,
   buildUpdatedRecord,
-  DataPolicyViolation,
   formatTimestamp,
   type JournalEntry,
   toStoredValues,
   type WriteContext,
 } from './business-rules.js';
 import {
-  dataPolicyException,
+  ACL_DENIED,
   errorBody,
-  HIBERNATING_PAGE,
   INTERNAL_ERROR,
   invalidJson,
   invalidTable,
-  JSON_HEADERS,
   negativeOffset,
   NO_RECORD,
   NOT_AUTHENTICATED,
@@ -30,9 +27,31 @@ import {
   unknownResource,
   WWW_AUTHENTICATE,
 } from './canned-responses.js';
+import { InvalidSimulatorOptionError, ReadOnlyTableError } from './errors.js';
+import {
+  type Answer,
+  dataPolicyAnswer,
+  hibernatingAnswer,
+  methodNotSupported,
+  parseJsonOrText,
+  parseRecordBody,
+  readBody,
+  send,
+} from './http-answers.js';
 import { dropUnknownFields, matchesQuery, parseEncodedQuery, type ParsedQuery, sortRecords } from './query-engine.js';
+import { resolveQueryValues } from './query-values.js';
 import { SimulatedTable, type StoredRecord } from './record-store.js';
 import { BUILT_IN_TABLES, seedChoiceRows } from './tables.js';
+import {
+  buildUsers,
+  DEFAULT_USER,
+  type SimulatedUser,
+  type SimulatorUserOptions,
+  sysPropertyRows,
+  sysUserRow,
+  userSysId,
+} from './users.js';
+import { type WebhookDeliveries, WebhookNotifier, type WebhookOptions } from './webhooks.js';
 
 /** Options of `startServiceNowSimulator`. */
 export interface ServiceNowSimulatorOptions {
@@ -40,8 +59,24 @@ export interface ServiceNowSimulatorOptions {
   port?: number;
   /** Delay before every Table API response, in milliseconds. Default 0. */
   latencyMs?: number;
-  /** Users for basic auth. Default: one user `itsm.sync` with password `demo-password`. */
-  users?: Array<{ username: string; password: string }>;
+  /**
+   * Users of the instance, served as `sys_user` rows. Those with a password can log in with basic
+   * auth. Default: one user `itsm.sync` with password `demo-password` and no time zone of its own.
+   */
+  users?: SimulatorUserOptions[];
+  /**
+   * The system time zone (`glide.sys.default.tz`), as an IANA id: query date-times of users without
+   * a time zone of their own are read in it. Default `UTC`.
+   */
+  systemTimeZone?: string;
+  /**
+   * Clock for sys_created_on, sys_updated_on and the other times a write sets, and for webhook
+   * timestamps. Default: the real time. Tests use it to write several times in one second or to
+   * jump ahead. Token expiry always uses the real time.
+   */
+  clock?: () => Date;
+  /** Webhooks sent after each insert or update, as an async business rule would. Default: none. */
+  webhooks?: WebhookOptions[];
   /** OAuth clients for the client credentials grant; tokens act as `username` (default: the first user). */
   oauthClients?: Array<{ clientId: string; clientSecret: string; username?: string }>;
   /** Lifetime of OAuth tokens, in seconds. Default 1799, as a default instance. */
@@ -101,6 +136,7 @@ export interface ServiceNowSimulator {
   readonly url: string;
   /** Every request received, oldest first (the last 100,000 are kept). */
   readonly requests: RecordedRequest[];
+  /** Stop serving, and wait for webhook deliveries in flight. */
   stop(): Promise<void>;
   /** Copies of the records of a table, in creation order. */
   records(table: string): StoredRecord[];
@@ -118,34 +154,28 @@ export interface ServiceNowSimulator {
   snapshot(): SimulatorSnapshot;
   /**
    * Replace the records of each table named in the snapshot; numbering continues after the highest
-   * restored number. Tables the simulator does not know are rejected.
+   * restored number. Tables the simulator does not know are rejected. The read-only tables
+   * (sys_user, sys_properties) keep the rows the options gave them.
    */
   restore(snapshot: SimulatorSnapshot): void;
   /**
-   * Create a record as a person in the instance would, with the same defaults, business rules and
-   * data policies as a POST (throws DataPolicyViolation). Not counted as a Table API call.
+   * Create a record as a person in the instance would, with the same defaults, business rules,
+   * data policies and webhooks as a POST (throws DataPolicyViolation, and ReadOnlyTableError for
+   * sys_user and sys_properties). Not counted as a Table API call.
    */
   insertRecord(table: string, fields: Record<string, unknown>, options?: DirectWriteOptions): StoredRecord;
   /** Update a record as a person in the instance would (see insertRecord). */
   updateRecord(table: string, sysId: string, fields: Record<string, unknown>, options?: DirectWriteOptions): StoredRecord;
+  /** Counts and latest outcomes of webhook deliveries. */
+  webhookDeliveries(): WebhookDeliveries;
+  /** Wait until every webhook delivery started so far has finished. */
+  webhooksSettled(): Promise<void>;
 }
 
-const DEFAULT_USER = { username: 'itsm.sync', password: 'demo-password' };
 const MAX_REQUEST_LOG = 100_000;
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** The Table API's default `sysparm_limit`. */
 const DEFAULT_LIMIT = 10_000;
 const TABLE_PATH = /^\/api\/now(?:\/v[12])?\/table\/([^/]+)(?:\/([^/]+))?\/?$/;
-
-interface SimulatedUser extends ActingUser {
-  password: string;
-}
-
-interface Answer {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
 
 /**
  * Start a ServiceNow Table API simulator on 127.0.0.1: basic and OAuth authentication, records with
@@ -166,8 +196,8 @@ interface Answer {
  * ```
  */
 export async function startServiceNowSimulator(options: ServiceNowSimulatorOptions = {}): Promise<ServiceNowSimulator> {
-  const simulator = new SimulatorState(options);
   const logger = options.logger ?? pino({ level: 'warn' }, pino.destination(2));
+  const simulator = new SimulatorState(options, logger);
   const server = createServer((request, response) => {
     simulator.handle(request, response).catch((error: unknown) => {
       logger.error({ err: error, method: request.method, url: request.url }, 'ServiceNow simulator failed to handle a request');
@@ -203,17 +233,20 @@ class SimulatorState {
   private readonly tokenTtlSeconds: number;
   private readonly latencyMs: number;
   private readonly mandatoryFields: Record<string, string[]>;
+  private readonly systemTimeZone: string;
+  private readonly clock: () => Date;
+  private readonly webhooks: WebhookNotifier;
   private faults: InjectedFault[] = [];
   private hibernating = false;
   private tableCallCount = 0;
 
-  constructor(options: ServiceNowSimulatorOptions) {
-    const users = options.users ?? [DEFAULT_USER];
-    if (users.length === 0) {
-      throw new Error('The ServiceNow simulator needs at least one user.');
-    }
-
-    this.users = users.map((user) => ({ ...user, sysId: userSysId(user.username) }));
+  constructor(
+    options: ServiceNowSimulatorOptions,
+    private readonly logger: Logger,
+  ) {
+    this.systemTimeZone = options.systemTimeZone ?? 'UTC';
+    this.users = buildUsers(options.users ?? [DEFAULT_USER], this.systemTimeZone);
+    this.clock = options.clock ?? (() => new Date());
     const firstUser = this.users[0]?.username ?? DEFAULT_USER.username;
     this.oauthClients = (options.oauthClients ?? []).map((client) => ({
       ...client,
@@ -228,13 +261,14 @@ class SimulatorState {
     }
     for (const name of options.tables ?? []) {
       if (!/^[a-z0-9_]+$/.test(name)) {
-        throw new Error(`Invalid table name ${JSON.stringify(name)} for the ServiceNow simulator.`);
+        throw new InvalidSimulatorOptionError('tables', `Invalid table name ${JSON.stringify(name)} for the ServiceNow simulator.`);
       }
       if (!this.tables.has(name)) {
         this.tables.set(name, new SimulatedTable({ name, defaults: {} }));
       }
     }
 
+    this.webhooks = new WebhookNotifier(options.webhooks ?? [], logger, this.clock, (table) => this.tables.has(table));
     this.seed();
   }
 
@@ -243,11 +277,14 @@ class SimulatorState {
     return {
       url: this.baseUrl,
       requests: this.requests,
-      stop: () =>
-        new Promise<void>((resolve, reject) => {
+      stop: async () => {
+        await new Promise<void>((resolve, reject) => {
           server.close((error) => (error ? reject(error) : resolve()));
           server.closeAllConnections();
-        }),
+        });
+        // Wait for webhook deliveries in flight, so none outlives the simulator.
+        await this.webhooks.settled();
+      },
       records: (table) => this.requireTable(table).all().map((record) => ({ ...record })),
       tableCalls: () => this.tableCallCount,
       injectFaults: (faults) => {
@@ -277,20 +314,31 @@ class SimulatorState {
           return [this.requireTable(name), records] as const;
         });
         for (const [table, records] of tables) {
-          table.restore(records);
+          if (!table.definition.readOnly) {
+            table.restore(records);
+          }
         }
       },
-      insertRecord: (table, fields, options) => ({
-        ...this.insert(this.requireTable(table), toStoredValues(fields), this.userNamed(options?.user)),
-      }),
+      insertRecord: (table, fields, options) => {
+        const target = this.requireWritableTable(table);
+        const user = this.userNamed(options?.user);
+        const record = this.insert(target, toStoredValues(fields), user);
+        this.webhooks.notify(target.name, record, 'insert', user.username);
+        return { ...record };
+      },
       updateRecord: (table, sysId, fields, options) => {
-        const target = this.requireTable(table);
+        const target = this.requireWritableTable(table);
         const existing = target.get(sysId);
         if (existing === undefined) {
           throw new Error(`No ${table} record with sys_id ${sysId} in the ServiceNow simulator.`);
         }
-        return { ...this.update(target, existing, toStoredValues(fields), this.userNamed(options?.user)) };
+        const user = this.userNamed(options?.user);
+        const record = this.update(target, existing, toStoredValues(fields), user);
+        this.webhooks.notify(target.name, record, 'update', user.username);
+        return { ...record };
       },
+      webhookDeliveries: () => this.webhooks.deliveries(),
+      webhooksSettled: () => this.webhooks.settled(),
     };
   }
 
@@ -366,9 +414,14 @@ class SimulatorState {
 
     const params = url.searchParams;
 
+    // Only the simulator's options fill these tables; an integration user lacks the write ACLs.
+    if (table.definition.readOnly && method !== 'GET') {
+      return { status: 403, body: ACL_DENIED };
+    }
+
     if (sysId === undefined) {
       if (method === 'GET') {
-        return this.answerList(table, url);
+        return this.answerList(table, url, user);
       }
       if (method === 'POST') {
         return this.answerCreate(table, body, params, user);
@@ -389,7 +442,7 @@ class SimulatorState {
     return methodNotSupported(method);
   }
 
-  private answerList(table: SimulatedTable, url: URL): Answer {
+  private answerList(table: SimulatedTable, url: URL, user: SimulatedUser): Answer {
     const params = url.searchParams;
     const rawOffset = params.get('sysparm_offset') ?? '0';
     const offset = Number.parseInt(rawOffset, 10);
@@ -401,7 +454,7 @@ class SimulatorState {
     const parsedLimit = Number.parseInt(params.get('sysparm_limit') ?? '', 10);
     const limit = Number.isNaN(parsedLimit) || parsedLimit <= 0 ? DEFAULT_LIMIT : parsedLimit;
 
-    const query = dropUnknownFields(parseEncodedQuery(params.get('sysparm_query') ?? ''), (field) =>
+    const query = dropUnknownFields(this.resolveQuery(table, params.get('sysparm_query') ?? '', user), (field) =>
       table.hasField(field),
     );
     const matching = sortRecords(
@@ -428,6 +481,7 @@ class SimulatorState {
 
     try {
       const record = this.insert(table, values, user);
+      this.webhooks.notify(table.name, record, 'insert', user.username);
       return {
         status: 201,
         body: { result: project(table, record, params) },
@@ -452,6 +506,7 @@ class SimulatorState {
 
     try {
       const record = this.update(table, existing, values, user);
+      this.webhooks.notify(table.name, record, 'update', user.username);
       return { status: 200, body: { result: project(table, record, params) } };
     } catch (error) {
       return dataPolicyAnswer(error);
@@ -501,7 +556,9 @@ class SimulatorState {
       const separator = decoded.indexOf(':');
       const username = decoded.slice(0, separator);
       const password = decoded.slice(separator + 1);
-      return this.users.find((user) => separator > 0 && user.username === username && user.password === password);
+      return this.users.find(
+        (user) => separator > 0 && user.password !== undefined && user.username === username && user.password === password,
+      );
     }
 
     if (scheme.toLowerCase() === 'bearer') {
@@ -509,11 +566,7 @@ class SimulatorState {
       if (token === undefined || token.expiresAt <= Date.now()) {
         return undefined;
       }
-      return this.users.find((user) => user.username === token.username) ?? {
-        username: token.username,
-        password: '',
-        sysId: userSysId(token.username),
-      };
+      return this.users.find((user) => user.username === token.username) ?? unlistedUser(token.username);
     }
 
     return undefined;
@@ -539,7 +592,7 @@ class SimulatorState {
     return {
       table,
       user,
-      now: formatTimestamp(new Date()),
+      now: formatTimestamp(this.clock()),
       mandatoryFields: this.mandatoryFields[table.name] ?? [],
     };
   }
@@ -605,10 +658,11 @@ class SimulatorState {
     this.faults = [];
     this.hibernating = false;
     this.tableCallCount = 0;
+    this.webhooks.reset();
     this.seed();
   }
 
-  /** Seed the choice lists and one sys_user row per user. */
+  /** Seed the choice lists, one sys_user row per user and the system properties. */
   private seed(): void {
     const system: ActingUser = { username: 'system', sysId: userSysId('system') };
 
@@ -616,8 +670,31 @@ class SimulatorState {
       this.insert(this.requireTable('sys_choice'), row, system);
     }
     for (const user of this.users) {
-      this.insert(this.requireTable('sys_user'), { sys_id: user.sysId, user_name: user.username, name: user.username }, system);
+      this.insert(this.requireTable('sys_user'), sysUserRow(user), system);
     }
+    for (const row of sysPropertyRows(this.systemTimeZone)) {
+      this.insert(this.requireTable('sys_properties'), row, system);
+    }
+  }
+
+  /**
+   * Parse an encoded query and resolve its `javascript:` values and date-time literals for the
+   * acting user. Conditions whose script the simulator cannot evaluate are dropped and logged.
+   */
+  private resolveQuery(table: SimulatedTable, encodedQuery: string, user: SimulatedUser): ParsedQuery {
+    const { query, unsupportedScripts } = resolveQueryValues(parseEncodedQuery(encodedQuery), {
+      sysId: user.sysId,
+      username: user.username,
+      timeZone: user.timeZone || this.systemTimeZone,
+    });
+
+    if (unsupportedScripts.length > 0) {
+      this.logger.warn(
+        { table: table.name, scripts: unsupportedScripts },
+        'ServiceNow simulator dropped query conditions whose javascript: value it cannot evaluate',
+      );
+    }
+    return query;
   }
 
   private requireTable(name: string): SimulatedTable {
@@ -631,10 +708,23 @@ class SimulatorState {
     return table;
   }
 
+  private requireWritableTable(name: string): SimulatedTable {
+    const table = this.requireTable(name);
+    if (table.definition.readOnly) {
+      throw new ReadOnlyTableError(name);
+    }
+    return table;
+  }
+
   private userNamed(username: string | undefined): ActingUser {
     const user = username === undefined ? this.users[0] : this.users.find((candidate) => candidate.username === username);
-    return user ?? { username: username ?? 'system', sysId: userSysId(username ?? 'system') };
+    return user ?? unlistedUser(username ?? 'system');
   }
+}
+
+/** Build a user that is not in the users option, such as an OAuth client's user: no login, no time zone. */
+function unlistedUser(username: string): SimulatedUser {
+  return { username, sysId: userSysId(username), timeZone: '', name: username, email: '' };
 }
 
 /**
@@ -686,41 +776,6 @@ function project(table: SimulatedTable, record: StoredRecord, params: URLSearchP
   return projected;
 }
 
-function parseJsonOrText(body: string): unknown {
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return body;
-  }
-}
-
-function parseRecordBody(body: string): StoredRecord | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body === '' ? '{}' : body);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      return undefined;
-    }
-    return toStoredValues(parsed as Record<string, unknown>);
-  } catch {
-    return undefined;
-  }
-}
-
-function dataPolicyAnswer(error: unknown): Answer {
-  if (error instanceof DataPolicyViolation) {
-    return { status: 403, body: dataPolicyException(error.missingLabels) };
-  }
-  throw error;
-}
-
-function methodNotSupported(method: string): Answer {
-  return { status: 405, body: errorBody('Method not Supported', `${method} is not supported for this resource`) };
-}
-
-function hibernatingAnswer(): Answer {
-  return { status: 200, body: HIBERNATING_PAGE, headers: { 'Content-Type': 'text/html;charset=UTF-8' } };
-}
-
 /** Fill in a typical ServiceNow body for a fault that has none. */
 function faultAnswer(fault: InjectedFault): Answer {
   if (fault.body !== undefined) {
@@ -735,7 +790,7 @@ function faultAnswer(fault: InjectedFault): Answer {
   } else if (fault.status === 401) {
     body = NOT_AUTHENTICATED;
   } else if (fault.status === 403) {
-    body = errorBody('User Not Authorized', 'Failed API level ACL Validation');
+    body = ACL_DENIED;
   } else if (fault.status === 404) {
     body = NO_RECORD;
   } else if (fault.status >= 200 && fault.status < 300) {
@@ -745,43 +800,4 @@ function faultAnswer(fault: InjectedFault): Answer {
   }
 
   return { status: fault.status, body, headers: fault.headers };
-}
-
-/** Write an answer: strings as HTML (unless a Content-Type says otherwise), anything else as JSON. */
-function send(response: ServerResponse, answer: Answer): void {
-  if (answer.status === 204 || answer.body === undefined) {
-    response.writeHead(answer.status, answer.headers);
-    response.end();
-    return;
-  }
-
-  if (typeof answer.body === 'string') {
-    response.writeHead(answer.status, { 'Content-Type': 'text/html;charset=UTF-8', ...answer.headers });
-    response.end(answer.body);
-    return;
-  }
-
-  response.writeHead(answer.status, { ...JSON_HEADERS, ...answer.headers });
-  response.end(JSON.stringify(answer.body));
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) {
-      throw new Error('Request body too large for the ServiceNow simulator.');
-    }
-    chunks.push(buffer);
-  }
-
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Derive a stable sys_id from a user name, so sys_user rows and opened_by agree across restarts. */
-function userSysId(username: string): string {
-  return createHash('md5').update(`sys_user:${username}`).digest('hex');
 }

@@ -13,6 +13,8 @@ export interface TableDefinition {
   numbering?: { prefix: string; first: number };
   /** Journal fields: a write adds a `sys_journal_field` row, and the field reads back empty. */
   journalFields?: readonly string[];
+  /** Rows come from the simulator's options, and the Table API rejects writes with 403. */
+  readOnly?: boolean;
 }
 
 /** Columns every record has. */
@@ -248,7 +250,13 @@ export const BUILT_IN_TABLES: readonly TableDefinition[] = [
   },
   {
     name: 'sys_user',
-    defaults: { user_name: '', name: '', email: '', active: 'true', web_service_access_only: 'false' },
+    defaults: { user_name: '', name: '', email: '', time_zone: '', active: 'true', web_service_access_only: 'false' },
+    readOnly: true,
+  },
+  {
+    name: 'sys_properties',
+    defaults: { name: '', value: '', type: 'string', description: '' },
+    readOnly: true,
   },
   {
     name: 'sys_user_group',
