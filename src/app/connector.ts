@@ -2,13 +2,17 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 
 import type { Settings } from '../config/env.js';
 import { unsupportedRuleIssues } from './capabilities.js';
-import type { AwsWriteback, ItsmTarget, SourceKind, TargetSystem } from '../core/types.js';
+import type { AwsWriteback, ItsmChangeFeed, ItsmTarget, SourceKind, TargetSystem } from '../core/types.js';
 import { SqsConsumer } from '../intake/sqs-consumer.js';
+import { ChangePoller } from '../reverse/change-poller.js';
+import { ReverseSync, type ReverseSyncOptions } from '../reverse/reverse-sync.js';
+import { WebhookIntake } from '../reverse/webhook-intake.js';
 import type { Logger } from '../ops/logger.js';
 import type { SyncMetrics } from '../ops/metrics.js';
 import { MappingValidationError } from '../rules/errors.js';
 import { loadRules } from '../rules/loader.js';
 import type { SyncRule } from '../rules/sync-rule.js';
+import { OpsItemSource } from '../sources/opsitem/opsitem-source.js';
 import { FindingSource } from '../sources/securityhub/finding-source.js';
 import type { SourceAdapter } from '../sources/source-adapter.js';
 import { openStateStore } from '../state/open-store.js';
@@ -16,9 +20,12 @@ import type { StateStore } from '../state/store.js';
 import { SyncEngine, type SyncEngineOptions } from '../sync/engine.js';
 import { createEventHandler } from '../sync/event-handler.js';
 import { ServiceNowClient } from '../targets/servicenow/client.js';
+import { ServiceNowChangeFeed } from '../targets/servicenow/servicenow-change-feed.js';
 import { ServiceNowTarget } from '../targets/servicenow/servicenow-target.js';
 import { createSecurityHubClient } from '../writeback/securityhub-client.js';
+import { OpsItemWriteback } from '../writeback/opsitem-writeback.js';
 import { SecurityHubWriteback } from '../writeback/securityhub-writeback.js';
+import { createSsmClientProvider } from '../writeback/ssm-client.js';
 
 /** The assembled connector: queue consumer, sync engine and the clients behind them. */
 export interface Connector {
@@ -27,7 +34,13 @@ export interface Connector {
   consumer: SqsConsumer;
   store: StateStore;
   serviceNow?: ServiceNowClient;
-  /** Stop consuming (draining in-flight messages), then close the state store. */
+  /** The way back: ticket changes applied to AWS records. */
+  reverse: ReverseSync;
+  /** Reads changed tickets on a timer; `start()` it next to the consumer. */
+  poller: ChangePoller;
+  /** Takes ServiceNow webhook notifications, when a webhook secret is configured. */
+  serviceNowWebhook?: WebhookIntake;
+  /** Stop consuming (draining in-flight messages) and polling, then close the state store. */
   stop(): Promise<void>;
 }
 
@@ -40,7 +53,7 @@ export async function buildConnector(
   settings: Settings,
   logger: Logger,
   metrics: SyncMetrics,
-  hooks: Pick<SyncEngineOptions, 'onResult'> = {},
+  hooks: Pick<SyncEngineOptions, 'onResult'> & { onReverseResult?: ReverseSyncOptions['onResult'] } = {},
 ): Promise<Connector> {
   const rules = await loadRules(settings.mappingsDir);
   const unsupported = unsupportedRuleIssues(rules);
@@ -48,6 +61,7 @@ export async function buildConnector(
   logger.info({ rules: rules.map((rule) => rule.name), mappingsDir: settings.mappingsDir }, `Loaded ${rules.length} sync rules`);
 
   const targets: Partial<Record<TargetSystem, ItsmTarget>> = {};
+  const feeds: Partial<Record<TargetSystem, ItsmChangeFeed>> = {};
   let serviceNow: ServiceNowClient | undefined;
   if (settings.serviceNow) {
     serviceNow = new ServiceNowClient({
@@ -56,16 +70,25 @@ export async function buildConnector(
       timeoutMs: settings.serviceNow.timeoutMs,
       logger: logger.child({ component: 'servicenow' }),
     });
-    targets.servicenow = new ServiceNowTarget(serviceNow, { instanceUrl: settings.serviceNow.instanceUrl });
+    const serviceNowTarget = new ServiceNowTarget(serviceNow, { instanceUrl: settings.serviceNow.instanceUrl });
+    targets.servicenow = serviceNowTarget;
+    feeds.servicenow = new ServiceNowChangeFeed(serviceNow, serviceNowTarget, {
+      timeZone: settings.serviceNow.timeZone,
+      logger: logger.child({ component: 'servicenow-changes' }),
+    });
   }
 
+  // OpsItems live in the Region of their event; one SSM client per Region, made on first use.
+  const ssmLogger = logger.child({ component: 'ssm' });
+  const ssmClients = createSsmClientProvider({ logger: ssmLogger });
   const writebacks: Partial<Record<SourceKind, AwsWriteback>> = {
     finding: new SecurityHubWriteback({
       client: createSecurityHubClient({ region: settings.region }),
       logger: logger.child({ component: 'securityhub' }),
     }),
+    opsitem: new OpsItemWriteback({ client: ssmClients, logger: ssmLogger }),
   };
-  const adapters: SourceAdapter[] = [new FindingSource()];
+  const adapters: SourceAdapter[] = [new FindingSource(), new OpsItemSource({ client: ssmClients, logger: ssmLogger })];
 
   const store = openStateStore(settings.stateStore);
   const engine = new SyncEngine({
@@ -80,6 +103,34 @@ export async function buildConnector(
 
   // Before the first message: a lost link store is rebuilt, so it cannot cause duplicate tickets.
   await engine.rebuildMissingLinks();
+
+  const reverseLogger = logger.child({ component: 'reverse' });
+  const reverse = new ReverseSync({ engine, store, targets, feeds, writebacks, logger: reverseLogger, metrics, onResult: hooks.onReverseResult });
+  const poller = new ChangePoller({
+    rules,
+    targets,
+    feeds,
+    reverse,
+    store,
+    logger: reverseLogger,
+    metrics,
+    intervalMs: settings.serviceNow?.poll.intervalMs ?? 0,
+    overlapMs: settings.serviceNow?.poll.overlapMs ?? 0,
+  });
+
+  // The way back needs to know who the connector is in each ITSM system it reads changes from.
+  if (poller.tables.length > 0) {
+    for (const [system, feed] of Object.entries(feeds) as Array<[TargetSystem, ItsmChangeFeed]>) {
+      const identity = await feed.prepare();
+      const fallbackUser = system === 'servicenow' && settings.serviceNow?.auth.type === 'basic' ? settings.serviceNow.auth.username : undefined;
+      reverse.setIdentity(system, { ...identity, user: identity.user ?? fallbackUser });
+    }
+  }
+
+  const serviceNowWebhook =
+    settings.serviceNow?.webhookSecret !== undefined && feeds.servicenow !== undefined
+      ? new WebhookIntake({ system: 'servicenow', tables: poller.tables, feed: feeds.servicenow, reverse, logger: reverseLogger })
+      : undefined;
 
   const consumer = new SqsConsumer({
     queueUrl: settings.queueUrl,
@@ -102,8 +153,11 @@ export async function buildConnector(
     consumer,
     store,
     serviceNow,
+    reverse,
+    poller,
+    serviceNowWebhook,
     async stop() {
-      await consumer.stop();
+      await Promise.all([consumer.stop(), poller.stop(), serviceNowWebhook?.drain()]);
       await store.close();
     },
   };

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { buildConnector } from '../app/connector.js';
 import { ConfigurationError, readSettings } from '../config/env.js';
 import { runUntilSignal } from '../intake/run-until-signal.js';
-import { startHealthServer } from '../ops/health-server.js';
+import { createServiceNowWebhookRoute } from '../ingress/servicenow-webhook.js';
+import { startHealthServer, type HttpRoute } from '../ops/health-server.js';
 import { createLogger } from '../ops/logger.js';
 import { SyncMetrics } from '../ops/metrics.js';
 import { MappingValidationError } from '../rules/errors.js';
@@ -50,6 +51,22 @@ export async function runDaemon(env: NodeJS.ProcessEnv): Promise<number> {
   consumer.on('empty', () => (lastPollAt = Date.now()));
   consumer.on('message_received', () => (lastPollAt = Date.now()));
 
+  // The ServiceNow webhook shares the health port, so a task exposes one port.
+  const routes: HttpRoute[] = [];
+  const webhook = connector.serviceNowWebhook;
+  if (webhook !== undefined && settings.serviceNow?.webhookSecret !== undefined) {
+    routes.push(
+      createServiceNowWebhookRoute({
+        secret: settings.serviceNow.webhookSecret,
+        onNotification: (notification) => webhook.notify(notification),
+        logger: logger.child({ component: 'webhook' }),
+      }),
+    );
+  }
+  if (routes.length > 0 && !settings.healthPort) {
+    logger.warn('SERVICENOW_WEBHOOK_SECRET is set but HEALTH_PORT is 0, so the webhook is not served; the change poller still runs');
+  }
+
   let health;
   try {
     health = settings.healthPort
@@ -57,6 +74,8 @@ export async function runDaemon(env: NodeJS.ProcessEnv): Promise<number> {
           port: settings.healthPort,
           metrics,
           health: { isRunning: () => consumer.isRunning, lastPollAt: () => lastPollAt },
+          routes,
+          logger,
         })
       : undefined;
   } catch (error) {
@@ -67,12 +86,18 @@ export async function runDaemon(env: NodeJS.ProcessEnv): Promise<number> {
     await connector.store.close();
     return 1;
   }
-  logger.info({ queueUrl: settings.queueUrl, healthPort: health?.port, concurrency: settings.concurrency }, 'itsm-sync started');
+  connector.poller.start();
+  logger.info({ queueUrl: settings.queueUrl, healthPort: health?.port, concurrency: settings.concurrency, webhook: routes.length > 0 }, 'itsm-sync started');
 
   return runUntilSignal(consumer, logger, {
     exit: (code) => {
-      // The consumer has drained; close what it was writing to, then end the process.
-      void Promise.allSettled([connector.store.close(), health?.close()]).then(() => process.exit(code));
+      // The consumer has drained; stop the way back, close what it was writing to, then end.
+      void Promise.allSettled([connector.poller.stop(), connector.serviceNowWebhook?.drain(), health?.close()])
+        .then(() => connector.store.close())
+        .then(
+          () => process.exit(code),
+          () => process.exit(code),
+        );
     },
   });
 }

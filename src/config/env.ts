@@ -7,6 +7,12 @@ export interface ServiceNowSettings {
     | { type: 'basic'; username: string; password: string }
     | { type: 'oauth'; clientId: string; clientSecret: string };
   timeoutMs: number;
+  /** The change poller (ServiceNow → AWS). An interval of 0 turns it off. */
+  poll: { intervalMs: number; overlapMs: number };
+  /** The time zone the instance reads query dates in, when the user's record cannot be read. */
+  timeZone?: string;
+  /** Shared secret of the webhook that ServiceNow business rules call; absent turns it off. */
+  webhookSecret?: string;
 }
 
 /** Everything the daemon reads from its environment. See `.env.example` for each variable. */
@@ -71,12 +77,25 @@ function readServiceNow(read: EnvReader): ServiceNowSettings | undefined {
   const clientId = read.string('SERVICENOW_CLIENT_ID', {});
   const clientSecret = read.secret('SERVICENOW_CLIENT_SECRET');
   const timeoutMs = read.integer('SERVICENOW_TIMEOUT_MS', { fallback: 30_000, min: 1_000, max: 300_000 });
+  const poll = {
+    intervalMs: read.integer('SERVICENOW_POLL_INTERVAL_SECONDS', { fallback: 15, min: 0, max: 3_600 }) * 1000,
+    overlapMs: read.integer('SERVICENOW_POLL_OVERLAP_SECONDS', { fallback: 120, min: 0, max: 86_400 }) * 1000,
+  };
+  const timeZone = read.string('SERVICENOW_TIME_ZONE', {}) || undefined;
+  if (timeZone !== undefined && !isTimeZone(timeZone)) {
+    read.problem(`SERVICENOW_TIME_ZONE is invalid ("${timeZone}"): expected an IANA time zone such as America/Los_Angeles`);
+  }
+  const webhookSecret = read.secret('SERVICENOW_WEBHOOK_SECRET') || undefined;
+  if (webhookSecret !== undefined && webhookSecret.length < 32) {
+    read.problem('SERVICENOW_WEBHOOK_SECRET must be at least 32 characters; generate one with `openssl rand -base64 32`');
+  }
+  const common = { instanceUrl, timeoutMs, poll, timeZone, webhookSecret };
 
   if (clientId || clientSecret) {
     if (!clientId || !clientSecret) {
       read.problem('SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET must be set together for OAuth client credentials');
     }
-    return { instanceUrl, auth: { type: 'oauth', clientId, clientSecret }, timeoutMs };
+    return { ...common, auth: { type: 'oauth', clientId, clientSecret } };
   }
 
   if (!username || !password) {
@@ -85,7 +104,16 @@ function readServiceNow(read: EnvReader): ServiceNowSettings | undefined {
         '(or set SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET for OAuth client credentials)',
     );
   }
-  return { instanceUrl, auth: { type: 'basic', username, password }, timeoutMs };
+  return { ...common, auth: { type: 'basic', username, password } };
+}
+
+function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Reads variables and records a problem for each bad one instead of stopping at the first. */

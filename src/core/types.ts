@@ -75,11 +75,24 @@ export type TicketFields = Record<string, unknown>;
 export interface ItsmTarget {
   readonly system: TargetSystem;
 
-  /** Create a record that carries the correlation value, and return a reference to it. */
-  create(table: string, fields: TicketFields, correlation: string): Promise<TicketRef>;
+  /**
+   * Fields that add a journal entry on each write and read back empty (ServiceNow `work_notes`),
+   * so comparing what was written with what is read says nothing about them.
+   */
+  readonly journalFields: readonly string[];
 
-  /** Write the given fields, and only those, to an existing record. */
-  update(ref: TicketRef, fields: TicketFields): Promise<void>;
+  /**
+   * Create a record that carries the correlation value, and return a reference to it. With
+   * `options.read`, the reference also carries a snapshot of those fields as stored after the
+   * create (business rules included), so the change poller can tell these values from later edits.
+   */
+  create(table: string, fields: TicketFields, correlation: string, options?: WriteOptions): Promise<WrittenTicket>;
+
+  /**
+   * Write the given fields, and only those, to an existing record. Returns a snapshot of the
+   * `options.read` fields after the write, where the system returns one.
+   */
+  update(ref: TicketRef, fields: TicketFields, options?: WriteOptions): Promise<TicketSnapshot | undefined>;
 
   /** Find the record that carries exactly this correlation value, if there is one. */
   findByCorrelation(table: string, correlation: string): Promise<TicketRef | undefined>;
@@ -89,6 +102,86 @@ export interface ItsmTarget {
    * values of `fields`, so that links can be rebuilt when the link store was lost.
    */
   listLinked(table: string, prefix: string, fields: string[]): AsyncIterable<LinkedTicket>;
+}
+
+/** Options of a write to the ITSM system. */
+export interface WriteOptions {
+  /** Fields to return in the snapshot of the record after the write. */
+  read?: string[];
+  /**
+   * A note for the people working the ticket, added with the same write (a ServiceNow work note,
+   * a Jira comment).
+   */
+  note?: string;
+}
+
+/** A reference to a record just written, with its stored values when they were asked for. */
+export interface WrittenTicket extends TicketRef {
+  snapshot?: TicketSnapshot;
+}
+
+/** The values of some fields of a record at one version. */
+export interface TicketSnapshot {
+  /** Version of the record (ServiceNow `sys_mod_count`); each write adds at least one. */
+  version?: number;
+  values: Record<string, unknown>;
+}
+
+/**
+ * The ITSM → AWS direction of one ITSM system: the records that changed, and their journal.
+ * The change poller and the webhook read through it.
+ */
+export interface ItsmChangeFeed {
+  readonly system: TargetSystem;
+
+  /** Learn what reading changes needs (the integration user's name and time zone). Call once. */
+  prepare(): Promise<ChangeFeedIdentity>;
+
+  /**
+   * Iterate over the records of `table` whose correlation value starts with one of `prefixes` and
+   * that changed at or after `since`, oldest change first, each record once, with `fields`.
+   */
+  listChanged(table: string, prefixes: string[], since: Date, fields: string[]): AsyncIterable<ChangedTicket>;
+
+  /** Read one record by id with `fields`, or undefined when it is gone. */
+  getChanged(table: string, id: string, fields: string[]): Promise<ChangedTicket | undefined>;
+
+  /** The journal entries (comments, work notes) of a record in `fields`, oldest first. */
+  listJournal(ref: TicketRef, fields: string[]): AsyncIterable<JournalEntry>;
+}
+
+/** Who the connector is in the ITSM system, as far as reading changes is concerned. */
+export interface ChangeFeedIdentity {
+  /** The integration user's login; its own journal entries are not synced back. */
+  user?: string;
+  /** The time zone the system reads query dates in, as an IANA id, when known. */
+  timeZone?: string;
+}
+
+/** A record as the change poller reads it. */
+export interface ChangedTicket {
+  ref: TicketRef;
+  correlation: string;
+  /** Version of the record (ServiceNow `sys_mod_count`). */
+  version: number;
+  /** Time of the last change, ISO-8601 UTC. */
+  updatedAt: string;
+  /** Login of whoever made the last change. */
+  updatedBy: string;
+  values: Record<string, unknown>;
+}
+
+/** One comment or work note on a record. */
+export interface JournalEntry {
+  /** Unique id of the entry (ServiceNow `sys_journal_field.sys_id`). */
+  id: string;
+  /** The journal field: `comments`, `work_notes`. */
+  field: string;
+  text: string;
+  /** Login of the author. */
+  author: string;
+  /** ISO-8601 UTC. */
+  createdAt: string;
 }
 
 /** A record found by its correlation prefix. */
@@ -107,14 +200,20 @@ export interface LinkedTicket {
  */
 export interface AwsWriteback {
   readonly kind: SourceKind;
-  apply(record: SourceRecord, action: WritebackAction): Promise<void>;
+  apply(record: WritebackRecord, action: WritebackAction): Promise<void>;
 }
+
+/**
+ * What a write-back adapter needs to address one AWS record. A source record is one; the change
+ * poller builds one from the keys the link store kept, because it has no event to start from.
+ */
+export type WritebackRecord = Pick<SourceRecord, 'kind' | 'format' | 'displayId' | 'writebackKey'>;
 
 /** Evaluated write-back for one record. Keys not supported by the record's format are ignored. */
 export interface WritebackAction {
   /** Workflow status (ASFF `Workflow.Status`, OpsItem `Status`). */
   status?: string;
-  /** Free text: ASFF Note, OCSF Comment, OpsItem OperationalData note. */
+  /** Free text: ASFF Note, OCSF Comment, an OpsItem note (see the OpsItem write-back). */
   note?: string;
   /** The linked ticket, for adapters that store the reference in a field of their own. */
   ticket?: TicketRef;

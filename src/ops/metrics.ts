@@ -31,6 +31,22 @@ export class SyncMetrics {
     registers: [this.registry],
   });
 
+  /** One count per ticket change the way back handled, by ITSM system, rule and outcome. */
+  readonly reverseActions = new Counter({
+    name: 'itsm_sync_reverse_actions_total',
+    help: 'Ticket changes read from the ITSM system, by system, sync rule and outcome',
+    labelNames: ['system', 'rule', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  /** Change polls, by ITSM system, table and result (ok, failed). */
+  readonly changePolls = new Counter({
+    name: 'itsm_sync_change_polls_total',
+    help: 'Change poller queries per table, by result',
+    labelNames: ['system', 'table', 'result'] as const,
+    registers: [this.registry],
+  });
+
   /** Read from the consumer each time the metrics are collected. */
   private inFlightSource: () => number = () => 0;
 

@@ -2,10 +2,10 @@ import { parseDuration } from './duration.js';
 import { InvalidExpressionError, type MappingIssue } from './errors.js';
 import { compileExpression } from './expression.js';
 import { createFieldRule } from './field-rule.js';
-import type { Condition, FieldSpec, LifecycleFieldSpec, MappingDocument, WritebackSpec } from './mapping-document.js';
+import type { Condition, FieldSpec, LifecycleFieldSpec, MappingDocument, ReverseSpec, WritebackSpec } from './mapping-document.js';
 import { recordFieldsOf } from './record-fields.js';
 import { displayPath } from './schema.js';
-import type { CompiledExpression, FieldRule, SyncRule, WritebackRule } from './sync-rule.js';
+import type { CompiledExpression, FieldRule, ReverseRule, SyncRule, WritebackRule } from './sync-rule.js';
 import type { YamlSource } from './yaml-source.js';
 
 /** The result of compiling one mapping document: the rule, or every problem found in it. */
@@ -23,11 +23,14 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
   const issues: MappingIssue[] = [];
   const recordFields = recordFieldsOf(document.source.kind);
 
-  /** Compiles the expression at `path`, or records an issue and returns undefined. */
+  /**
+   * Compiles the expression at `path`, or records an issue and returns undefined. Expressions of
+   * the reverse section read the ticket, not the record view, so their field names are not checked.
+   */
   const expressionAt = (text: string, path: string[]): CompiledExpression | undefined => {
     const where = `rule '${document.name}', ${displayPath(path)}`;
     try {
-      return compileExpression(text, where, { recordFields });
+      return compileExpression(text, where, { recordFields: path[0] === 'reverse' ? undefined : recordFields });
     } catch (error) {
       if (!(error instanceof InvalidExpressionError)) {
         throw error;
@@ -96,6 +99,27 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
   const onResolve = writebackAt(document.writeback?.onResolve, ['writeback', 'onResolve']);
   const reopenWithinMs = reopenWindow(document, file, source, issues);
 
+  const reverseAt = (spec: ReverseSpec | undefined): ReverseRule | undefined => {
+    if (spec === undefined) {
+      return undefined;
+    }
+    const closed = conditionAt(spec.closed, ['reverse', 'closed']);
+    const status = spec.writeback?.status === undefined ? undefined : fieldAt('status', spec.writeback.status, ['reverse', 'writeback', 'status']);
+    const note = spec.writeback?.note === undefined ? undefined : fieldAt('note', spec.writeback.note, ['reverse', 'writeback', 'note']);
+    const journalNote = spec.journal === undefined ? undefined : fieldAt('note', spec.journal.note, ['reverse', 'journal', 'note']);
+    if (closed === undefined) {
+      return undefined;
+    }
+    return {
+      fields: spec.fields,
+      closed,
+      status,
+      note,
+      journal: spec.journal === undefined || journalNote === undefined ? undefined : { fields: spec.journal.fields, note: journalNote },
+    };
+  };
+  const reverse = reverseAt(document.reverse);
+
   if (issues.length > 0 || create === undefined || resolve === undefined) {
     return { issues };
   }
@@ -113,6 +137,7 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
     lifecycle: { create, resolve, resolveFields, reopenWithinMs, reopenFields, recurFields },
     fields,
     writeback: { onLink, onResolve },
+    reverse,
   };
   return { rule, issues };
 }

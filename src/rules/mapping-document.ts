@@ -33,6 +33,15 @@ export interface MappingDocument {
     onLink?: WritebackSpec;
     onResolve?: WritebackSpec;
   };
+  reverse?: ReverseSpec;
+}
+
+/** The ITSM → AWS direction of a rule. */
+export interface ReverseSpec {
+  fields: string[];
+  closed: Condition;
+  writeback?: { status?: LifecycleFieldSpec; note?: LifecycleFieldSpec };
+  journal?: { fields: string[]; note: LifecycleFieldSpec };
 }
 
 /** A JSONata expression, or a YAML boolean as a shorthand for `'true'` / `'false'`. */

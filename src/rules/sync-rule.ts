@@ -87,4 +87,23 @@ export interface SyncRule {
     /** After itsm-sync resolves the ticket. */
     onResolve?: WritebackRule;
   };
+  /** The ITSM → AWS direction; absent when the rule syncs one way. */
+  reverse?: ReverseRule;
+}
+
+/**
+ * What a change made on the ticket does to the AWS record. The expressions read the ticket's
+ * values of `fields` (the journal note reads one journal entry), with `$ticket` bound.
+ */
+export interface ReverseRule {
+  /** Ticket fields the change poller reads. */
+  fields: string[];
+  /** True when the ticket counts as resolved or closed. */
+  closed: CompiledExpression;
+  /** The AWS status for the ticket's values; undefined or null writes no status. */
+  status?: FieldRule;
+  /** Sent with each status change. */
+  note?: FieldRule;
+  /** Journal fields whose entries are sent to AWS, once each, as notes. */
+  journal?: { fields: string[]; note: FieldRule };
 }

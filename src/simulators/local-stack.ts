@@ -1,22 +1,38 @@
+import type { EventBridgeEvent } from '../core/types.js';
 import { startLocalQueue, type LocalQueue } from './local-queue.js';
 import { startSecurityHubSimulator } from './securityhub/server.js';
 import { startServiceNowSimulator, type ServiceNowSimulator } from './servicenow/server.js';
+import { startSsmSimulator, type SsmSimulator } from './ssm/server.js';
 
 export type SecurityHubSimulator = Awaited<ReturnType<typeof startSecurityHubSimulator>>;
+export type { SsmSimulator } from './ssm/server.js';
 
-/** The ServiceNow login of the local stack; it exists only inside the simulator. */
-export const LOCAL_SERVICENOW_USER = { username: 'itsm.sync', password: 'local-only-Pa55word' };
+/**
+ * The ServiceNow login of the local stack; it exists only inside the simulator. Its time zone is
+ * not UTC, as on many real instances, so the change poller is always run against that case.
+ */
+export const LOCAL_SERVICENOW_USER = { username: 'itsm.sync', password: 'local-only-Pa55word', timeZone: 'America/Los_Angeles' };
+
+/** People who work tickets in the simulator (they edit records directly, without API access). */
+export const LOCAL_SERVICENOW_PEOPLE = [{ username: 'jane.doe', name: 'Jane Doe', timeZone: 'Europe/Berlin' }];
 
 /**
  * Everything the connector talks to, on loopback: an SQS queue with its dead-letter queue, the
- * ServiceNow simulator and the Security Hub simulator. `env` contains the variables that point the
- * connector at them, the same variables an operator sets in production.
+ * ServiceNow simulator, the Security Hub simulator and the SSM (OpsCenter) simulator. `env`
+ * contains the variables that point the connector at them, the same variables an operator sets in
+ * production.
  */
 export interface LocalStack {
   queue: LocalQueue;
   serviceNow: ServiceNowSimulator;
   securityHub: SecurityHubSimulator;
+  ssm: SsmSimulator;
   env: Record<string, string>;
+  /**
+   * Resolves once every AWS event forwarded so far (see {@link LocalStackOptions.forwardAwsEvents})
+   * is on the queue, and rejects with the first failed send. Resolves at once when forwarding is off.
+   */
+  awsEventsForwarded(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -28,6 +44,15 @@ export interface LocalStackOptions {
   mappingsDir: string;
   stateStore: string;
   logLevel?: string;
+  /**
+   * Send every event the AWS simulators emit (OpsItem Create and Update, Security Hub Findings -
+   * Imported, Findings Imported V2) to the queue, as the EventBridge rules of the CloudFormation
+   * template do. This includes the events caused by the connector's own write-back, so a test can
+   * check that the connector ignores its echo. Default false: tests send events themselves.
+   */
+  forwardAwsEvents?: boolean;
+  /** Have the ServiceNow simulator call this webhook after people edit incidents. */
+  serviceNowWebhook?: { url: string; secret: string };
 }
 
 /** Start the local services and return the connector's settings for them. */
@@ -37,14 +62,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     maxReceiveCount: options.maxReceiveCount,
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
   });
-  const serviceNow = await startServiceNowSimulator({ users: [LOCAL_SERVICENOW_USER], latencyMs: options.serviceNowLatencyMs });
+  const serviceNow = await startServiceNowSimulator({
+    users: [LOCAL_SERVICENOW_USER, ...LOCAL_SERVICENOW_PEOPLE],
+    latencyMs: options.serviceNowLatencyMs,
+    // The connector's own writes are left out, as the business rule's condition does in production.
+    webhooks: options.serviceNowWebhook ? [{ ...options.serviceNowWebhook, tables: ['incident'], skipUsers: [LOCAL_SERVICENOW_USER.username] }] : [],
+  });
   const securityHub = await startSecurityHubSimulator({});
+  const ssm = await startSsmSimulator({});
+  const forwarder = options.forwardAwsEvents ? forwardEvents(queue, [securityHub, ssm]) : undefined;
 
   const env = {
     SQS_QUEUE_URL: queue.queueUrl,
     AWS_REGION: 'us-east-1',
     AWS_ENDPOINT_URL_SQS: queue.endpoint,
     AWS_ENDPOINT_URL_SECURITYHUB: securityHub.url,
+    AWS_ENDPOINT_URL_SSM: ssm.url,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     SERVICENOW_INSTANCE_URL: serviceNow.url,
@@ -60,9 +93,47 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     queue,
     serviceNow,
     securityHub,
+    ssm,
     env,
+    awsEventsForwarded: () => forwarder?.delivered() ?? Promise.resolve(),
     async stop() {
-      await Promise.all([queue.stop(), serviceNow.stop(), securityHub.stop()]);
+      // Stop forwarding first, so no send reaches a queue that is shutting down.
+      await forwarder?.close();
+      await Promise.all([queue.stop(), serviceNow.stop(), securityHub.stop(), ssm.stop()]);
+    },
+  };
+}
+
+/** A simulator that emits the EventBridge events of its service. */
+interface EventSource {
+  onEvent(listener: (event: EventBridgeEvent) => void | Promise<void>, onListenerError?: (error: unknown) => void): () => void;
+}
+
+/**
+ * Sends the simulators' events to the queue one after another, in the order they were emitted.
+ * EventBridge itself does not promise an order; a fixed one keeps the tests repeatable.
+ */
+function forwardEvents(queue: LocalQueue, sources: EventSource[]): { delivered(): Promise<void>; close(): Promise<void> } {
+  let chain: Promise<void> = Promise.resolve();
+  let firstFailure: unknown;
+
+  const forward = (event: EventBridgeEvent): void => {
+    chain = chain
+      .then(() => queue.send(event))
+      .catch((error: unknown) => {
+        firstFailure ??= new Error(`Could not forward the "${event['detail-type']}" event ${event.id} to the local queue: ${String(error)}`, { cause: error });
+      });
+  };
+  const unsubscribers = sources.map((source) => source.onEvent(forward));
+
+  return {
+    async delivered() {
+      await chain;
+      if (firstFailure !== undefined) throw firstFailure;
+    },
+    async close() {
+      for (const unsubscribe of unsubscribers) unsubscribe();
+      await chain;
     },
   };
 }

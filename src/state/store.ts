@@ -5,7 +5,8 @@ import type { SourceKind, TicketRef } from '../core/types.js';
  * - `pending`: a create was started but its result is not recorded yet (a crash may have left a
  *   ticket behind, so the next attempt searches by correlation before it creates);
  * - `open`: the ticket exists and itsm-sync keeps it in step;
- * - `resolved`: itsm-sync resolved the ticket because the AWS record was resolved.
+ * - `resolved`: the ticket is resolved or closed, by itsm-sync (the AWS record was resolved) or by
+ *   a person in the ITSM system (see `resolvedBy`).
  */
 export type LinkStatus = 'pending' | 'open' | 'resolved';
 
@@ -28,6 +29,28 @@ export interface Link {
   /** Tickets this record had before the current one (a recurrence after the reopen window). */
   previousTickets: TicketRef[];
   resolvedAt?: string;
+  /** Who resolved the ticket: itsm-sync for the AWS record, or a person on the ITSM side. */
+  resolvedBy?: 'aws' | 'itsm';
+  /**
+   * After a person closed the ticket: whether the AWS record has been resolved since. Only a record
+   * that resolves and then fails again reopens a ticket that a person closed.
+   */
+  recordResolvedSinceClose?: boolean;
+  /**
+   * Per source format, how the write-back adapter addresses the AWS record, so the way back (which
+   * starts from a ticket, not an event) can write to it.
+   */
+  awsRecords?: Record<string, { displayId: string; writebackKey: Record<string, string> }>;
+  /** The AWS status itsm-sync last wrote (workflow status, OpsItem status), in either direction. */
+  awsStatus?: string;
+  /**
+   * The ticket as itsm-sync last knew it: its version and the values of the fields the change
+   * poller reads. A value that equals this is not a change, which is how the connector's own writes
+   * are told apart from people's.
+   */
+  itsm?: { version?: number; seen: Record<string, unknown> };
+  /** Ids of the journal entries already sent to AWS. */
+  journalSynced?: string[];
   createdAt: string;
   updatedAt: string;
 }

@@ -9,6 +9,7 @@ import type {
   TargetSystem,
   TicketFields,
   TicketRef,
+  TicketSnapshot,
 } from '../core/types.js';
 import type { Logger } from '../ops/logger.js';
 import type { SyncMetrics } from '../ops/metrics.js';
@@ -16,6 +17,7 @@ import type { ExpressionBindings, FieldRule, SyncRule, WritebackRule } from '../
 import type { Link, StateStore } from '../state/store.js';
 import { correlationFor } from './correlation.js';
 import { changedFields } from './field-diff.js';
+import { conflictNote, sameValue, watchedFields } from './ticket-fields.js';
 
 /** The result of one sync of one record. Each outcome is one log line and one metric count. */
 export type SyncOutcome =
@@ -163,6 +165,34 @@ export class SyncEngine {
     return rebuilt;
   }
 
+  /** The rule with this name, if it is loaded. */
+  ruleNamed(name: string): SyncRule | undefined {
+    for (const rules of this.rulesByKind.values()) {
+      const rule = rules.find((candidate) => candidate.name === name);
+      if (rule) return rule;
+    }
+    return undefined;
+  }
+
+  /** Every loaded rule, by priority within each kind. */
+  get rules(): SyncRule[] {
+    return [...this.rulesByKind.values()].flat();
+  }
+
+  /**
+   * Run `work` while holding the lease of one link, the same lease a sync of its AWS record takes,
+   * so the way back and the way out never write one link at the same time.
+   */
+  async withLease<T>(correlation: string, work: () => Promise<T>): Promise<T> {
+    const owner = `${this.instanceId}:${randomUUID()}`;
+    await this.takeLease(correlation, owner);
+    try {
+      return await work();
+    } finally {
+      await this.options.store.releaseLease(correlation, owner);
+    }
+  }
+
   /** Sync one record and log the outcome. Throws when the message should be retried. */
   async sync(record: SourceRecord): Promise<SyncResult> {
     const rule = await this.selectRule(record);
@@ -172,11 +202,9 @@ export class SyncEngine {
     }
 
     const correlation = correlationFor(rule.correlation.prefix, record.identity);
-    // Each sync owns its lease, so two copies of one event in this process exclude each other too.
-    const owner = `${this.instanceId}:${randomUUID()}`;
-    await this.takeLease(correlation, owner);
     try {
-      const result = await this.syncUnderLease(record, rule, correlation);
+      // Each sync owns its lease, so two copies of one event in this process exclude each other too.
+      const result = await this.withLease(correlation, () => this.syncUnderLease(record, rule, correlation));
       this.report(record, rule, result);
       return result;
     } catch (error) {
@@ -187,8 +215,6 @@ export class SyncEngine {
         `${record.kind} sync failed${link?.ticket ? ` after linking ${link.ticket.number}` : ''}; the message will be retried`,
       );
       throw error;
-    } finally {
-      await this.options.store.releaseLease(correlation, owner);
     }
   }
 
@@ -227,8 +253,16 @@ export class SyncEngine {
     }
 
     // The ticket is resolved. Only a record that fails again may touch it.
-    if (shouldResolve) return { ...base, outcome: 'already-resolved', ticket: link.ticket, fields: [] };
-    if (!shouldCreate) return { ...base, outcome: 'closed-not-patched', ticket: link.ticket, fields: [] };
+    const closedByPerson = link.resolvedBy === 'itsm';
+    if (shouldResolve) {
+      if (closedByPerson && !link.recordResolvedSinceClose) await this.saveLink(link, record, { recordResolvedSinceClose: true });
+      return { ...base, outcome: 'already-resolved', ticket: link.ticket, fields: [] };
+    }
+    // A ticket that a person closed while the record was still failing stays closed: failing
+    // again means resolving first.
+    if (!shouldCreate || (closedByPerson && !link.recordResolvedSinceClose)) {
+      return { ...base, outcome: 'closed-not-patched', ticket: link.ticket, fields: [] };
+    }
 
     const resolvedAt = link.resolvedAt ? Date.parse(link.resolvedAt) : 0;
     const withinWindow = this.clock().getTime() - resolvedAt <= rule.lifecycle.reopenWithinMs;
@@ -256,9 +290,12 @@ export class SyncEngine {
     let ticket = mayExist ? await target.findByCorrelation(rule.target.table, correlation) : undefined;
     let outcome: SyncOutcome;
 
+    const watched = watchedFields(rule, target);
+    let snapshot: TicketSnapshot | undefined;
+
     if (ticket) {
       outcome = 'adopted';
-      await target.update(ticket, ownedBy(rule.fields, fields, 'aws'));
+      snapshot = await target.update(ticket, ownedBy(rule.fields, fields, 'aws'), { read: watched });
     } else {
       const pending: Link = {
         correlation,
@@ -275,7 +312,9 @@ export class SyncEngine {
       if (closedTicket) pending.previousTickets = [...pending.previousTickets, closedTicket];
       await store.putLink(pending);
 
-      ticket = await target.create(rule.target.table, { ...fields, ...recurFields }, correlation);
+      const { snapshot: created, ...ref } = await target.create(rule.target.table, { ...fields, ...recurFields }, correlation, { read: watched });
+      snapshot = created;
+      ticket = ref;
       outcome = closedTicket ? 'recreated' : 'created';
     }
 
@@ -290,6 +329,10 @@ export class SyncEngine {
       written: fields,
       writebacks: {},
       previousTickets: closedTicket ? [...(previous?.previousTickets ?? []), closedTicket] : (previous?.previousTickets ?? []),
+      awsRecords: { [record.format]: addressOf(record) },
+      // An adopted ticket may carry edits made before the adoption; its snapshot is still what
+      // the connector last saw, so only later edits count as changes.
+      itsm: watched === undefined ? undefined : snapshotOrWritten(snapshot, fields, watched),
       createdAt: previous?.createdAt ?? now,
       updatedAt: now,
     };
@@ -311,10 +354,11 @@ export class SyncEngine {
     const desired = ownedBy(rule.fields, await evaluateFields(rule.fields, record.view, bindings), 'aws');
     const changes = changedFields(desired, link.written);
 
+    let itsm = link.itsm;
     if (Object.keys(changes).length > 0) {
-      await this.targetFor(rule).update(ticket, changes);
+      itsm = await this.writeTicket(rule, link, ticket, changes);
     }
-    const saved = await this.saveLink(link, record, { written: { ...link.written, ...changes } });
+    const saved = await this.saveLink(link, record, { written: { ...link.written, ...changes }, itsm });
 
     await this.writeBack(record, rule.writeback.onLink, saved, ticket);
     const outcome = Object.keys(changes).length > 0 ? 'updated' : 'unchanged';
@@ -329,8 +373,14 @@ export class SyncEngine {
     const resolveFields = await evaluateFields(rule.lifecycle.resolveFields, record.view, bindings);
     const changes = { ...changedFields(desired, link.written), ...resolveFields };
 
-    await this.targetFor(rule).update(ticket, changes);
-    const saved = await this.saveLink(link, record, { status: 'resolved', resolvedAt: now, written: { ...link.written, ...changes } });
+    const itsm = await this.writeTicket(rule, link, ticket, changes);
+    const saved = await this.saveLink(link, record, {
+      status: 'resolved',
+      resolvedAt: now,
+      resolvedBy: 'aws',
+      written: { ...link.written, ...changes },
+      itsm,
+    });
 
     await this.writeBack(record, rule.writeback.onResolve, saved, ticket, 'resolve');
     return { outcome: 'resolved', rule: rule.name, correlation: link.correlation, ticket, fields: Object.keys(changes) };
@@ -343,13 +393,18 @@ export class SyncEngine {
     const reopenFields = await evaluateFields(rule.lifecycle.reopenFields, record.view, bindings);
     const changes = { ...changedFields(desired, link.written), ...reopenFields };
 
-    await this.targetFor(rule).update(ticket, changes);
+    const itsm = await this.writeTicket(rule, link, ticket, changes);
     // The write-back is owed again: the finding's workflow went back to NEW when it failed again.
     const reopened = await this.saveLink(link, record, {
       status: 'open',
       resolvedAt: undefined,
+      resolvedBy: undefined,
+      recordResolvedSinceClose: undefined,
       written: { ...link.written, ...changes },
       writebacks: {},
+      itsm,
+      // The record's status moved on by itself (a finding that fails again is NEW).
+      awsStatus: undefined,
     });
 
     await this.writeBack(record, rule.writeback.onLink, reopened, ticket);
@@ -380,25 +435,56 @@ export class SyncEngine {
     const bindings: ExpressionBindings = { rule: link.rule, now: this.clock().toISOString(), ticket };
     const status = writeback.status ? await writeback.status.evaluate(record.view, bindings) : undefined;
     const note = writeback.note ? await writeback.note.evaluate(record.view, bindings) : undefined;
-    await adapter.apply(record, {
-      status: typeof status === 'string' ? status : undefined,
-      note: typeof note === 'string' ? note : undefined,
-      ticket,
-    });
+    const statusText = typeof status === 'string' ? status : undefined;
+    await adapter.apply(record, { status: statusText, note: typeof note === 'string' ? note : undefined, ticket });
 
-    await this.options.store.putLink({ ...link, writebacks: { ...link.writebacks, [record.format]: marker } });
+    await this.options.store.putLink({
+      ...link,
+      writebacks: { ...link.writebacks, [record.format]: marker },
+      awsStatus: statusText ?? link.awsStatus,
+    });
   }
 
   private async saveLink(link: Link, record: SourceRecord, changes: Partial<Link>): Promise<Link> {
     const updated: Link = {
       ...link,
       identity: record.identity,
+      awsRecords: { ...link.awsRecords, [record.format]: addressOf(record) },
       ...changes,
       sourceUpdatedAt: latest(link.sourceUpdatedAt, record.updatedAt),
       updatedAt: this.clock().toISOString(),
     };
     await this.options.store.putLink(updated);
     return updated;
+  }
+
+  /**
+   * Write fields owned by AWS (and lifecycle fields) to the ticket. A field that a person changed
+   * since the connector last wrote it is overwritten, because AWS owns it, and the value it
+   * replaced goes into a note on the ticket. Returns what the connector now knows of the ticket.
+   */
+  private async writeTicket(rule: SyncRule, link: Link, ticket: TicketRef, changes: TicketFields): Promise<Link['itsm']> {
+    const target = this.targetFor(rule);
+    const watched = watchedFields(rule, target);
+    const note = conflictNote(target.system, changes, link);
+
+    const snapshot = await target.update(ticket, changes, { read: watched, note });
+    if (note !== undefined) {
+      this.options.logger.info({ rule: rule.name, ticket: ticket.number, fields: Object.keys(changes) }, `Overwrote edits made in ${target.system} to fields owned by AWS; noted on ${ticket.number}`);
+    }
+    if (watched === undefined) return link.itsm;
+
+    // The write is the only change since the known version: the snapshot is all ours. Otherwise a
+    // person edited in between, and only the fields written here are known to be ours.
+    const known = link.itsm;
+    if (snapshot?.version !== undefined && known?.version !== undefined && snapshot.version === known.version + 1) {
+      return { version: snapshot.version, seen: snapshot.values };
+    }
+    const seen = { ...known?.seen };
+    for (const [field, value] of Object.entries(changes)) {
+      if (watched.includes(field)) seen[field] = value;
+    }
+    return { version: known?.version, seen };
   }
 
   private targetFor(rule: SyncRule): ItsmTarget {
@@ -446,6 +532,16 @@ async function evaluateFields(rules: FieldRule[], view: unknown, bindings: Expre
     if (value !== undefined) fields[rule.name] = value;
   }
   return fields;
+}
+
+function addressOf(record: SourceRecord): { displayId: string; writebackKey: Record<string, string> } {
+  return { displayId: record.displayId, writebackKey: record.writebackKey };
+}
+
+/** What the connector knows of a ticket it just created or adopted. */
+function snapshotOrWritten(snapshot: TicketSnapshot | undefined, written: TicketFields, watched: string[]): NonNullable<Link['itsm']> {
+  if (snapshot !== undefined) return { version: snapshot.version, seen: snapshot.values };
+  return { seen: Object.fromEntries(Object.entries(written).filter(([field]) => watched.includes(field))) };
 }
 
 /** Keep only the fields of the given owner. */

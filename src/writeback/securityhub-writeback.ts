@@ -11,7 +11,7 @@ import {
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import type { Logger } from 'pino';
-import type { AwsWriteback, SourceRecord, TicketRef, WritebackAction } from '../core/types.js';
+import type { AwsWriteback, TicketRef, WritebackAction, WritebackRecord } from '../core/types.js';
 import {
   FindingWritebackError,
   LOCAL_ERROR_CODES,
@@ -129,7 +129,7 @@ export class SecurityHubWriteback implements AwsWriteback {
    * @throws FindingWritebackError when the record or the action is invalid, when Security Hub
    *   rejects the call, or when it returns the finding in `UnprocessedFindings`.
    */
-  async apply(record: SourceRecord, action: WritebackAction): Promise<void> {
+  async apply(record: WritebackRecord, action: WritebackAction): Promise<void> {
     if (record.kind !== 'finding') {
       throw invalidRecord(record, `the Security Hub write-back handles records of kind "finding", got kind "${record.kind}". Register this write-back for findings only`);
     }
@@ -143,7 +143,7 @@ export class SecurityHubWriteback implements AwsWriteback {
     }
   }
 
-  private async applyAsff(record: SourceRecord, key: AsffKey, action: WritebackAction): Promise<void> {
+  private async applyAsff(record: WritebackRecord, key: AsffKey, action: WritebackAction): Promise<void> {
     const status = validateStatus(key.id, record.format, action.status);
     const note = noteText(action.note);
     const ticketFields = ticketUserDefinedFields(action.ticket);
@@ -183,7 +183,7 @@ export class SecurityHubWriteback implements AwsWriteback {
     this.logWritten(context, status, note, ticketFields !== undefined);
   }
 
-  private async applyOcsf(record: SourceRecord, key: OcsfKey, action: WritebackAction): Promise<void> {
+  private async applyOcsf(record: WritebackRecord, key: OcsfKey, action: WritebackAction): Promise<void> {
     const findingId = key.metadataUid ?? key.findingInfoUid ?? record.displayId;
     const status = validateStatus(findingId, record.format, action.status);
     const note = noteText(action.note);
@@ -285,7 +285,7 @@ function ticketUserDefinedFields(ticket: TicketRef | undefined): Record<string, 
   return fields;
 }
 
-function readAsffKey(record: SourceRecord): AsffKey {
+function readAsffKey(record: WritebackRecord): AsffKey {
   const id = nonEmpty(record.writebackKey.id);
   const productArn = nonEmpty(record.writebackKey.productArn);
   if (id === undefined || productArn === undefined) {
@@ -294,7 +294,7 @@ function readAsffKey(record: SourceRecord): AsffKey {
   return { id, productArn };
 }
 
-function readOcsfKey(record: SourceRecord): OcsfKey {
+function readOcsfKey(record: WritebackRecord): OcsfKey {
   const key: OcsfKey = {
     metadataUid: nonEmpty(record.writebackKey.metadataUid),
     findingInfoUid: nonEmpty(record.writebackKey.findingInfoUid),
@@ -315,7 +315,7 @@ function nonEmpty(value: string | undefined): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function invalidRecord(record: SourceRecord, problem: string): FindingWritebackError {
+function invalidRecord(record: WritebackRecord, problem: string): FindingWritebackError {
   let operation: FindingWritebackOperation | undefined;
   if (record.format === 'asff') {
     operation = 'BatchUpdateFindings';

@@ -18,6 +18,11 @@ import {
 } from '../../src/simulators/local-stack.js';
 import type { ServiceNowSimulator } from '../../src/simulators/servicenow/server.js';
 import type { SyncResult } from '../../src/sync/engine.js';
+import type { ChangedTicket } from '../../src/core/types.js';
+import { createServiceNowWebhookRoute } from '../../src/ingress/servicenow-webhook.js';
+import { startHealthServer } from '../../src/ops/health-server.js';
+import type { ReverseResult } from '../../src/reverse/reverse-sync.js';
+import type { SsmSimulator } from '../../src/simulators/local-stack.js';
 
 export const REPOSITORY_ROOT = resolve(import.meta.dirname, '../..');
 export const SHIPPED_MAPPINGS = join(REPOSITORY_ROOT, 'mappings');
@@ -49,7 +54,17 @@ export interface HarnessOptions {
   visibilityTimeoutSeconds?: number;
   concurrency?: number;
   serviceNowLatencyMs?: number;
+  /**
+   * Send the events the AWS simulators emit, including the echo of the connector's own writes, to
+   * the queue, as the EventBridge rules do in production.
+   */
+  forwardAwsEvents?: boolean;
+  /** Serve the ServiceNow webhook with this secret, and have the simulator's business rule call it. */
+  webhookSecret?: string;
 }
+
+/** A person who works tickets in the ServiceNow simulator (no API access). */
+export const RESOLVER = 'jane.doe';
 
 /**
  * The whole connector as `itsm-sync run` assembles it, against an SQS server on loopback, the
@@ -58,6 +73,7 @@ export interface HarnessOptions {
  */
 export class Harness {
   readonly results: Array<{ record: SourceRecord; result: SyncResult }> = [];
+  readonly reverseResults: Array<{ ticket: ChangedTicket; result: ReverseResult }> = [];
   readonly logLines: string[] = [];
   readonly metrics = new SyncMetrics();
   connector!: Connector;
@@ -65,21 +81,57 @@ export class Harness {
   readonly queue: LocalQueue;
   readonly serviceNow: ServiceNowSimulator;
   readonly securityHub: SecurityHubSimulator;
+  readonly ssm: SsmSimulator;
 
   private constructor(
     private readonly stack: LocalStack,
     readonly stateFile: string,
     private readonly options: HarnessOptions,
     private readonly restoreEnvironment: () => void,
+    private readonly webhookServer?: { close(): Promise<void> },
   ) {
     this.queue = stack.queue;
     this.serviceNow = stack.serviceNow;
     this.securityHub = stack.securityHub;
+    this.ssm = stack.ssm;
+    const count = (): void => {
+      this.awsEventCount += 1;
+    };
+    stack.ssm.onEvent(count);
+    stack.securityHub.onEvent(count);
   }
+
+  /** Events the AWS simulators emitted so far (forwarded to the queue when forwarding is on). */
+  private awsEventCount = 0;
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
     const stateFile = options.stateFile ?? join(mkdtempSync(join(tmpdir(), 'itsm-sync-e2e-')), 'state.db');
+
+    // The webhook receiver starts first, because the simulator's business rule needs its URL.
+    let harness: Harness | undefined;
+    const webhookServer =
+      options.webhookSecret === undefined
+        ? undefined
+        : await startHealthServer({
+            port: 0,
+            host: '127.0.0.1',
+            metrics: new SyncMetrics(),
+            health: { isRunning: () => true, lastPollAt: () => Date.now() },
+            routes: [
+              createServiceNowWebhookRoute({
+                secret: options.webhookSecret,
+                onNotification: async (notification) => harness?.connector.serviceNowWebhook?.notify(notification),
+                logger: createLogger('silent'),
+              }),
+            ],
+          });
+
     const stack = await startLocalStack({
+      forwardAwsEvents: options.forwardAwsEvents,
+      serviceNowWebhook:
+        webhookServer === undefined || options.webhookSecret === undefined
+          ? undefined
+          : { url: `http://127.0.0.1:${webhookServer.port}/webhooks/servicenow`, secret: options.webhookSecret },
       queueName: `e2e-${crypto.randomUUID().slice(0, 8)}`,
       maxReceiveCount: options.maxReceiveCount ?? 3,
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
@@ -91,7 +143,7 @@ export class Harness {
     // Two SDK attempts keep failure tests short.
     const restoreEnvironment = applyEnvironment({ ...stack.env, AWS_MAX_ATTEMPTS: '2' });
 
-    const harness = new Harness(stack, stateFile, options, restoreEnvironment);
+    harness = new Harness(stack, stateFile, options, restoreEnvironment, webhookServer);
     await harness.startConnector();
     return harness;
   }
@@ -105,6 +157,9 @@ export class Harness {
       // A stopped consumer's long poll stays open on the server and may still take a message, as
       // with real SQS; a short wait keeps that window small when a test restarts the connector.
       SQS_WAIT_TIME_SECONDS: '1',
+      // Tests poll for ticket changes themselves, with poll().
+      SERVICENOW_POLL_INTERVAL_SECONDS: '0',
+      SERVICENOW_WEBHOOK_SECRET: this.options.webhookSecret ?? '',
     });
 
     const lines = this.logLines;
@@ -117,6 +172,7 @@ export class Harness {
 
     this.connector = await buildConnector(settings, createLogger('debug', destination), this.metrics, {
       onResult: (record, result) => this.results.push({ record, result }),
+      onReverseResult: (ticket, result) => this.reverseResults.push({ ticket, result }),
     });
     this.connector.consumer.start();
   }
@@ -139,7 +195,33 @@ export class Harness {
   /** Send events and wait until the connector has finished with every message. */
   async deliver(...events: unknown[]): Promise<void> {
     await this.queue.sendMany(events);
-    await this.queue.waitUntilEmpty();
+    await this.settle();
+  }
+
+  /**
+   * Wait until the queue is empty and no AWS event is on its way to it: with forwarding on, each
+   * write-back makes AWS emit an event, which the connector must consume (and ignore) too.
+   */
+  async settle(): Promise<void> {
+    for (;;) {
+      const emitted = this.awsEventCount;
+      await this.connector.serviceNowWebhook?.drain();
+      await this.stack.awsEventsForwarded();
+      await this.queue.waitUntilEmpty();
+      // Handling the last messages may have made AWS emit more events; go round until it did not.
+      if (this.awsEventCount === emitted) return;
+    }
+  }
+
+  /** Run one change poll, as the timer would, then let the echo it causes settle. */
+  async poll(): Promise<void> {
+    await this.connector.poller.pollOnce();
+    await this.settle();
+  }
+
+  /** Edit a ticket as a person in ServiceNow would. */
+  editTicket(table: string, sysId: string, fields: Record<string, unknown>): void {
+    this.serviceNow.updateRecord(table, sysId, fields, { user: RESOLVER });
   }
 
   incidents(): Array<Record<string, string>> {
@@ -158,6 +240,7 @@ export class Harness {
   async stop(): Promise<void> {
     await this.connector.stop();
     await this.stack.stop();
+    await this.webhookServer?.close();
     this.restoreEnvironment();
     if (!this.options.stateFile) rmSync(join(this.stateFile, '..'), { recursive: true, force: true });
   }

@@ -59,6 +59,48 @@ export class EncodedQuery {
     return this.withCondition(field, '>=', value);
   }
 
+  /** `field>value`. Date literals are read in the integration user's time zone by the instance. */
+  greaterThan(field: string, value: QueryValue): EncodedQuery {
+    return this.withCondition(field, '>', value);
+  }
+
+  /** `field>value` as the `^OR` alternative of the previous condition: either one matches. */
+  orGreaterThan(field: string, value: QueryValue): EncodedQuery {
+    validateFieldName(field);
+    return this.withAlternative(`${field}>${escapeQueryValue(field, value)}`);
+  }
+
+  /**
+   * `fieldSTARTSWITHa^ORfieldSTARTSWITHb`: the field starts with any of the values. `^OR` binds
+   * tighter than `^`, so the alternatives form one condition.
+   */
+  startsWithAny(field: string, values: readonly QueryValue[]): EncodedQuery {
+    validateFieldName(field);
+    if (values.length === 0) {
+      throw new EncodedQueryError(field, `STARTSWITH condition on "${field}" needs at least one value.`);
+    }
+    const [first, ...others] = values.map((value) => `${field}STARTSWITH${escapeQueryValue(field, value)}`);
+    return new EncodedQuery([...this.terms, [first, ...others].join('^OR')]);
+  }
+
+  /** `field=javascript:gs.getUserID()`: the record of the user the request runs as. */
+  isCurrentUser(field: string): EncodedQuery {
+    validateFieldName(field);
+    // The only script value this builder sends: a fixed call, with no data of ours in it.
+    return this.withTerm(`${field}=javascript:gs.getUserID()`);
+  }
+
+  /**
+   * `this^NQother`: records that match this query or the other one (a union of two queries).
+   * Orderings belong after the last query, so add them to the result, not to the parts.
+   */
+  union(other: EncodedQuery): EncodedQuery {
+    if (this.hasOrderBy() || other.hasOrderBy()) {
+      throw new EncodedQueryError('ORDERBY', 'Add orderings to the union, not to the queries it joins.');
+    }
+    return new EncodedQuery([`${this.toString()}^NQ${other.toString()}`]);
+  }
+
   /** `fieldINa,b,c`. Rejects values that contain a comma, since IN cannot express them. */
   in(field: string, values: readonly QueryValue[]): EncodedQuery {
     validateFieldName(field);
@@ -126,6 +168,15 @@ export class EncodedQuery {
   private withCondition(field: string, operator: string, value: QueryValue): EncodedQuery {
     validateFieldName(field);
     return this.withTerm(`${field}${operator}${escapeQueryValue(field, value)}`);
+  }
+
+  /** Join a condition to the last term with `^OR`. */
+  private withAlternative(condition: string): EncodedQuery {
+    const last = this.terms.at(-1);
+    if (last === undefined || last.startsWith('ORDERBY')) {
+      throw new EncodedQueryError(condition, 'An ^OR condition needs a condition before it.');
+    }
+    return new EncodedQuery([...this.terms.slice(0, -1), `${last}^OR${condition}`]);
   }
 
   private withTerm(term: string): EncodedQuery {

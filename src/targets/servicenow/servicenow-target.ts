@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 
-import type { ItsmTarget, LinkedTicket, TicketFields, TicketRef } from '../../core/types.js';
+import type { ItsmTarget, LinkedTicket, TicketFields, TicketRef, TicketSnapshot, WriteOptions, WrittenTicket } from '../../core/types.js';
 import type { ServiceNowClient, ServiceNowRecord } from './client.js';
 import { EncodedQuery, escapeQueryValue, validateFieldName } from './encoded-query.js';
 import { EncodedQueryError, ServiceNowInputError } from './errors.js';
@@ -40,8 +40,10 @@ export interface ServiceNowTargetOptions {
  */
 export class ServiceNowTarget implements ItsmTarget {
   readonly system = 'servicenow' as const;
+  readonly journalFields = ['work_notes', 'comments', 'comments_and_work_notes'] as const;
   private readonly instanceUrl: string;
-  private readonly correlationField: string;
+  /** Column that carries the correlation value. */
+  readonly correlationField: string;
   private readonly logger: Logger;
 
   constructor(
@@ -61,9 +63,9 @@ export class ServiceNowTarget implements ItsmTarget {
    * 5xx), the record is looked up by its correlation value before the next attempt, so a retry does
    * not create a duplicate.
    */
-  async create(table: string, fields: TicketFields, correlation: string): Promise<TicketRef> {
+  async create(table: string, fields: TicketFields, correlation: string, options: WriteOptions = {}): Promise<WrittenTicket> {
     validateCorrelation(correlation, this.correlationField);
-    const values = toServiceNowFields(fields);
+    const values = withNote(toServiceNowFields(fields), options.note);
     const mappedCorrelation = values[this.correlationField];
 
     if (mappedCorrelation !== undefined && mappedCorrelation !== '' && mappedCorrelation !== correlation) {
@@ -77,7 +79,7 @@ export class ServiceNowTarget implements ItsmTarget {
 
     const startedAt = Date.now();
     const record = await this.client.createRecord(table, values, {
-      fields: ['sys_id', 'number', this.correlationField],
+      fields: [...new Set(['sys_id', 'number', this.correlationField, ...snapshotColumns(options.read)])],
       findExisting: () => this.findCreatedSince(table, correlation, startedAt - CREATE_RECOVERY_WINDOW_MS),
     });
 
@@ -91,11 +93,15 @@ export class ServiceNowTarget implements ItsmTarget {
       );
     }
 
-    return this.ticketRef(table, record);
+    const ref = this.ticketRef(table, record);
+    return options.read === undefined ? ref : { ...ref, snapshot: toSnapshot(record, options.read) };
   }
 
-  /** Write the given fields, and only those, to the record. An empty `fields` sends nothing. */
-  async update(ref: TicketRef, fields: TicketFields): Promise<void> {
+  /**
+   * Write the given fields, and only those, to the record. An empty `fields` without a note sends
+   * nothing. The PATCH answer is the record after the write, so the snapshot costs no extra call.
+   */
+  async update(ref: TicketRef, fields: TicketFields, options: WriteOptions = {}): Promise<TicketSnapshot | undefined> {
     if (ref.system !== 'servicenow') {
       throw new ServiceNowInputError(
         'ticket',
@@ -103,12 +109,15 @@ export class ServiceNowTarget implements ItsmTarget {
       );
     }
 
-    const values = toServiceNowFields(fields);
+    const values = withNote(toServiceNowFields(fields), options.note);
     if (Object.keys(values).length === 0) {
-      return;
+      return undefined;
     }
 
-    await this.client.updateRecord(ref.table, ref.id, values, { fields: ['sys_id'] });
+    const record = await this.client.updateRecord(ref.table, ref.id, values, {
+      fields: ['sys_id', ...snapshotColumns(options.read)],
+    });
+    return options.read === undefined ? undefined : toSnapshot(record, options.read);
   }
 
   /**
@@ -252,6 +261,26 @@ export class ServiceNowTarget implements ItsmTarget {
       );
     }
   }
+}
+
+/** A note travels as a work note, appended to any the fields already carry. */
+function withNote(values: Record<string, string>, note: string | undefined): Record<string, string> {
+  if (note === undefined || note === '') return values;
+  const existing = values.work_notes;
+  return { ...values, work_notes: existing ? `${existing}\n\n${note}` : note };
+}
+
+/** The columns a snapshot of `read` needs: the fields and the record's version. */
+function snapshotColumns(read: string[] | undefined): string[] {
+  return read === undefined ? [] : ['sys_mod_count', ...read];
+}
+
+function toSnapshot(record: ServiceNowRecord, read: string[]): TicketSnapshot {
+  const version = Number(record.sys_mod_count);
+  return {
+    version: Number.isInteger(version) ? version : undefined,
+    values: Object.fromEntries(read.map((field) => [field, record[field] ?? ''])),
+  };
 }
 
 /**

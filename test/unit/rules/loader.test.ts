@@ -44,14 +44,33 @@ describe('loadRules with the shipped mappings', () => {
   it('loads the default finding mapping', async () => {
     const rules = await loadRules(SHIPPED_MAPPINGS_DIR);
 
-    expect(rules.map((rule) => rule.name)).toEqual(['securityhub-finding-to-incident']);
-    const [rule] = rules;
+    expect(rules.map((rule) => rule.name)).toEqual(['opsitem-to-incident', 'securityhub-finding-to-incident']);
+    const rule = rules.find((candidate) => candidate.name === 'securityhub-finding-to-incident');
     expect(rule?.file).toBe(SHIPPED_MAPPING);
     expect(rule?.source.kind).toBe('finding');
     expect(rule?.target).toEqual({ system: 'servicenow', table: 'incident' });
     expect(rule?.correlation).toEqual({ prefix: 'aws-sh-', lookupBeforeCreate: false });
     expect(rule?.lifecycle.reopenWithinMs).toBe(7 * 24 * 60 * 60 * 1000);
     expect(rule?.writeback.onLink?.status).toBeDefined();
+    expect(rule?.reverse?.fields).toEqual(['state', 'close_code', 'close_notes']);
+    expect(rule?.reverse?.journal?.fields).toEqual(['comments', 'work_notes']);
+  });
+
+  it('compiles the reverse expressions of the default mappings against ticket values', async () => {
+    const rules = await loadRules(SHIPPED_MAPPINGS_DIR);
+    const finding = rules.find((candidate) => candidate.name === 'securityhub-finding-to-incident')!.reverse!;
+    const opsItem = rules.find((candidate) => candidate.name === 'opsitem-to-incident')!.reverse!;
+    const resolved = { state: '6', close_code: 'Risk Accepted', close_notes: 'By design', number: 'INC0010001', updatedBy: 'jane.doe' };
+
+    expect(await finding.closed.evaluate(resolved)).toBe(true);
+    expect(await finding.status?.evaluate(resolved)).toBe('SUPPRESSED');
+    expect(await finding.status?.evaluate({ ...resolved, close_code: 'Solution provided' })).toBe('RESOLVED');
+    expect(await finding.status?.evaluate({ ...resolved, state: '2' })).toBe('NOTIFIED');
+    expect(await finding.note?.evaluate(resolved)).toBe('ServiceNow incident INC0010001 was resolved by jane.doe (Risk Accepted): By design');
+
+    expect(await opsItem.status?.evaluate({ ...resolved, state: '3' })).toBe('Open');
+    expect(await opsItem.status?.evaluate({ ...resolved, state: '7' })).toBe('Resolved');
+    expect(await opsItem.status?.evaluate({ ...resolved, state: '2' })).toBe('InProgress');
   });
 
   it('sorts rules by priority, then name', async () => {

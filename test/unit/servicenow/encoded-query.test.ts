@@ -111,3 +111,35 @@ describe('EncodedQuery', () => {
     expect(active.hasOrderBy()).toBe(false);
   });
 });
+
+describe('EncodedQuery for the change poller', () => {
+  it('joins several prefixes into one OR condition', () => {
+    const query = new EncodedQuery().startsWithAny('correlation_id', ['aws-sh-', 'aws-oi-']).greaterOrEqual('sys_updated_on', '2026-12-04 10:00:00');
+    expect(query.toString()).toBe('correlation_idSTARTSWITHaws-sh-^ORcorrelation_idSTARTSWITHaws-oi-^sys_updated_on>=2026-12-04 10:00:00');
+  });
+
+  it('builds the next-page union with orderings after it', () => {
+    const linked = new EncodedQuery().startsWithAny('correlation_id', ['aws-sh-']);
+    const next = linked
+      .greaterThan('sys_updated_on', '2026-12-04 10:00:00')
+      .union(linked.equals('sys_updated_on', '2026-12-04 10:00:00').greaterThan('sys_id', 'abc'))
+      .orderBy('sys_updated_on');
+    expect(next.toString()).toBe(
+      'correlation_idSTARTSWITHaws-sh-^sys_updated_on>2026-12-04 10:00:00^NQcorrelation_idSTARTSWITHaws-sh-^sys_updated_on=2026-12-04 10:00:00^sys_id>abc^ORDERBYsys_updated_on',
+    );
+  });
+
+  it('refuses orderings inside a union and an OR with nothing before it', () => {
+    const ordered = new EncodedQuery().equals('a', 1).orderBy('a');
+    expect(() => ordered.union(new EncodedQuery().equals('b', 2))).toThrow(/orderings to the union/);
+    expect(() => new EncodedQuery().orGreaterThan('a', 1)).toThrow(/needs a condition before it/);
+  });
+
+  it('escapes prefixes like any other value', () => {
+    expect(new EncodedQuery().startsWithAny('correlation_id', ['a^b']).toString()).toBe('correlation_idSTARTSWITHa^^b');
+  });
+
+  it('asks for the current user without sending any data of ours as script', () => {
+    expect(new EncodedQuery().isCurrentUser('sys_id').toString()).toBe('sys_id=javascript:gs.getUserID()');
+  });
+});

@@ -1,0 +1,225 @@
+import type {
+  AwsWriteback,
+  ChangedTicket,
+  ChangeFeedIdentity,
+  ItsmChangeFeed,
+  ItsmTarget,
+  SourceKind,
+  TargetSystem,
+  WritebackAction,
+} from '../core/types.js';
+import type { Logger } from '../ops/logger.js';
+import type { SyncMetrics } from '../ops/metrics.js';
+import type { ExpressionBindings, SyncRule } from '../rules/sync-rule.js';
+import type { Link, StateStore } from '../state/store.js';
+import type { SyncEngine } from '../sync/engine.js';
+import { sameValue, watchedFields } from '../sync/ticket-fields.js';
+
+/** What the way back did with one read of a ticket. Each outcome is one log line and one metric count. */
+export type ReverseOutcome =
+  /** No link has this ticket: not ours, or made by a rule that is no longer loaded. */
+  | 'unlinked'
+  /** The rule syncs one way only. */
+  | 'one-way'
+  /** This version of the ticket was handled already (the poller's overlap, or the webhook). */
+  | 'seen'
+  /** Nothing a person changed: the connector's own write, or a field nobody maps. */
+  | 'no-change'
+  /** A person's change was applied to the link and, where the mapping says so, to AWS. */
+  | 'applied';
+
+/** The result of one read of a ticket. */
+export interface ReverseResult {
+  outcome: ReverseOutcome;
+  rule?: string;
+  /** What was written to AWS: `status RESOLVED`, `note`, `journal 2`. */
+  writes: string[];
+}
+
+export interface ReverseSyncOptions {
+  engine: SyncEngine;
+  store: StateStore;
+  targets: Partial<Record<TargetSystem, ItsmTarget>>;
+  feeds: Partial<Record<TargetSystem, ItsmChangeFeed>>;
+  writebacks: Partial<Record<SourceKind, AwsWriteback>>;
+  logger: Logger;
+  metrics?: SyncMetrics;
+  clock?: () => Date;
+  /** Called after each read of a ticket; the demo and tests use it. */
+  onResult?: (ticket: ChangedTicket, result: ReverseResult) => void;
+}
+
+/** How many journal entry ids a link remembers; the oldest are forgotten first. */
+const MAX_REMEMBERED_ENTRIES = 1_000;
+
+/**
+ * The way back: applies what people did on a ticket to its AWS record, through the reverse
+ * section of the ticket's sync rule.
+ *
+ * A change is a value that differs from what the link store knows of the ticket. The connector's
+ * own writes update that knowledge as they are made, so they are never taken for changes; two
+ * edits by people are both changes, however close together. Each ticket version is handled once,
+ * whether the poller or the webhook reads it, and under the same lease as the AWS-side sync.
+ */
+export class ReverseSync {
+  private readonly identities = new Map<TargetSystem, ChangeFeedIdentity>();
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: ReverseSyncOptions) {
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** Record who the connector is in an ITSM system, so its own journal entries are not sent back. */
+  setIdentity(system: TargetSystem, identity: ChangeFeedIdentity): void {
+    this.identities.set(system, identity);
+  }
+
+  /** Handle one read of a ticket. Throws when AWS or the ITSM system failed; a later read retries. */
+  async apply(system: TargetSystem, ticket: ChangedTicket): Promise<ReverseResult> {
+    const link = await this.options.store.getLink(ticket.correlation);
+    const rule = link === undefined ? undefined : this.options.engine.ruleNamed(link.rule);
+
+    let result: ReverseResult;
+    if (link?.ticket === undefined || link.ticket.id !== ticket.ref.id || rule === undefined) {
+      result = { outcome: 'unlinked', writes: [] };
+    } else if (rule.reverse === undefined) {
+      result = { outcome: 'one-way', rule: rule.name, writes: [] };
+    } else {
+      result = await this.options.engine.withLease(ticket.correlation, () => this.applyUnderLease(system, ticket, rule));
+    }
+
+    this.report(system, ticket, result);
+    return result;
+  }
+
+  private async applyUnderLease(system: TargetSystem, ticket: ChangedTicket, rule: SyncRule): Promise<ReverseResult> {
+    const reverse = rule.reverse!;
+    // Read again under the lease: an AWS-side sync may have written the ticket meanwhile.
+    const link = await this.options.store.getLink(ticket.correlation);
+    if (link === undefined) return { outcome: 'unlinked', writes: [] };
+
+    const known = link.itsm;
+    if (known?.version !== undefined && ticket.version <= known.version) {
+      return { outcome: 'seen', rule: rule.name, writes: [] };
+    }
+
+    const target = this.options.targets[system];
+    const watched = target === undefined ? reverse.fields : (watchedFields(rule, target) ?? reverse.fields);
+    const seen = known?.seen ?? {};
+    const changed = watched.filter((field) => !sameValue(ticket.values[field], seen[field]));
+
+    const now = this.clock().toISOString();
+    const bindings: ExpressionBindings = { rule: rule.name, now, ticket: link.ticket };
+    const writes: string[] = [];
+    let updated: Link = {
+      ...link,
+      itsm: { version: ticket.version, seen: Object.fromEntries(watched.map((field) => [field, ticket.values[field]])) },
+    };
+
+    // Status and lifecycle follow the reverse fields only; a change to a field AWS owns is kept
+    // in `itsm.seen`, where the next AWS-side write finds it and notes what it replaces.
+    if (changed.some((field) => reverse.fields.includes(field))) {
+      const input = { ...ticket.values, number: ticket.ref.number, updatedBy: ticket.updatedBy };
+      const closed = Boolean(await reverse.closed.evaluate(input, bindings));
+      const status = reverse.status === undefined ? undefined : await reverse.status.evaluate(input, bindings);
+
+      if (typeof status === 'string' && status !== '' && status !== link.awsStatus) {
+        const note = reverse.note === undefined ? undefined : await reverse.note.evaluate(input, bindings);
+        await this.writeToAws(updated, { status, note: typeof note === 'string' ? note : undefined });
+        updated = { ...updated, awsStatus: status };
+        writes.push(`status ${status}`);
+      }
+
+      if (closed && link.status === 'open') {
+        updated = { ...updated, status: 'resolved', resolvedBy: 'itsm', resolvedAt: now, recordResolvedSinceClose: false };
+      } else if (!closed && link.status === 'resolved') {
+        // Reopened by a person: the ticket is in play again.
+        updated = { ...updated, status: 'open', resolvedBy: undefined, resolvedAt: undefined, recordResolvedSinceClose: undefined };
+      }
+    }
+
+    if (reverse.journal !== undefined) {
+      const sent = await this.syncJournal(system, updated, reverse.journal, bindings, known === undefined);
+      if (sent.count > 0) writes.push(`journal ${sent.count}`);
+      updated = { ...updated, journalSynced: sent.ids };
+    }
+
+    await this.options.store.putLink({ ...updated, updatedAt: now });
+    return { outcome: changed.length > 0 || writes.length > 0 ? 'applied' : 'no-change', rule: rule.name, writes };
+  }
+
+  /**
+   * Send the journal entries not sent before, oldest first, each as one note. Entries written by
+   * the connector itself are skipped. When the link has no history (it was rebuilt after the store
+   * was lost), the entries present now are recorded as sent without sending them, because an
+   * earlier run may have sent them already; only later entries are sent.
+   */
+  private async syncJournal(
+    system: TargetSystem,
+    link: Link,
+    journal: NonNullable<SyncRule['reverse']>['journal'] & object,
+    bindings: ExpressionBindings,
+    baselineOnly: boolean,
+  ): Promise<{ ids: string[]; count: number }> {
+    const feed = this.options.feeds[system];
+    const ids = [...(link.journalSynced ?? [])];
+    if (feed === undefined || link.ticket === undefined) return { ids, count: 0 };
+
+    const me = this.identities.get(system)?.user;
+    let count = 0;
+    for await (const entry of feed.listJournal(link.ticket, journal.fields)) {
+      if (ids.includes(entry.id)) continue;
+
+      if (!baselineOnly && entry.author !== me) {
+        const note = await journal.note.evaluate(entry, bindings);
+        if (typeof note === 'string' && note !== '') {
+          await this.writeToAws(link, { note });
+          count += 1;
+        }
+      }
+      // Recorded one by one, so a failure after some entries does not send them again.
+      ids.push(entry.id);
+      link = { ...link, journalSynced: ids.slice(-MAX_REMEMBERED_ENTRIES) };
+      await this.options.store.putLink(link);
+    }
+    return { ids: ids.slice(-MAX_REMEMBERED_ENTRIES), count };
+  }
+
+  /** Write to every format of the AWS record that the link knows (a finding may be ASFF and OCSF). */
+  private async writeToAws(link: Link, action: WritebackAction): Promise<void> {
+    const adapter = this.options.writebacks[link.kind];
+    const records = Object.entries(link.awsRecords ?? {});
+
+    if (adapter === undefined || records.length === 0) {
+      this.options.logger.warn(
+        { rule: link.rule, ticket: link.ticket?.number, correlation: link.correlation },
+        `Cannot write ${link.ticket?.number ?? 'the ticket'}'s change to AWS: the link does not know its ${link.kind} yet (it was rebuilt after the link store was lost). The next AWS event for the record fills this in; later ticket changes will then reach AWS`,
+      );
+      return;
+    }
+
+    for (const [format, address] of records) {
+      await adapter.apply({ kind: link.kind, format, displayId: address.displayId, writebackKey: address.writebackKey }, { ...action, ticket: link.ticket });
+    }
+  }
+
+  private report(system: TargetSystem, ticket: ChangedTicket, result: ReverseResult): void {
+    this.options.onResult?.(ticket, result);
+    this.options.metrics?.reverseActions.inc({ system, rule: result.rule ?? '', outcome: result.outcome });
+
+    // Unchanged reads are the poller's overlap at work: debug only.
+    const level = result.outcome === 'applied' ? 'info' : 'debug';
+    this.options.logger[level](
+      {
+        system,
+        ticket: ticket.ref.number,
+        version: ticket.version,
+        updatedBy: ticket.updatedBy,
+        rule: result.rule,
+        outcome: result.outcome,
+        writes: result.writes.length > 0 ? result.writes : undefined,
+      },
+      `ticket ${ticket.ref.number} ${result.outcome}${result.writes.length > 0 ? `: ${result.writes.join(', ')}` : ''}`,
+    );
+  }
+}

@@ -1,0 +1,53 @@
+import type { ItsmTarget, TargetSystem, TicketFields } from '../core/types.js';
+import type { SyncRule } from '../rules/sync-rule.js';
+import type { Link } from '../state/store.js';
+
+/**
+ * The ticket fields the connector keeps track of for a rule with a way back: the fields its
+ * reverse section reads, and the fields AWS owns (to notice a person's edit that the next AWS
+ * change overwrites). Journal fields read back empty and are left out. Undefined for a one-way rule.
+ */
+export function watchedFields(rule: SyncRule, target: Pick<ItsmTarget, 'journalFields'>): string[] | undefined {
+  if (rule.reverse === undefined) return undefined;
+  const awsOwned = rule.fields.filter((field) => field.owner === 'aws').map((field) => field.name);
+  return [...new Set([...rule.reverse.fields, ...awsOwned])].filter((field) => !target.journalFields.includes(field));
+}
+
+/**
+ * Compare a value as written with a value as read. ITSM systems store text, so the number 2 that
+ * a mapping wrote reads back as "2", and an empty field reads back as "".
+ */
+export function sameValue(left: unknown, right: unknown): boolean {
+  return asText(left) === asText(right);
+}
+
+function asText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * The note for a write that overwrites a person's edits: for every field about to be written that
+ * the change poller saw changed on the ticket since the connector last wrote it, the value it
+ * replaces. Undefined when nothing a person wrote is lost.
+ */
+export function conflictNote(system: TargetSystem, changes: TicketFields, link: Pick<Link, 'itsm' | 'written'>): string | undefined {
+  const seen = link.itsm?.seen;
+  if (seen === undefined) return undefined;
+
+  const replaced = Object.keys(changes).filter(
+    (field) =>
+      field in seen &&
+      field in link.written &&
+      !sameValue(seen[field], link.written[field]) &&
+      !sameValue(seen[field], changes[field]),
+  );
+  if (replaced.length === 0) return undefined;
+
+  const lines = replaced.map((field) => `- ${field}: ${JSON.stringify(asText(seen[field]))} was replaced by ${JSON.stringify(asText(changes[field]))}`);
+  const where = system === 'servicenow' ? 'ServiceNow' : 'Jira';
+  return [
+    `itsm-sync: the AWS record changed fields that its mapping gives to AWS, and that were also edited in ${where} since the last sync. The AWS values win; the edits they replaced:`,
+    ...lines,
+  ].join('\n');
+}
