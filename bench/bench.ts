@@ -13,6 +13,9 @@
  * 2. ServiceNow calls per event in a replay where 80% of the events repeat an unchanged finding,
  *    10% are new findings and 10% change a finding's severity.
  * 3. Peak resident set size of the daemon process (VmHWM from /proc).
+ * 4. The way back: time from a person resolving an incident in ServiceNow to the finding's
+ *    Workflow.Status RESOLVED in Security Hub, through the change poller at its default interval
+ *    and through the webhook; and ServiceNow calls per poll when nothing changed.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -29,6 +32,10 @@ const THROUGHPUT_FINDINGS = Number(process.env.BENCH_FINDINGS ?? 2000);
 const REPLAY_EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const HEALTH_PORT = 18_980;
+const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 6);
+/** The change poller's default interval (SERVICENOW_POLL_INTERVAL_SECONDS), in milliseconds. */
+const DEFAULT_POLL_INTERVAL_MS = 15_000;
+const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789abcdef';
 
 /** The NODE_OPTIONS the container image sets, so the daemon runs with the same heap limit. */
 const CONTAINER_NODE_OPTIONS = /NODE_OPTIONS=(\S+)/.exec(readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8'))?.[1] ?? '';
@@ -79,7 +86,7 @@ interface Run {
 }
 
 /** Start the local stack in its own process. */
-async function startStack(serviceNowLatencyMs: number): Promise<Run> {
+async function startStack(serviceNowLatencyMs: number, options: { webhook?: boolean } = {}): Promise<Run> {
   const dataDir = mkdtempSync(join(tmpdir(), 'itsm-sync-bench-'));
   const stack = new StackProcess();
   const { env } = await stack.call<{ env: Record<string, string> }>({
@@ -87,8 +94,11 @@ async function startStack(serviceNowLatencyMs: number): Promise<Run> {
     serviceNowLatencyMs,
     mappingsDir: join(ROOT, 'mappings'),
     stateStore: `sqlite:${join(dataDir, 'state.db')}`,
+    webhook: options.webhook ? { url: `http://127.0.0.1:${HEALTH_PORT}/webhooks/servicenow`, secret: WEBHOOK_SECRET } : undefined,
   });
-  return { stack, env, dataDir };
+  // The benchmark uses the poller's default interval: drop the local stack's setting, if any.
+  const { SERVICENOW_POLL_INTERVAL_SECONDS: _interval, ...rest } = env;
+  return { stack, env: options.webhook ? { ...rest, SERVICENOW_WEBHOOK_SECRET: WEBHOOK_SECRET } : rest, dataDir };
 }
 
 /** Start the daemon as the container does. */
@@ -228,18 +238,103 @@ async function measureReplay(): Promise<{ callsPerEvent: number; calls: number; 
   }
 }
 
-// BENCH_ONLY=fast runs the 0 ms pass alone, for profiling.
+/** Sum of a Prometheus counter over its labels, from the daemon's /metrics. */
+async function counterTotal(name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${HEALTH_PORT}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+interface RoundTrip {
+  latenciesMs: number[];
+  medianMs: number;
+  maxMs: number;
+  /** Only for the poller pass: ServiceNow calls per poll while nothing changes. */
+  idleCallsPerPoll?: number;
+  idlePolls?: number;
+}
+
+/**
+ * The way back, ServiceNow → AWS: a person resolves incidents one at a time, at random moments of
+ * the poll interval, and the time until Security Hub shows the finding RESOLVED is measured. With
+ * `webhook`, the simulator's business rule calls the daemon's webhook; the poller runs as well.
+ */
+async function measureRoundTrip(webhook: boolean): Promise<RoundTrip> {
+  const run = await startStack(0, { webhook });
+  try {
+    const events = Array.from({ length: ROUND_TRIPS }, (_, index) => findingEvent(index));
+    await queueEvents(run, events);
+    startDaemon(run);
+    await waitUntilHealthy();
+    await waitUntilSynced(run, ROUND_TRIPS);
+
+    const incidents = await run.stack.call<Array<{ sysId: string; description: string }>>({ type: 'list-incidents' });
+    const latenciesMs: number[] = [];
+    for (const event of events) {
+      const findingId: string = event.detail.findings[0].Id;
+      const incident = incidents.find((candidate) => candidate.description.includes(findingId))!;
+      // A random moment of the interval, so the poller's figure is its average, not its best case.
+      await sleep(Math.random() * (webhook ? 500 : DEFAULT_POLL_INTERVAL_MS));
+
+      const started = performance.now();
+      await run.stack.call({ type: 'edit-incident', sysId: incident.sysId, fields: { state: '6', close_code: 'Solution provided', close_notes: 'Fixed' } });
+      await waitFor(
+        async () => (await run.stack.call<{ status?: string }>({ type: 'finding-workflow', findingId })).status === 'RESOLVED',
+        DEFAULT_POLL_INTERVAL_MS * 3,
+        `finding ${findingId} to be RESOLVED`,
+      );
+      latenciesMs.push(performance.now() - started);
+    }
+
+    const sorted = [...latenciesMs].sort((a, b) => a - b);
+    const result: RoundTrip = { latenciesMs, medianMs: sorted[Math.floor(sorted.length / 2)]!, maxMs: sorted.at(-1)! };
+
+    if (!webhook) {
+      // Nothing changes from here: count the ServiceNow calls over the next few polls.
+      await sleep(DEFAULT_POLL_INTERVAL_MS + 1_000);
+      const callsBefore = (await run.stack.call<{ tableCalls: number }>({ type: 'table-calls' })).tableCalls;
+      const pollsBefore = await counterTotal('itsm_sync_change_polls_total');
+      await sleep(DEFAULT_POLL_INTERVAL_MS * 3);
+      const polls = (await counterTotal('itsm_sync_change_polls_total')) - pollsBefore;
+      const calls = (await run.stack.call<{ tableCalls: number }>({ type: 'table-calls' })).tableCalls - callsBefore;
+      result.idlePolls = polls;
+      result.idleCallsPerPoll = polls > 0 ? calls / polls : Number.NaN;
+    }
+    return result;
+  } finally {
+    peakRssKb = Math.max(peakRssKb, await stop(run));
+  }
+}
+
+// BENCH_ONLY=fast runs the 0 ms pass alone, for profiling; BENCH_ONLY=way-back the round trips alone.
 const only = process.env.BENCH_ONLY;
-const fast = await measureThroughput(0);
-const slow = only === 'fast' ? fast : await measureThroughput(50);
-const replay = only === 'fast' ? { callsPerEvent: Number.NaN, calls: 0, events: 0 } : await measureReplay();
+const skipped = { findingsPerSecond: Number.NaN, seconds: 0, cpu: { daemon: Number.NaN, stack: Number.NaN } };
+const fast = only === 'way-back' ? skipped : await measureThroughput(0);
+const slow = only === 'fast' || only === 'way-back' ? skipped : await measureThroughput(50);
+const replay = only === 'fast' || only === 'way-back' ? { callsPerEvent: Number.NaN, calls: 0, events: 0 } : await measureReplay();
+const polled = only === 'fast' ? undefined : await measureRoundTrip(false);
+const webhooked = only === 'fast' ? undefined : await measureRoundTrip(true);
 const peakRssMb = peakRssKb / 1024;
+const seconds = (ms: number | undefined): string => (ms === undefined ? '-' : `${(ms / 1000).toFixed(2)} s`);
 
 const rows: Array<[string, string, string]> = [
   [`Throughput, ServiceNow at 0 ms (${THROUGHPUT_FINDINGS} findings)`, `${fast.findingsPerSecond.toFixed(0)} findings/s (daemon CPU ${fast.cpu.daemon.toFixed(2)})`, '>= 500'],
   [`Throughput, ServiceNow at 50 ms (${THROUGHPUT_FINDINGS} findings)`, `${slow.findingsPerSecond.toFixed(0)} findings/s (daemon CPU ${slow.cpu.daemon.toFixed(2)})`, '>= 200'],
   [`ServiceNow calls per event, replay of ${replay.events} (80% unchanged)`, replay.callsPerEvent.toFixed(3), '<= 0.3'],
   ['Peak RSS of the daemon process (VmHWM)', `${peakRssMb.toFixed(0)} MB`, '< 200 MB'],
+  [
+    `Round trip, incident resolved → finding RESOLVED, poller every ${DEFAULT_POLL_INTERVAL_MS / 1000} s (${ROUND_TRIPS} changes)`,
+    `median ${seconds(polled?.medianMs)}, max ${seconds(polled?.maxMs)}`,
+    `about half the interval on average, at most one interval`,
+  ],
+  [`Round trip through the webhook (${ROUND_TRIPS} changes)`, `median ${seconds(webhooked?.medianMs)}, max ${seconds(webhooked?.maxMs)}`, 'seconds'],
+  [
+    `ServiceNow calls per poll when nothing changed (${polled?.idlePolls ?? 0} polls, 1 mapped table)`,
+    polled?.idleCallsPerPoll === undefined ? '-' : polled.idleCallsPerPoll.toFixed(2),
+    '1 per mapped table',
+  ],
 ];
 
 process.stdout.write(
@@ -248,4 +343,4 @@ process.stdout.write(
 );
 process.stdout.write('| Measure | Result | Target |\n| --- | --- | --- |\n');
 for (const [measure, result, target] of rows) process.stdout.write(`| ${measure} | ${result} | ${target} |\n`);
-process.stdout.write(`\n${JSON.stringify({ fast, slow, replay, peakRssMb, concurrency: CONCURRENCY })}\n`);
+process.stdout.write(`\n${JSON.stringify({ fast, slow, replay, polled, webhooked, peakRssMb, concurrency: CONCURRENCY })}\n`);

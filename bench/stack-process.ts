@@ -3,10 +3,13 @@
  * so that the benchmark measures the connector's CPU and memory, not the simulators'. The parent
  * talks to it over the IPC channel of `child_process.fork`.
  */
-import { startLocalStack, type LocalStack } from '../src/simulators/local-stack.js';
+import { LOCAL_SERVICENOW_PEOPLE, startLocalStack, type LocalStack } from '../src/simulators/local-stack.js';
 
 export type StackRequest =
-  | { type: 'start'; serviceNowLatencyMs: number; mappingsDir: string; stateStore: string }
+  | { type: 'start'; serviceNowLatencyMs: number; mappingsDir: string; stateStore: string; webhook?: { url: string; secret: string } }
+  | { type: 'list-incidents' }
+  | { type: 'edit-incident'; sysId: string; fields: Record<string, string> }
+  | { type: 'finding-workflow'; findingId: string }
   | { type: 'seed'; findings: unknown[] }
   | { type: 'send'; bodies: unknown[] }
   | { type: 'wait-until-empty' }
@@ -26,6 +29,7 @@ async function handle(request: StackRequest): Promise<unknown> {
         mappingsDir: request.mappingsDir,
         stateStore: request.stateStore,
         logLevel: 'error',
+        serviceNowWebhook: request.webhook,
       });
       return { env: stack.env };
     case 'seed':
@@ -37,6 +41,14 @@ async function handle(request: StackRequest): Promise<unknown> {
     case 'wait-until-empty':
       await stack?.queue.waitUntilEmpty(60_000);
       return {};
+    case 'list-incidents':
+      return (stack?.serviceNow.records('incident') ?? []).map((record) => ({ sysId: record.sys_id, description: record.description }));
+    case 'edit-incident':
+      // A person in ServiceNow, not the connector's API user.
+      stack?.serviceNow.updateRecord('incident', request.sysId, request.fields, { user: LOCAL_SERVICENOW_PEOPLE[0]!.username });
+      return {};
+    case 'finding-workflow':
+      return { status: (stack?.securityHub.getFinding(request.findingId) as { Workflow?: { Status?: string } } | undefined)?.Workflow?.Status };
     case 'cpu-usage':
       return process.cpuUsage();
     case 'table-calls':

@@ -15,7 +15,7 @@ import { runValidate } from './validate.js';
 const program = new Command()
   .name('itsm-sync')
   .version(packageVersion())
-  .description('Keeps AWS Security Hub findings in sync with ServiceNow incidents')
+  .description('Keeps Security Hub findings and OpsCenter OpsItems in sync with ServiceNow incidents, both ways')
   .showHelpAfterError();
 
 program
@@ -27,7 +27,7 @@ program
 
 program
   .command('demo')
-  .description('sync sample findings through a local SQS server and ServiceNow and Security Hub simulators')
+  .description('sync sample findings and OpsItems through a local SQS server and simulators of ServiceNow, Security Hub and OpsCenter, then resolve two incidents and show AWS follow')
   .option('--data-dir <dir>', 'folder for the demo state, kept between runs', './data/demo')
   .option('--fresh', 'forget the state of earlier demo runs first', false)
   .option('--log-level <level>', 'log level of the connector during the demo', parseLogLevel, 'warn')

@@ -1,188 +1,175 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import Table from 'cli-table3';
-
 import { buildConnector } from '../app/connector.js';
 import { readSettings } from '../config/env.js';
-import type { SourceRecord } from '../core/types.js';
+import type { ChangedTicket, SourceRecord } from '../core/types.js';
 import { createLogger } from '../ops/logger.js';
 import { SyncMetrics } from '../ops/metrics.js';
-import { applyEnvironment, startLocalStack, type SecurityHubSimulator } from '../simulators/local-stack.js';
-import type { FindingView } from '../sources/securityhub/finding-view.js';
+import type { ReverseResult } from '../reverse/reverse-sync.js';
+import { applyEnvironment, startLocalStack } from '../simulators/local-stack.js';
+import type { ServiceNowSimulator, SimulatorSnapshot } from '../simulators/servicenow/server.js';
 import type { SyncResult } from '../sync/engine.js';
+import { DemoPrinter, type TextOutput } from './report.js';
+import { DemoSampleError, loadFindingSamples, loadOpsItemSamples, type DemoSample } from './samples.js';
+import { linkedRecords, runTimeline, type TimelineEntry } from './timeline.js';
+import { StackTraffic, type WriteCounts } from './traffic.js';
+import { runWayBack, type WayBackReport } from './way-back.js';
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const EVENTS_DIR = join(PACKAGE_ROOT, 'src/demo/events');
+const OPSITEMS_DIR = join(PACKAGE_ROOT, 'src/demo/opsitems');
 
-interface DemoOptions {
+export interface DemoOptions {
+  /** Folder for the SQLite state and the ServiceNow records, kept between runs. */
   dataDir: string;
+  /** Delete `dataDir` first, so the run starts as the first one. */
   fresh: boolean;
+  /** Log level of the connector (pino level name). */
   logLevel: string;
+  /** Destination of the printed tables, `process.stdout` by default. */
+  output?: TextOutput;
 }
 
-interface DemoEvent {
-  file: string;
-  /** Send the event wrapped in an SNS notification, as a queue subscribed to a topic gets it. */
-  viaSns: boolean;
-  body: Record<string, unknown>;
+/** Results of one demo run, as printed. */
+export interface DemoReport {
+  /** True when the run continued the ServiceNow records of an earlier run. */
+  earlierRun: boolean;
+  timeline: TimelineEntry[];
+  wayBack: WayBackReport;
+  writes: { timeline: WriteCounts; wayBack: WriteCounts };
+  incidentsCreated: number;
+  incidentsTotal: number;
+}
+
+/** The ServiceNow records of earlier runs cannot be read from the data folder. */
+export class DemoStateError extends Error {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`Cannot read the ServiceNow records of earlier demo runs from ${file}: ${problem}. Run the demo with --fresh to start over.`);
+    this.name = 'DemoStateError';
+  }
 }
 
 /**
- * Run the real connector against local stand-ins: an SQS server on loopback, and simulators of the
- * ServiceNow Table API and the Security Hub API. Sample findings go through the real SQS client.
- * The state (SQLite file and the simulated ServiceNow records) stays in `dataDir`, so a second run
- * shows that re-delivered findings create no new incidents.
+ * Runs the demo and prints it. Returns the exit code: 1, with the error on stderr, when a sample
+ * file or the saved state cannot be used.
  */
 export async function runDemo(options: DemoOptions): Promise<number> {
+  try {
+    await playDemo(options);
+    return 0;
+  } catch (error) {
+    if (error instanceof DemoSampleError || error instanceof DemoStateError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Runs the real connector against local stand-ins: an SQS server on loopback, and simulators of the
+ * ServiceNow Table API, Security Hub and OpsCenter (SSM). Every event the AWS simulators emit goes to
+ * the queue, as the EventBridge rules send them, so the echo of the connector's own writes comes
+ * back too. The run has two parts:
+ *
+ * 1. Timeline: sample findings go through the real SQS client, and sample OpsItems are created,
+ *    which sends their OpsItem Create events.
+ * 2. Way back: a person resolves incidents in ServiceNow, and one change poll carries that to AWS.
+ *
+ * The state (SQLite file and the simulated ServiceNow records) stays in `dataDir`, so a second run
+ * shows that re-delivered samples create no new incidents. The AWS simulators start empty each run.
+ */
+export async function playDemo(options: DemoOptions): Promise<DemoReport> {
   const dataDir = resolve(options.dataDir);
   if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const serviceNowFile = join(dataDir, 'servicenow-records.json');
+  const printer = new DemoPrinter(options.output);
 
-  const events = loadDemoEvents();
+  // Everything read from files is checked before any server starts.
+  const findingSamples = loadFindingSamples(EVENTS_DIR);
+  const opsItemSamples = loadOpsItemSamples(OPSITEMS_DIR);
+  const samples: DemoSample[] = [...findingSamples, ...opsItemSamples];
+  const earlierRecords = readServiceNowRecords(serviceNowFile);
+
   const stack = await startLocalStack({
     queueName: 'itsm-sync-demo',
     mappingsDir: join(PACKAGE_ROOT, 'mappings'),
     stateStore: `sqlite:${join(dataDir, 'state.db')}`,
     logLevel: options.logLevel,
+    forwardAwsEvents: true,
   });
-  const { queue, serviceNow, securityHub } = stack;
-  seedSecurityHub(securityHub, events);
-  if (existsSync(serviceNowFile)) serviceNow.restore(JSON.parse(readFileSync(serviceNowFile, 'utf8')));
-  const incidentsBefore = serviceNow.records('incident').length;
   const restoreEnvironment = applyEnvironment(stack.env);
-
-  const results: Array<{ record: SourceRecord; result: SyncResult }> = [];
-  const settings = readSettings(stack.env);
-  const connector = await buildConnector(settings, createLogger(settings.logLevel), new SyncMetrics(), {
-    onResult: (record, result) => results.push({ record, result }),
-  });
+  const syncResults: Array<{ record: SourceRecord; result: SyncResult }> = [];
+  const reverseResults: Array<{ ticket: ChangedTicket; result: ReverseResult }> = [];
+  let connector: Awaited<ReturnType<typeof buildConnector>> | undefined;
+  // Saving before the earlier records are restored would overwrite them with an empty instance.
+  let saveServiceNowRecords = false;
 
   try {
+    if (earlierRecords) restoreServiceNowRecords(stack.serviceNow, earlierRecords, serviceNowFile);
+    saveServiceNowRecords = true;
+    const incidentsBefore = stack.serviceNow.records('incident').length;
+    const earlierRun = incidentsBefore > 0;
+    if (earlierRun) printer.earlierRun(dataDir);
+
+    // The demo runs the change poll itself, once, after the person's edits.
+    const settings = readSettings({ ...stack.env, SERVICENOW_POLL_INTERVAL_SECONDS: '0' });
+    connector = await buildConnector(settings, createLogger(settings.logLevel), new SyncMetrics(), {
+      onResult: (record, result) => syncResults.push({ record, result }),
+      onReverseResult: (ticket, result) => reverseResults.push({ ticket, result }),
+    });
+    const traffic = new StackTraffic(stack);
     connector.consumer.start();
 
-    // Events are sent one at a time, in order, so the table reads like a timeline and shows each
-    // incident as it was right after the event.
-    const rows: string[][] = [];
-    for (const event of events) {
-      const body = event.viaSns ? snsEnvelope(event.body) : event.body;
-      await queue.send(body);
-      await queue.waitUntilEmpty();
-      rows.push(...results.splice(0).map((synced) => timelineRow(synced, event, serviceNow.records('incident'))));
-    }
+    const timeline = await runTimeline({ stack, traffic, takeSyncResults: () => syncResults.splice(0) }, samples);
+    const timelineWrites = traffic.writes();
+    printer.timeline(timeline, { findingEvents: findingSamples.length, opsItems: opsItemSamples.length });
 
-    const created = serviceNow.records('incident').length - incidentsBefore;
-    printTimeline(rows, events.length);
-    printSummary(created, serviceNow.records('incident').length, securityHub.calls.length, incidentsBefore > 0);
+    const wayBack = await runWayBack({
+      stack,
+      connector,
+      traffic,
+      records: linkedRecords(timeline),
+      takeSyncResults: () => syncResults.splice(0),
+      takeReverseResults: () => reverseResults.splice(0),
+    });
+    printer.wayBack(wayBack);
 
-    writeFileSync(serviceNowFile, JSON.stringify(serviceNow.snapshot(), null, 2));
-    return 0;
+    const writes = { timeline: timelineWrites, wayBack: wayBack.writes };
+    const echoOutcomes = [...timeline.flatMap((entry) => entry.echoes.map((echo) => echo.outcome)), ...wayBack.echoes.map(({ result }) => result.outcome)];
+    printer.writes(writes, echoOutcomes);
+
+    const incidentsTotal = stack.serviceNow.records('incident').length;
+    printer.summary({ created: incidentsTotal - incidentsBefore, total: incidentsTotal, earlierRun });
+    return { earlierRun, timeline, wayBack, writes, incidentsCreated: incidentsTotal - incidentsBefore, incidentsTotal };
   } finally {
-    await connector.stop();
+    await connector?.stop();
+    // Saved after a failure too, so the ServiceNow records match the links in the state store.
+    if (saveServiceNowRecords) writeFileSync(serviceNowFile, JSON.stringify(stack.serviceNow.snapshot(), null, 2));
     await stack.stop();
     restoreEnvironment();
   }
 }
 
-function loadDemoEvents(): DemoEvent[] {
-  return readdirSync(EVENTS_DIR)
-    .filter((file) => file.endsWith('.json'))
-    .sort()
-    .map((file) => ({
-      file,
-      viaSns: file.includes('.ocsf.'),
-      body: JSON.parse(readFileSync(join(EVENTS_DIR, file), 'utf8')) as Record<string, unknown>,
-    }));
-}
-
-/** The Security Hub simulator must know the findings before it accepts updates to them. */
-function seedSecurityHub(securityHub: SecurityHubSimulator, events: DemoEvent[]): void {
-  for (const event of events) {
-    const findings = (event.body.detail as { findings: unknown }).findings;
-    if (event.body['detail-type'] === 'Findings Imported V2') {
-      securityHub.seedOcsfFindings(findings as Parameters<SecurityHubSimulator['seedOcsfFindings']>[0]);
-    } else {
-      securityHub.seedFindings(findings as Parameters<SecurityHubSimulator['seedFindings']>[0]);
-    }
+function readServiceNowRecords(file: string): SimulatorSnapshot | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as SimulatorSnapshot;
+  } catch (error) {
+    throw new DemoStateError(file, `not valid JSON (${(error as Error).message})`);
   }
 }
 
-function snsEnvelope(event: Record<string, unknown>): Record<string, unknown> {
-  return {
-    Type: 'Notification',
-    MessageId: crypto.randomUUID(),
-    TopicArn: 'arn:aws:sns:us-east-1:111122223333:itsm-sync-demo',
-    Message: JSON.stringify(event),
-    Timestamp: new Date().toISOString(),
-    SignatureVersion: '1',
-  };
-}
-
-function timelineRow(
-  synced: { record: SourceRecord; result: SyncResult },
-  event: DemoEvent,
-  incidents: Array<Record<string, string>>,
-): string[] {
-  const { record, result } = synced;
-  const view = record.view as unknown as FindingView;
-  const incident = incidents.find((candidate) => candidate.number === result.ticket?.number);
-
-  return [
-    view.title,
-    `${record.format.toUpperCase()}${event.viaSns ? ' via SNS' : ''}`,
-    view.severity,
-    result.outcome,
-    result.ticket?.number ?? '-',
-    incident?.urgency ?? '-',
-    incident?.impact ?? '-',
-    incident ? stateName(incident.state) : '-',
-  ];
-}
-
-function printTimeline(rows: string[][], eventCount: number): void {
-  const table = new Table({
-    head: ['Finding', 'Format', 'Severity', 'Outcome', 'Incident', 'Urgency', 'Impact', 'State'],
-    wordWrap: true,
-    style: { head: [], border: [] },
-    colWidths: [40, 10, 15, 18, 12, 9, 8, 10],
-  });
-  table.push(...rows);
-  process.stdout.write(`\nSynced ${eventCount} sample events through SQS:\n${table.toString()}\n`);
-
-  const outcomes = new Set(rows.map((row) => row[3] ?? ''));
-  const legend = Object.entries(OUTCOME_MEANINGS).filter(([outcome]) => outcomes.has(outcome));
-  process.stdout.write(`${legend.map(([outcome, meaning]) => `  ${outcome}: ${meaning}`).join('\n')}\n\n`);
-}
-
-const OUTCOME_MEANINGS: Record<string, string> = {
-  created: 'a new incident was created and linked to the finding',
-  updated: 'the linked incident got the fields that changed',
-  unchanged: 'the finding is linked and nothing mapped changed, so nothing was written',
-  resolved: 'the finding passed or was archived, so its incident was resolved',
-  'not-created': 'the finding does not meet the creation conditions (severity, record state, workflow status)',
-  'already-resolved': 'the incident is resolved and the finding still passes, so nothing was written',
-  stale: 'the event is older than the state already synced, so it was dropped',
-  reopened: 'the finding failed again within the reopen window, so its incident was reopened',
-  recreated: 'the finding failed again after the reopen window, so a new incident references the old one',
-};
-
-function printSummary(created: number, total: number, writebacks: number, earlierRun: boolean): void {
-  const lines = [
-    `New incidents in this run: ${created}. Incidents in the ServiceNow simulator: ${total}.`,
-    `Security Hub write-backs (Workflow NOTIFIED + Note, or OCSF Comment) in this run: ${writebacks}.`,
-  ];
-  lines.push(
-    earlierRun
-      ? 'This run re-delivered findings that were synced before: they matched their links, so no incident was created twice.'
-      : 'Run `npm run demo` again: the same findings are re-delivered and create no new incidents.',
-  );
-  process.stdout.write(`${lines.join('\n')}\n`);
-}
-
-const INCIDENT_STATES: Record<string, string> = { '1': 'New', '2': 'In Progress', '3': 'On Hold', '6': 'Resolved', '7': 'Closed', '8': 'Canceled' };
-
-function stateName(state: string | undefined): string {
-  return state ? (INCIDENT_STATES[state] ?? state) : '-';
+function restoreServiceNowRecords(serviceNow: ServiceNowSimulator, snapshot: SimulatorSnapshot, file: string): void {
+  try {
+    serviceNow.restore(snapshot);
+  } catch (error) {
+    throw new DemoStateError(file, (error as Error).message);
+  }
 }

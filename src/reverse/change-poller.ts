@@ -30,7 +30,7 @@ export interface ChangePollerOptions {
    * one was read and clock differences; what it reads twice is recognised by version and skipped.
    */
   overlapMs: number;
-  /** Where the very first poll starts, before now, when no cursor is stored. Default 24 hours. */
+  /** Start of the very first poll, before now, when no cursor is stored. Default 24 hours. */
   firstPollLookbackMs?: number;
   clock?: () => Date;
 }
@@ -159,7 +159,7 @@ export class ChangePoller {
 }
 
 /**
- * The tables that rules with a way back write to, one entry per system and table, with the
+ * List the tables that rules with a way back write to, one entry per system and table, with the
  * union of the fields their rules read.
  */
 export function watchedTables(rules: SyncRule[], targets: Partial<Record<TargetSystem, ItsmTarget>>): WatchedTable[] {

@@ -13,9 +13,9 @@ import type { SyncMetrics } from '../ops/metrics.js';
 import type { ExpressionBindings, SyncRule } from '../rules/sync-rule.js';
 import type { Link, StateStore } from '../state/store.js';
 import type { SyncEngine } from '../sync/engine.js';
-import { sameValue, watchedFields } from '../sync/ticket-fields.js';
+import { compactSeen, sameValue, seenValue, watchedFields } from '../sync/ticket-fields.js';
 
-/** What the way back did with one read of a ticket. Each outcome is one log line and one metric count. */
+/** The result kind of one read of a ticket. Each outcome is one log line and one metric count. */
 export type ReverseOutcome =
   /** No link has this ticket: not ours, or made by a rule that is no longer loaded. */
   | 'unlinked'
@@ -23,16 +23,16 @@ export type ReverseOutcome =
   | 'one-way'
   /** This version of the ticket was handled already (the poller's overlap, or the webhook). */
   | 'seen'
-  /** Nothing a person changed: the connector's own write, or a field nobody maps. */
+  /** No change by a person: the connector's own write, or an edit to a field no rule reads. */
   | 'no-change'
-  /** A person's change was applied to the link and, where the mapping says so, to AWS. */
+  /** A person's change was applied to the link and, where the mapping asks for it, to AWS. */
   | 'applied';
 
 /** The result of one read of a ticket. */
 export interface ReverseResult {
   outcome: ReverseOutcome;
   rule?: string;
-  /** What was written to AWS: `status RESOLVED`, `note`, `journal 2`. */
+  /** The writes made to AWS, such as `status RESOLVED` or `journal 2`. */
   writes: string[];
 }
 
@@ -56,7 +56,7 @@ const MAX_REMEMBERED_ENTRIES = 1_000;
  * The way back: applies what people did on a ticket to its AWS record, through the reverse
  * section of the ticket's sync rule.
  *
- * A change is a value that differs from what the link store knows of the ticket. The connector's
+ * A change is a value that differs from what the link store recorded of the ticket. The connector's
  * own writes update that knowledge as they are made, so they are never taken for changes; two
  * edits by people are both changes, however close together. Each ticket version is handled once,
  * whether the poller or the webhook reads it, and under the same lease as the AWS-side sync.
@@ -105,19 +105,30 @@ export class ReverseSync {
 
     const target = this.options.targets[system];
     const watched = target === undefined ? reverse.fields : (watchedFields(rule, target) ?? reverse.fields);
-    const seen = known?.seen ?? {};
-    const changed = watched.filter((field) => !sameValue(ticket.values[field], seen[field]));
+    const changed = watched.filter((field) => !sameValue(ticket.values[field], seenValue(link, field)));
 
     const now = this.clock().toISOString();
     const bindings: ExpressionBindings = { rule: rule.name, now, ticket: link.ticket };
     const writes: string[] = [];
     let updated: Link = {
       ...link,
-      itsm: { version: ticket.version, seen: Object.fromEntries(watched.map((field) => [field, ticket.values[field]])) },
+      itsm: { version: ticket.version, seen: compactSeen(Object.fromEntries(watched.map((field) => [field, ticket.values[field]])), link.written) },
     };
 
-    // Status and lifecycle follow the reverse fields only; a change to a field AWS owns is kept
-    // in `itsm.seen`, where the next AWS-side write finds it and notes what it replaces.
+    // A link without a known version (made before the way back existed, or rebuilt after the
+    // store was lost) has nothing reliable to compare with, so its first read only records what
+    // the ticket holds. Otherwise every mapped value would look like a person's change.
+    if (known?.version === undefined) {
+      if (reverse.journal !== undefined) {
+        const sent = await this.syncJournal(system, updated, reverse.journal, bindings, true);
+        updated = { ...updated, journalSynced: sent.ids };
+      }
+      await this.options.store.putLink({ ...updated, updatedAt: now });
+      return { outcome: 'no-change', rule: rule.name, writes: [] };
+    }
+
+    // Status and lifecycle follow the reverse fields only. A change to a field AWS owns is kept in
+    // `itsm.seen`, so the next AWS-side write finds it and notes what it replaces.
     if (changed.some((field) => reverse.fields.includes(field))) {
       const input = { ...ticket.values, number: ticket.ref.number, updatedBy: ticket.updatedBy };
       const closed = Boolean(await reverse.closed.evaluate(input, bindings));
@@ -139,7 +150,7 @@ export class ReverseSync {
     }
 
     if (reverse.journal !== undefined) {
-      const sent = await this.syncJournal(system, updated, reverse.journal, bindings, known === undefined);
+      const sent = await this.syncJournal(system, updated, reverse.journal, bindings, false);
       if (sent.count > 0) writes.push(`journal ${sent.count}`);
       updated = { ...updated, journalSynced: sent.ids };
     }
@@ -185,7 +196,7 @@ export class ReverseSync {
     return { ids: ids.slice(-MAX_REMEMBERED_ENTRIES), count };
   }
 
-  /** Write to every format of the AWS record that the link knows (a finding may be ASFF and OCSF). */
+  /** Write to every format of the AWS record that the link records (a finding may be ASFF and OCSF). */
   private async writeToAws(link: Link, action: WritebackAction): Promise<void> {
     const adapter = this.options.writebacks[link.kind];
     const records = Object.entries(link.awsRecords ?? {});

@@ -8,7 +8,7 @@ import type { ReverseSync } from './reverse-sync.js';
 /**
  * Turns webhook notifications ("record X of table T changed") into reads of that record and hands
  * them to the way back. The notification is only a trigger: the record is read from the ITSM
- * system, so a forged or stale body cannot write anything the ticket does not say. Work runs in
+ * system, so a forged or stale body cannot write anything the ticket does not contain. Work runs in
  * the background with bounded concurrency; the change poller remains the safety net for a
  * notification lost to a restart.
  */

@@ -17,7 +17,7 @@ import type { ExpressionBindings, FieldRule, SyncRule, WritebackRule } from '../
 import type { Link, StateStore } from '../state/store.js';
 import { correlationFor } from './correlation.js';
 import { changedFields } from './field-diff.js';
-import { conflictNote, sameValue, watchedFields } from './ticket-fields.js';
+import { compactSeen, conflictNote, watchedFields } from './ticket-fields.js';
 
 /** The result of one sync of one record. Each outcome is one log line and one metric count. */
 export type SyncOutcome =
@@ -332,7 +332,7 @@ export class SyncEngine {
       awsRecords: { [record.format]: addressOf(record) },
       // An adopted ticket may carry edits made before the adoption; its snapshot is still what
       // the connector last saw, so only later edits count as changes.
-      itsm: watched === undefined ? undefined : snapshotOrWritten(snapshot, fields, watched),
+      itsm: watched === undefined ? undefined : snapshotOrWritten(snapshot, fields),
       createdAt: previous?.createdAt ?? now,
       updatedAt: now,
     };
@@ -477,13 +477,11 @@ export class SyncEngine {
     // The write is the only change since the known version: the snapshot is all ours. Otherwise a
     // person edited in between, and only the fields written here are known to be ours.
     const known = link.itsm;
+    const written = { ...link.written, ...changes };
     if (snapshot?.version !== undefined && known?.version !== undefined && snapshot.version === known.version + 1) {
-      return { version: snapshot.version, seen: snapshot.values };
+      return { version: snapshot.version, seen: compactSeen(snapshot.values, written) };
     }
-    const seen = { ...known?.seen };
-    for (const [field, value] of Object.entries(changes)) {
-      if (watched.includes(field)) seen[field] = value;
-    }
+    const seen = Object.fromEntries(Object.entries(known?.seen ?? {}).filter(([field]) => !(field in changes)));
     return { version: known?.version, seen };
   }
 
@@ -539,9 +537,10 @@ function addressOf(record: SourceRecord): { displayId: string; writebackKey: Rec
 }
 
 /** What the connector knows of a ticket it just created or adopted. */
-function snapshotOrWritten(snapshot: TicketSnapshot | undefined, written: TicketFields, watched: string[]): NonNullable<Link['itsm']> {
-  if (snapshot !== undefined) return { version: snapshot.version, seen: snapshot.values };
-  return { seen: Object.fromEntries(Object.entries(written).filter(([field]) => watched.includes(field))) };
+function snapshotOrWritten(snapshot: TicketSnapshot | undefined, written: TicketFields): NonNullable<Link['itsm']> {
+  if (snapshot !== undefined) return { version: snapshot.version, seen: compactSeen(snapshot.values, written) };
+  // Without a snapshot, what was written is all that is known; it is not repeated here.
+  return { seen: {} };
 }
 
 /** Keep only the fields of the given owner. */

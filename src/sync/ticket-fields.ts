@@ -3,7 +3,7 @@ import type { SyncRule } from '../rules/sync-rule.js';
 import type { Link } from '../state/store.js';
 
 /**
- * The ticket fields the connector keeps track of for a rule with a way back: the fields its
+ * List the ticket fields the connector keeps track of for a rule with a way back: the fields its
  * reverse section reads, and the fields AWS owns (to notice a person's edit that the next AWS
  * change overwrites). Journal fields read back empty and are left out. Undefined for a one-way rule.
  */
@@ -27,7 +27,22 @@ function asText(value: unknown): string {
 }
 
 /**
- * The note for a write that overwrites a person's edits: for every field about to be written that
+ * Keep, of the values read from a ticket, only those that differ from what the connector wrote.
+ * A field left out reads as the written value, so a link does not carry every long description
+ * twice.
+ */
+export function compactSeen(values: Record<string, unknown>, written: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([field, value]) => !(field in written) || !sameValue(value, written[field])));
+}
+
+/** Return the value of `field` as the connector last saw it on the ticket (see `compactSeen`). */
+export function seenValue(link: Pick<Link, 'itsm' | 'written'>, field: string): unknown {
+  const seen = link.itsm?.seen ?? {};
+  return Object.hasOwn(seen, field) ? seen[field] : link.written[field];
+}
+
+/**
+ * Build the note for a write that overwrites a person's edits: for every field about to be written that
  * the change poller saw changed on the ticket since the connector last wrote it, the value it
  * replaces. Undefined when nothing a person wrote is lost.
  */
@@ -37,7 +52,7 @@ export function conflictNote(system: TargetSystem, changes: TicketFields, link: 
 
   const replaced = Object.keys(changes).filter(
     (field) =>
-      field in seen &&
+      Object.hasOwn(seen, field) &&
       field in link.written &&
       !sameValue(seen[field], link.written[field]) &&
       !sameValue(seen[field], changes[field]),

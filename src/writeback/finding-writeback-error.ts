@@ -1,6 +1,15 @@
 /**
  * The one error type of the Security Hub write-back, and how Security Hub's error codes map to it.
  */
+import {
+  AwsWritebackError,
+  classifyAwsSdkError,
+  describeAwsSdkError,
+  type AwsErrorClassification,
+  type AwsSdkErrorDescription,
+  type AwsServiceErrorCodes,
+  type AwsWritebackErrorDetails,
+} from './aws-sdk-errors.js';
 
 /** The Security Hub operation a finding write-back calls. */
 export type FindingWritebackOperation = 'BatchUpdateFindings' | 'BatchUpdateFindingsV2';
@@ -14,21 +23,12 @@ export const LOCAL_ERROR_CODES = {
 } as const;
 
 /** Context of a {@link FindingWritebackError}, besides its message. */
-export interface FindingWritebackErrorDetails {
+export interface FindingWritebackErrorDetails extends AwsWritebackErrorDetails<FindingWritebackOperation> {
   /** ASFF `Id` or OCSF `metadata.uid` of the finding. */
   findingId: string;
   format: string;
-  /** Absent when the write-back failed before a call to Security Hub. */
-  operation?: FindingWritebackOperation;
   /** Security Hub's error code (`FindingNotFound`, `AccessDeniedException`, …) or one of {@link LOCAL_ERROR_CODES}. */
   errorCode: string;
-  /** Security Hub's own message, when Security Hub sent one. */
-  awsMessage?: string;
-  /** Whether the same write-back may succeed later, for example after throttling or an internal error. */
-  retryable: boolean;
-  httpStatus?: number;
-  /** AWS request id, for a support case. */
-  requestId?: string;
 }
 
 /**
@@ -48,27 +48,15 @@ export interface FindingWritebackErrorDetails {
  *   }
  * }
  */
-export class FindingWritebackError extends Error {
+export class FindingWritebackError extends AwsWritebackError<FindingWritebackOperation> {
   override readonly name = 'FindingWritebackError';
   readonly findingId: string;
   readonly format: string;
-  readonly operation?: FindingWritebackOperation;
-  readonly errorCode: string;
-  readonly awsMessage?: string;
-  readonly retryable: boolean;
-  readonly httpStatus?: number;
-  readonly requestId?: string;
 
   constructor(message: string, details: FindingWritebackErrorDetails, options?: { cause?: unknown }) {
-    super(message, options);
+    super(message, details, options);
     this.findingId = details.findingId;
     this.format = details.format;
-    this.operation = details.operation;
-    this.errorCode = details.errorCode;
-    this.awsMessage = details.awsMessage;
-    this.retryable = details.retryable;
-    this.httpStatus = details.httpStatus;
-    this.requestId = details.requestId;
   }
 }
 
@@ -122,30 +110,15 @@ function explainUnprocessed(code: string): string {
   }
 }
 
-/** The fields of an AWS SDK v3 service exception (or a network error) that classification reads. */
-interface SdkErrorLike {
-  name?: string;
-  code?: string;
-  message?: string;
-  $fault?: 'client' | 'server';
-  $retryable?: unknown;
-  $metadata?: { httpStatusCode?: number; requestId?: string };
-}
-
-const THROTTLING_CODES = new Set(['TooManyRequestsException', 'LimitExceededException', 'ThrottlingException']);
-const SERVER_ERROR_CODES = new Set(['InternalException', 'InternalServerException', 'ServiceUnavailableException', 'ConflictException']);
-const INPUT_ERROR_CODES = new Set(['InvalidInputException', 'ValidationException', 'SerializationException', 'ResourceNotFoundException']);
-const EXPIRED_CREDENTIAL_CODES = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired']);
-const BAD_CREDENTIAL_CODES = new Set([
-  'CredentialsProviderError',
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-  'InvalidSignatureException',
-  'SignatureDoesNotMatch',
-  'IncompleteSignatureException',
-  'MissingAuthenticationTokenException',
-]);
-const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+// Error codes of the Security Hub API; the command documentation of @aws-sdk/client-securityhub
+// 3.1108 lists only some of them for BatchUpdateFindings and BatchUpdateFindingsV2.
+// ConflictException (a concurrent update) clears once the other writer is done, so it is retryable.
+const SECURITY_HUB_ERROR_CODES: AwsServiceErrorCodes = {
+  service: 'Security Hub',
+  throttling: new Set(['TooManyRequestsException', 'LimitExceededException', 'ThrottlingException']),
+  serverError: new Set(['InternalException', 'InternalServerException', 'ServiceUnavailableException', 'ConflictException']),
+  invalidInput: new Set(['InvalidInputException', 'ValidationException', 'SerializationException', 'ResourceNotFoundException']),
+};
 
 /**
  * Wraps an error thrown by `SecurityHubClient.send` (after the SDK's own retries) into a
@@ -153,22 +126,19 @@ const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 
  * actions, never credentials, so they are kept in the message.
  */
 export function sdkCallError(context: WritebackContext, error: unknown): FindingWritebackError {
-  const sdkError: SdkErrorLike = typeof error === 'object' && error !== null ? (error as SdkErrorLike) : {};
-  // Network errors from Node are plain Errors whose `code` (ECONNREFUSED, …) is the useful part.
-  const errorCode = (sdkError.name === undefined || sdkError.name === 'Error') && sdkError.code !== undefined ? sdkError.code : (sdkError.name ?? 'Unknown');
-  const awsMessage = sdkError.message ?? String(error);
-  const httpStatus = sdkError.$metadata?.httpStatusCode;
-  const { retryable, advice } = classifySdkError(sdkError, errorCode, httpStatus);
+  const description = describeAwsSdkError(error);
+  const { errorCode, awsMessage, httpStatus, requestId } = description;
+  const { retryable, advice } = classifySecurityHubError(description);
 
   return new FindingWritebackError(
     `${context.operation} failed for finding ${context.findingId}: ${errorCode}: ${awsMessage}. ${advice}`,
-    { ...context, errorCode, awsMessage, retryable, httpStatus, requestId: sdkError.$metadata?.requestId },
+    { ...context, errorCode, awsMessage, retryable, httpStatus, requestId },
     { cause: error },
   );
 }
 
-function classifySdkError(error: SdkErrorLike, code: string, httpStatus: number | undefined): { retryable: boolean; advice: string } {
-  if (code === 'AccessDeniedException') {
+function classifySecurityHubError(description: AwsSdkErrorDescription): AwsErrorClassification {
+  if (description.errorCode === 'AccessDeniedException') {
     // BatchUpdateFindingsV2 has no IAM action of its own: both operations are authorized by
     // securityhub:BatchUpdateFindings (BatchUpdateFindingsV2Command documentation).
     return {
@@ -176,33 +146,9 @@ function classifySdkError(error: SdkErrorLike, code: string, httpStatus: number 
       advice: 'The task role needs the securityhub:BatchUpdateFindings permission (it also authorizes BatchUpdateFindingsV2) for this account and region.',
     };
   }
-  if (code === 'InvalidAccessException') {
+  if (description.errorCode === 'InvalidAccessException') {
     return { retryable: false, advice: 'Check that Security Hub is enabled in this account and region for the task role\'s account.' };
   }
-  if (EXPIRED_CREDENTIAL_CODES.has(code)) {
-    // The default credential chain refreshes ECS task role credentials, so a later attempt
-    // usually gets fresh ones.
-    return { retryable: true, advice: 'The AWS credentials expired: check the task role credentials (ECS task role or the configured role to assume).' };
-  }
-  if (BAD_CREDENTIAL_CODES.has(code)) {
-    return { retryable: false, advice: 'AWS rejected or could not load the credentials: check the task role credentials (ECS task role or the configured role to assume).' };
-  }
-  if (THROTTLING_CODES.has(code)) {
-    return { retryable: true, advice: 'Security Hub throttled the request after the SDK\'s retries; a later attempt may succeed.' };
-  }
-  if (INPUT_ERROR_CODES.has(code)) {
-    return { retryable: false, advice: 'Security Hub rejected the request as invalid; retrying the same update will not help.' };
-  }
-  if (SERVER_ERROR_CODES.has(code)) {
-    return { retryable: true, advice: 'Security Hub failed on its side; a later attempt may succeed.' };
-  }
-  if (NETWORK_ERROR_CODES.has(error.code ?? '') || code === 'TimeoutError' || code === 'RequestTimeout') {
-    return { retryable: true, advice: 'The Security Hub endpoint could not be reached; check the network path or the configured endpoint.' };
-  }
 
-  const retryable = error.$fault === 'server' || (httpStatus !== undefined && httpStatus >= 500) || httpStatus === 429;
-  return {
-    retryable,
-    advice: retryable ? 'A later attempt may succeed.' : 'Retrying the same update will not help.',
-  };
+  return classifyAwsSdkError(description, SECURITY_HUB_ERROR_CODES);
 }

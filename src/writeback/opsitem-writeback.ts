@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 
 import type { AwsWriteback, TicketRef, WritebackAction, WritebackRecord } from '../core/types.js';
 import { NOTES_DATA_KEY, TICKET_DATA_KEY } from '../sources/opsitem/operational-data-keys.js';
+import { AWS_REGION_PATTERN } from './aws-client.js';
 import { appendNote, NOTES_MAX_BYTES, utf8Bytes } from './opsitem-notes.js';
 import {
   OPSITEM_LOCAL_ERROR_CODES,
@@ -38,7 +39,6 @@ export type OpsItemWritebackStatus = (typeof OPSITEM_WRITEBACK_STATUSES)[number]
 const DATA_VALUE_MAX_BYTES = NOTES_MAX_BYTES;
 
 const OPSITEM_ID_PATTERN = /^oi-[0-9a-f]{12}$/;
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** Options of {@link OpsItemWriteback}. */
 export interface OpsItemWritebackOptions {
@@ -180,7 +180,7 @@ function readKey(record: WritebackRecord): OpsItemKey {
   if (!OPSITEM_ID_PATTERN.test(opsItemId)) {
     throw invalidRecord(record, `writebackKey.opsItemId "${opsItemId}" is not an OpsItem id (oi- and 12 hexadecimal digits). The source adapter that built the record must set it`);
   }
-  if (!REGION_PATTERN.test(region)) {
+  if (!AWS_REGION_PATTERN.test(region)) {
     throw invalidRecord(record, `writebackKey.region "${region}" is not a region code such as us-east-1. The source adapter that built the record must set it`);
   }
   return { opsItemId, region, account };

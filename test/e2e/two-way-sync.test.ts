@@ -304,6 +304,27 @@ describe('incident changes reaching AWS', () => {
     expect(await harness.connector.store.getCursor('changes:servicenow:incident')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 
+  it('writes nothing for a rebuilt link until a person changes the ticket', async () => {
+    await start();
+    const opsItem = await openOpsItem();
+    const incident = incidentFor(opsItem.OpsItemId);
+    harness.editTicket('incident', incident.sys_id!, { state: '2', comments: 'Looking into it' });
+    await harness.poll();
+
+    // A replaced task: the links are rebuilt from correlation values, without their history.
+    await harness.loseStateStore();
+    harness.ssm.updateOpsItemAsHuman(opsItem.OpsItemId, { Title: 'CPU utilization above 95% on orders-api-prod-2' });
+    await harness.settle();
+    const before = writes();
+    await harness.poll();
+    expect(writes()).toEqual(before);
+    expect(notesOf(opsItem.OpsItemId).split('Looking into it')).toHaveLength(2);
+
+    harness.editTicket('incident', incident.sys_id!, { state: '6', close_code: 'Solution provided', close_notes: 'Scaled out' });
+    await harness.poll();
+    expect(harness.ssm.getOpsItem(opsItem.OpsItemId)?.Status).toBe('Resolved');
+  });
+
   it('takes signed webhook notifications without waiting for a poll', async () => {
     await start({ webhookSecret: 'e2e-webhook-secret-0123456789abcdef' });
     const opsItem = await openOpsItem();

@@ -3,6 +3,7 @@
  * and GetFindings. Validation follows the Security Hub API reference as the SDK documents it
  * (@aws-sdk/client-securityhub 3.1108 model documentation).
  */
+import { pageOf, readPageOffset } from '../paging.js';
 import { invalidInput } from './api-error.js';
 import { asObject, checkLength } from './validate.js';
 
@@ -145,10 +146,10 @@ export class AsffFindingStore {
 
     // NOTE: SortCriteria is accepted but ignored; findings come back in the order they were seeded.
     const selected = [...this.findings.values()].filter(matches);
-    const page = selected.slice(offset, offset + maxResults).map((finding) => structuredClone(finding));
-    const output: GetFindingsOutput = { Findings: page };
-    if (offset + maxResults < selected.length) {
-      output.NextToken = encodeNextToken(offset + maxResults);
+    const page = pageOf(selected, offset, maxResults);
+    const output: GetFindingsOutput = { Findings: page.items.map((finding) => structuredClone(finding)) };
+    if (page.nextToken !== undefined) {
+      output.NextToken = page.nextToken;
     }
     return output;
   }
@@ -333,24 +334,12 @@ function readMaxResults(value: unknown): number {
   return value as number;
 }
 
-// The token is opaque to clients; here it is the offset of the next page, base64url-encoded.
-function encodeNextToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ offset }), 'utf8').toString('base64url');
-}
-
 function readNextToken(value: unknown): number {
-  if (value === undefined || value === null || value === '') {
-    return 0;
+  const offset = readPageOffset(value);
+  if (offset === undefined) {
+    throw invalidInput(`Invalid parameter 'NextToken': the token was not issued by a previous GetFindings call`);
   }
-  try {
-    const decoded = JSON.parse(Buffer.from(String(value), 'base64url').toString('utf8')) as { offset?: unknown };
-    if (Number.isInteger(decoded.offset) && (decoded.offset as number) >= 0) {
-      return decoded.offset as number;
-    }
-  } catch {
-    // Fall through to the error below.
-  }
-  throw invalidInput(`Invalid parameter 'NextToken': the token was not issued by a previous GetFindings call`);
+  return offset;
 }
 
 function oneOf(value: unknown, name: string, allowed: readonly string[]): string {

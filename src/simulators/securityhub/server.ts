@@ -12,10 +12,19 @@
  * Like Security Hub, the simulator emits an EventBridge event for every finding that a successful
  * BatchUpdateFindings or BatchUpdateFindingsV2 call changed (see {@link SecurityHubSimulator.onEvent}).
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+
 import type { EventBridgeEvent } from '../../core/types.js';
+import {
+  checkFaultStatus,
+  EventListeners,
+  FaultQueue,
+  parseJsonBody,
+  parseJsonOrText,
+  readLatencyMs,
+  startAwsJsonServer,
+  type JsonResponse,
+} from '../aws-http.js';
 import { SimulatedApiError, invalidInput, validationError } from './api-error.js';
 import { AsffFindingStore, type AsffFinding } from './asff-findings.js';
 import { asffImportedEvent, ocsfImportedEvent, type EventDefaults } from './finding-events.js';
@@ -105,9 +114,6 @@ const ROUTES: Record<string, SimulatedOperation> = {
   'POST /findings': 'GetFindings',
 };
 
-// Far above any request the tests send; it only keeps a runaway client from filling memory.
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
-
 /**
  * Starts the simulator on 127.0.0.1. Requests must carry an `Authorization` header, as SigV4-signed
  * SDK requests do, but the signature is not verified.
@@ -120,41 +126,15 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
  * await simulator.stop();
  */
 export async function startSecurityHubSimulator(options: SecurityHubSimulatorOptions = {}): Promise<SecurityHubSimulator> {
-  const latencyMs = options.latencyMs ?? 0;
-  if (!Number.isFinite(latencyMs) || latencyMs < 0) {
-    throw new RangeError(`latencyMs must be a number of milliseconds of at least 0, got ${latencyMs}`);
-  }
+  const latencyMs = readLatencyMs(options.latencyMs);
 
   const asff = new AsffFindingStore();
   const ocsf = new OcsfFindingStore();
   const calls: SimulatorCall[] = [];
-  let faults: Array<SimulatedFault & { remaining: number }> = [];
+  const faults = new FaultQueue<SimulatedFault>();
   const clock = options.clock ?? (() => new Date());
   const eventDefaults: EventDefaults = { account: options.account ?? '111122223333', region: options.region ?? 'us-east-1' };
-  const listeners = new Set<{ listener: (event: EventBridgeEvent) => void | Promise<void>; onError?: (error: unknown) => void }>();
-
-  function emit(event: EventBridgeEvent): void {
-    for (const { listener, onError } of listeners) {
-      const report = onError ?? ((error: unknown) => process.emitWarning(`Security Hub simulator event listener failed: ${String(error)}`));
-      try {
-        // Each listener gets its own copy, so one cannot change what the next one receives.
-        Promise.resolve(listener(structuredClone(event))).catch(report);
-      } catch (error) {
-        report(error);
-      }
-    }
-  }
-
-  function takeFault(operation: SimulatedOperation): SimulatedFault | undefined {
-    const fault = faults.find((candidate) => candidate.operation === undefined || candidate.operation === operation);
-    if (fault !== undefined) {
-      fault.remaining -= 1;
-      if (fault.remaining <= 0) {
-        faults = faults.filter((candidate) => candidate !== fault);
-      }
-    }
-    return fault;
-  }
+  const listeners = new EventListeners('Security Hub simulator');
 
   function runOperation(operation: SimulatedOperation, body: unknown): unknown {
     const now = clock();
@@ -162,14 +142,14 @@ export async function startSecurityHubSimulator(options: SecurityHubSimulatorOpt
       case 'BatchUpdateFindings': {
         const output = asff.batchUpdate(body, now);
         for (const identifier of output.ProcessedFindings) {
-          emit(asffImportedEvent(asff.get(identifier.Id, identifier.ProductArn)!, eventDefaults, now));
+          listeners.emit(asffImportedEvent(asff.get(identifier.Id, identifier.ProductArn)!, eventDefaults, now));
         }
         return output;
       }
       case 'BatchUpdateFindingsV2': {
         const output = ocsf.batchUpdate(body);
         for (const processed of output.ProcessedFindings) {
-          emit(ocsfImportedEvent(ocsf.get(processed.MetadataUid!)!, eventDefaults, now));
+          listeners.emit(ocsfImportedEvent(ocsf.get(processed.MetadataUid!)!, eventDefaults, now));
         }
         return output;
       }
@@ -178,16 +158,13 @@ export async function startSecurityHubSimulator(options: SecurityHubSimulatorOpt
     }
   }
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  function handle(request: IncomingMessage, rawBody: string): JsonResponse {
     const path = (request.url ?? '/').split('?')[0];
     const operation = ROUTES[`${request.method} ${path}`];
-    const rawBody = await readBody(request);
     const call: SimulatorCall = { operation: operation ?? 'Unknown', body: parseJsonOrText(rawBody), status: 0 };
     calls.push(call);
 
-    let status: number;
-    let payload: unknown;
-    let errorType: string | undefined;
+    let response: JsonResponse;
     try {
       // AWS front ends reject unsigned requests before routing, even for unknown paths.
       if (request.headers.authorization === undefined) {
@@ -197,85 +174,63 @@ export async function startSecurityHubSimulator(options: SecurityHubSimulatorOpt
         throw new SimulatedApiError(404, 'UnknownOperationException', `No Security Hub operation at ${request.method} ${path} in the simulator`);
       }
 
-      const fault = takeFault(operation);
+      const fault = faults.take(operation);
       if (fault !== undefined) {
         throw faultError(operation, fault);
       }
 
-      status = 200;
-      payload = runOperation(operation, parseRequestBody(operation, rawBody));
+      const invalidJson = operation === 'BatchUpdateFindingsV2' ? validationError : invalidInput;
+      response = { status: 200, body: runOperation(operation, parseJsonBody(rawBody, invalidJson)) };
     } catch (error) {
       const apiError =
         error instanceof SimulatedApiError
           ? error
           : new SimulatedApiError(500, 'InternalException', `Security Hub simulator failed: ${error instanceof Error ? error.message : String(error)}`);
-      status = apiError.status;
-      errorType = apiError.errorType;
-      payload = { Code: apiError.errorType, Message: apiError.message };
+      response = errorResponse(apiError);
     }
 
-    call.status = status;
-    if (latencyMs > 0) {
-      await new Promise((resolve) => setTimeout(resolve, latencyMs));
-    }
-    sendJson(response, status, payload, errorType);
+    call.status = response.status;
+    return response;
   }
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      // Only reading the request can fail here (a client that disconnects or sends too much).
-      if (!response.headersSent) {
-        sendJson(response, 400, { Code: 'InvalidInputException', Message: String(error) }, 'InvalidInputException');
-      }
-    });
+  const server = await startAwsJsonServer({
+    port: options.port ?? 0,
+    latencyMs,
+    contentType: 'application/json',
+    handle,
+    unreadableRequest: (error) => errorResponse(invalidInput(String(error))),
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     calls,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    stop: () => server.stop(),
     seedFindings: (findings) => asff.seed(findings),
     seedOcsfFindings: (findings) => ocsf.seed(findings),
     getFinding: (id, productArn) => asff.get(id, productArn),
     getOcsfFinding: (metadataUid) => ocsf.get(metadataUid),
     injectFaults: (newFaults) => {
       for (const fault of newFaults) {
-        const times = fault.times ?? 1;
-        if (!Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599) {
-          throw new RangeError(`fault status must be an HTTP error status from 400 to 599, got ${fault.status}`);
-        }
-        if (!Number.isInteger(times) || times < 1) {
-          throw new RangeError(`fault times must be a whole number of at least 1, got ${times}`);
-        }
-        faults.push({ ...fault, remaining: times });
+        checkFaultStatus(fault.status);
+        faults.add(fault);
       }
     },
-    onEvent: (listener, onListenerError) => {
-      const entry = { listener, onError: onListenerError };
-      listeners.add(entry);
-      return () => {
-        listeners.delete(entry);
-      };
-    },
+    onEvent: (listener, onListenerError) => listeners.add(listener, onListenerError),
     reset: () => {
       asff.clear();
       ocsf.clear();
       calls.length = 0;
-      faults = [];
+      faults.clear();
     },
+  };
+}
+
+/** Builds the REST-JSON error response: the type in `x-amzn-ErrorType` and `{"Code", "Message"}` in the body. */
+function errorResponse(apiError: SimulatedApiError): JsonResponse {
+  return {
+    status: apiError.status,
+    body: { Code: apiError.errorType, Message: apiError.message },
+    headers: { 'x-amzn-errortype': apiError.errorType },
   };
 }
 
@@ -293,54 +248,4 @@ function faultError(operation: SimulatedOperation, fault: SimulatedFault): Simul
   };
   const [defaultType, defaultMessage] = defaults[fault.status] ?? ['InternalException', 'Injected fault'];
   return new SimulatedApiError(fault.status, fault.errorType ?? defaultType, fault.message ?? defaultMessage);
-}
-
-function parseRequestBody(operation: SimulatedOperation, rawBody: string): unknown {
-  if (rawBody === '') {
-    return {};
-  }
-  try {
-    return JSON.parse(rawBody);
-  } catch {
-    const makeError = operation === 'BatchUpdateFindingsV2' ? validationError : invalidInput;
-    throw makeError('The request body is not valid JSON');
-  }
-}
-
-function parseJsonOrText(rawBody: string): unknown {
-  if (rawBody === '') {
-    return undefined;
-  }
-  try {
-    return JSON.parse(rawBody);
-  } catch {
-    return rawBody;
-  }
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      throw new Error(`request body larger than ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function sendJson(response: ServerResponse, status: number, payload: unknown, errorType?: string): void {
-  const body = JSON.stringify(payload);
-  const headers: Record<string, string | number> = {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    'x-amzn-requestid': randomUUID(),
-  };
-  if (errorType !== undefined) {
-    headers['x-amzn-errortype'] = errorType;
-  }
-  response.writeHead(status, headers);
-  response.end(body);
 }

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
+import { pageOf, readPageOffset } from '../paging.js';
 import { invalidParameter, opsItemNotFound, serializationError, validationError } from './api-error.js';
 import {
   OPSITEM_TYPES,
@@ -235,11 +236,10 @@ export class OpsItemStore {
     // NOTE: the API reference does not define the order of the results; the simulator returns
     // OpsItems in the order they were created.
     const selected = [...this.items.values()].filter(matches);
-    const output: DescribeOpsItemsOutput = {
-      OpsItemSummaries: selected.slice(offset, offset + maxResults).map(toSummary),
-    };
-    if (offset + maxResults < selected.length) {
-      output.NextToken = Buffer.from(JSON.stringify({ offset: offset + maxResults }), 'utf8').toString('base64url');
+    const page = pageOf(selected, offset, maxResults);
+    const output: DescribeOpsItemsOutput = { OpsItemSummaries: page.items.map(toSummary) };
+    if (page.nextToken !== undefined) {
+      output.NextToken = page.nextToken;
     }
     return output;
   }
@@ -374,20 +374,12 @@ function readMaxResults(value: unknown): number {
   return value as number;
 }
 
-// The token is opaque to clients; here it is the offset of the next page, base64url-encoded.
 function readNextToken(value: unknown): number {
-  if (value === undefined || value === null || value === '') {
-    return 0;
+  const offset = readPageOffset(value);
+  if (offset === undefined) {
+    throw validationError('nextToken', String(value), 'Member must be a token returned by a previous DescribeOpsItems call');
   }
-  try {
-    const decoded = JSON.parse(Buffer.from(String(value), 'base64url').toString('utf8')) as { offset?: unknown };
-    if (Number.isInteger(decoded.offset) && (decoded.offset as number) >= 0) {
-      return decoded.offset as number;
-    }
-  } catch {
-    // Fall through to the error below.
-  }
-  throw validationError('nextToken', String(value), 'Member must be a token returned by a previous DescribeOpsItems call');
+  return offset;
 }
 
 /** Generates an OpsItem id: `oi-` and 12 random hexadecimal digits. */

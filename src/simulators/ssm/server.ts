@@ -11,11 +11,19 @@
  * After every create and update, including those made through UpdateOpsItem, the simulator emits
  * the EventBridge event that AWS would send (see {@link SsmSimulator.onEvent}).
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 
 import type { EventBridgeEvent } from '../../core/types.js';
+import {
+  checkFaultStatus,
+  EventListeners,
+  FaultQueue,
+  parseJsonBody,
+  parseJsonOrText,
+  readLatencyMs,
+  startAwsJsonServer,
+  type JsonResponse,
+} from '../aws-http.js';
 import { SsmApiError, serializationError } from './api-error.js';
 import { opsItemEvent, type OpsItemEventType } from './opsitem-events.js';
 import { OpsItemStore, type Actor, type OpsItemChanges, type OpsItemLocation, type SimulatedOpsItem } from './opsitem-store.js';
@@ -116,9 +124,6 @@ export const DEFAULT_CONSOLE_USER = 'OpsEngineer/sam.example';
 const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 const TARGET_PREFIX = 'AmazonSSM.';
 
-// Far above any request the tests send; it only keeps a runaway client from filling memory.
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
-
 const ACCOUNT_PATTERN = /^\d{12}$/;
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
@@ -134,10 +139,7 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
  * await simulator.stop();
  */
 export async function startSsmSimulator(options: SsmSimulatorOptions = {}): Promise<SsmSimulator> {
-  const latencyMs = options.latencyMs ?? 0;
-  if (!Number.isFinite(latencyMs) || latencyMs < 0) {
-    throw new RangeError(`latencyMs must be a number of milliseconds of at least 0, got ${latencyMs}`);
-  }
+  const latencyMs = readLatencyMs(options.latencyMs);
   const account = options.account ?? '111122223333';
   if (!ACCOUNT_PATTERN.test(account)) {
     throw new RangeError(`account must be a 12-digit AWS account id, got "${account}"`);
@@ -152,31 +154,11 @@ export async function startSsmSimulator(options: SsmSimulatorOptions = {}): Prom
   const location: OpsItemLocation = { account, region, partition: partitionOf(region) };
   const store = new OpsItemStore(location);
   const calls: SsmSimulatorCall[] = [];
-  const listeners = new Set<{ listener: (event: EventBridgeEvent) => void | Promise<void>; onError?: (error: unknown) => void }>();
-  let faults: Array<SimulatedSsmFault & { remaining: number }> = [];
+  const listeners = new EventListeners('SSM simulator');
+  const faults = new FaultQueue<SimulatedSsmFault>();
 
   function emit(type: OpsItemEventType, item: SimulatedOpsItem): void {
-    const event = opsItemEvent(type, item, location);
-    for (const { listener, onError } of listeners) {
-      const report = onError ?? ((error: unknown) => process.emitWarning(`SSM simulator event listener failed: ${String(error)}`));
-      try {
-        // Each listener gets its own copy, so one cannot change what the next one receives.
-        Promise.resolve(listener(structuredClone(event))).catch(report);
-      } catch (error) {
-        report(error);
-      }
-    }
-  }
-
-  function takeFault(operation: SsmOperation): SimulatedSsmFault | undefined {
-    const fault = faults.find((candidate) => candidate.operation === undefined || candidate.operation === operation);
-    if (fault !== undefined) {
-      fault.remaining -= 1;
-      if (fault.remaining <= 0) {
-        faults = faults.filter((candidate) => candidate !== fault);
-      }
-    }
-    return fault;
+    listeners.emit(opsItemEvent(type, item, location));
   }
 
   function runOperation(operation: SsmOperation, body: unknown): unknown {
@@ -198,67 +180,47 @@ export async function startSsmSimulator(options: SsmSimulatorOptions = {}): Prom
     }
   }
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  function handle(request: IncomingMessage, rawBody: string): JsonResponse {
     const target = headerValue(request, 'x-amz-target');
     const name = target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
     const operation = name !== undefined && OPERATIONS.has(name) ? (name as SsmOperation) : undefined;
-    const rawBody = await readBody(request);
     const call: SsmSimulatorCall = { operation: operation ?? 'Unknown', body: parseJsonOrText(rawBody), status: 0 };
     calls.push(call);
 
-    let status = 200;
-    let payload: unknown;
+    let response: JsonResponse;
     try {
       checkEnvelope(request, target, operation);
-      const fault = takeFault(operation!);
+      const fault = faults.take(operation!);
       if (fault !== undefined) {
         throw faultError(fault);
       }
-      payload = runOperation(operation!, parseRequestBody(rawBody));
+      response = { status: 200, body: runOperation(operation!, parseJsonBody(rawBody, serializationError)) };
     } catch (error) {
       const apiError =
         error instanceof SsmApiError ? error : new SsmApiError(500, 'InternalServerError', `SSM simulator failed: ${error instanceof Error ? error.message : String(error)}`);
-      status = apiError.status;
       call.errorType = apiError.errorType;
-      payload = apiError.toBody();
+      response = { status: apiError.status, body: apiError.toBody() };
     }
 
-    call.status = status;
-    if (latencyMs > 0) {
-      await new Promise((resolve) => setTimeout(resolve, latencyMs));
-    }
-    sendJson(response, status, payload);
+    call.status = response.status;
+    return response;
   }
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      // Only reading the request can fail here (a client that disconnects or sends too much).
-      if (!response.headersSent) {
-        sendJson(response, 400, serializationError(String(error)).toBody());
-      }
-    });
+  const server = await startAwsJsonServer({
+    port: options.port ?? 0,
+    latencyMs,
+    contentType: AWS_JSON_CONTENT_TYPE,
+    handle,
+    unreadableRequest: (error) => ({ status: 400, body: serializationError(String(error)).toBody() }),
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     account,
     region,
     callerArn,
     calls,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    stop: () => server.stop(),
     seedOpsItem: (partial = {}, seedOptions = {}) => {
       const item = store.seed(partial, { arn: `arn:aws:iam::${account}:role/OpsCenterSimulatorSeed`, now: clock() });
       if (seedOptions.emitEvent !== false) {
@@ -275,30 +237,20 @@ export async function startSsmSimulator(options: SsmSimulatorOptions = {}): Prom
     },
     injectFaults: (newFaults) => {
       for (const fault of newFaults) {
-        const times = fault.times ?? 1;
         if (typeof fault.errorType !== 'string' || fault.errorType === '') {
           throw new TypeError('fault errorType must be an SSM error type such as ThrottlingException');
         }
-        if (fault.status !== undefined && (!Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599)) {
-          throw new RangeError(`fault status must be an HTTP error status from 400 to 599, got ${fault.status}`);
+        if (fault.status !== undefined) {
+          checkFaultStatus(fault.status);
         }
-        if (!Number.isInteger(times) || times < 1) {
-          throw new RangeError(`fault times must be a whole number of at least 1, got ${times}`);
-        }
-        faults.push({ ...fault, remaining: times });
+        faults.add(fault);
       }
     },
-    onEvent: (listener, onListenerError) => {
-      const entry = { listener, onError: onListenerError };
-      listeners.add(entry);
-      return () => {
-        listeners.delete(entry);
-      };
-    },
+    onEvent: (listener, onListenerError) => listeners.add(listener, onListenerError),
     reset: () => {
       store.clear();
       calls.length = 0;
-      faults = [];
+      faults.clear();
     },
   };
 }
@@ -326,54 +278,9 @@ function faultError(fault: SimulatedSsmFault): SsmApiError {
   return new SsmApiError(fault.status ?? defaultStatus, fault.errorType, fault.message ?? defaultMessage);
 }
 
-function parseRequestBody(rawBody: string): unknown {
-  if (rawBody === '') {
-    return {};
-  }
-  try {
-    return JSON.parse(rawBody);
-  } catch {
-    throw serializationError('The request body is not valid JSON');
-  }
-}
-
-function parseJsonOrText(rawBody: string): unknown {
-  if (rawBody === '') {
-    return undefined;
-  }
-  try {
-    return JSON.parse(rawBody);
-  } catch {
-    return rawBody;
-  }
-}
-
 function headerValue(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      throw new Error(`request body larger than ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function sendJson(response: ServerResponse, status: number, payload: unknown): void {
-  const body = JSON.stringify(payload);
-  response.writeHead(status, {
-    'content-type': AWS_JSON_CONTENT_TYPE,
-    'content-length': Buffer.byteLength(body),
-    'x-amzn-requestid': randomUUID(),
-  });
-  response.end(body);
 }
 
 /** Returns the ARN partition of a region: `aws-cn` for China, `aws-us-gov` for GovCloud, otherwise `aws`. */

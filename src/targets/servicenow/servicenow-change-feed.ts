@@ -59,7 +59,7 @@ export class ServiceNowChangeFeed implements ItsmChangeFeed {
   /**
    * Read the integration user's login and time zone. A user without a time zone of their own
    * uses the instance default. When neither can be read (an ACL on sys_user or sys_properties),
-   * the poller still works, with a wider overlap, and a warning says how to fix it.
+   * the poller still works, with a wider overlap, and a warning explains how to fix it.
    */
   async prepare(): Promise<ChangeFeedIdentity> {
     let user: string | undefined;
@@ -156,7 +156,7 @@ export class ServiceNowChangeFeed implements ItsmChangeFeed {
     }
   }
 
-  /** The `>=` bound for `since`, in the time zone the instance reads it in. */
+  /** Write the `>=` bound for `since` in the time zone the instance reads it in. */
   private lowerBound(since: Date): string {
     if (this.timeZone !== undefined) return lowerBoundIn(since, this.timeZone);
     return wallClockIn(new Date(since.getTime() - UNKNOWN_ZONE_MARGIN_MS), 'UTC');

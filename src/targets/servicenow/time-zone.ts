@@ -6,7 +6,7 @@ import { ServiceNowInputError } from './errors.js';
  * write a UTC instant as the wall-clock text that the instance reads back as that instant.
  */
 
-/** Check that `timeZone` is an IANA id this runtime knows, such as `America/Los_Angeles`. */
+/** Check that `timeZone` is an IANA id this runtime supports, such as `America/Los_Angeles`. */
 export function validateTimeZone(timeZone: string, source: string): string {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
@@ -19,7 +19,7 @@ export function validateTimeZone(timeZone: string, source: string): string {
   }
 }
 
-/** The wall-clock time of `instant` in `timeZone`, as `YYYY-MM-DD HH:mm:ss`. */
+/** Format `instant` as the wall-clock time of `timeZone`, `YYYY-MM-DD HH:mm:ss`. */
 export function wallClockIn(instant: Date, timeZone: string): string {
   const parts = new Intl.DateTimeFormat('en-CA', {
     timeZone,
@@ -43,10 +43,10 @@ export function offsetAt(instant: Date, timeZone: string): number {
 }
 
 /**
- * A lower bound for a `>=` condition: the wall-clock text of `instant`, moved an hour earlier when
- * a daylight-saving change is near. Around a change a wall-clock time can occur twice, and an
- * instance that reads it as the later occurrence would skip an hour of changes; an earlier bound
- * only re-reads records, which the poller dedupes.
+ * Format a lower bound for a `>=` condition: the wall-clock text of `instant`, moved an hour
+ * earlier when a daylight-saving change is near. Around a change a wall-clock time can occur twice.
+ * An instance that reads it as the later occurrence would skip an hour of changes, while an earlier
+ * bound only re-reads records, and the poller dedupes those.
  */
 export function lowerBoundIn(instant: Date, timeZone: string): string {
   const hour = 3_600_000;

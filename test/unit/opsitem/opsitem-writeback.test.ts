@@ -121,16 +121,6 @@ describe('SSM errors', () => {
     expect(error.cause).toBe(awsError);
   });
 
-  it('classifies a network error as retryable', async () => {
-    ssm.on(UpdateOpsItemCommand).rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }));
-
-    const error = await writebackError(writeback.apply(RECORD, { status: 'Resolved' }));
-
-    expect(error.errorCode).toBe('ECONNREFUSED');
-    expect(error.retryable).toBe(true);
-    expect(error.message).toMatch(/could not be reached/);
-  });
-
   it('reports a failed notes read as GetOpsItem', async () => {
     ssm.on(GetOpsItemCommand).rejects(new OpsItemAccessDeniedException({ message: 'denied', $metadata: METADATA }));
 

@@ -1,47 +1,24 @@
-import { afterEach, describe, expect, it } from 'vitest';
+/**
+ * What createSsmClient and createSsmClientProvider add to the shared factory; the option checks,
+ * endpoint and logging are tested once for all services in test/unit/writeback/aws-client.test.ts.
+ */
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { createSsmClient, createSsmClientProvider, DEFAULT_SSM_MAX_ATTEMPTS } from '../../../src/writeback/ssm-client.js';
 
-const savedMaxAttempts = process.env.AWS_MAX_ATTEMPTS;
-
 afterEach(() => {
-  if (savedMaxAttempts === undefined) {
-    delete process.env.AWS_MAX_ATTEMPTS;
-  } else {
-    process.env.AWS_MAX_ATTEMPTS = savedMaxAttempts;
-  }
+  vi.unstubAllEnvs();
 });
 
 describe('createSsmClient', () => {
-  it('rejects an invalid region', () => {
-    expect(() => createSsmClient({ region: 'US East' })).toThrow(/Invalid AWS region "US East": expected a region code such as us-east-1/);
-  });
-
-  it('rejects maxAttempts below 1', () => {
-    expect(() => createSsmClient({ region: 'us-east-1', maxAttempts: 0 })).toThrow(/maxAttempts must be a whole number of at least 1, got 0/);
-  });
-
-  it('uses the default maxAttempts', async () => {
-    delete process.env.AWS_MAX_ATTEMPTS;
+  it('creates an SSMClient with the SSM default maxAttempts', async () => {
+    vi.stubEnv('AWS_MAX_ATTEMPTS', undefined);
     const client = createSsmClient({ region: 'eu-west-1' });
 
+    expect(client).toBeInstanceOf(SSMClient);
+    expect(await client.config.region()).toBe('eu-west-1');
     expect(await client.config.maxAttempts()).toBe(DEFAULT_SSM_MAX_ATTEMPTS);
-    client.destroy();
-  });
-
-  it('lets AWS_MAX_ATTEMPTS override the default', async () => {
-    process.env.AWS_MAX_ATTEMPTS = '7';
-    const client = createSsmClient({ region: 'us-east-1' });
-
-    expect(await client.config.maxAttempts()).toBe(7);
-    client.destroy();
-  });
-
-  it('sets no endpoint unless asked', () => {
-    const client = createSsmClient({ region: 'us-east-1' });
-
-    // isCustomEndpoint false is what lets the SDK read AWS_ENDPOINT_URL_SSM on the first request.
-    expect(client.config.isCustomEndpoint).toBe(false);
     client.destroy();
   });
 });

@@ -145,6 +145,22 @@ describe('loadRules all or nothing', () => {
 });
 
 describe('validateRules issue locations', () => {
+  it('rejects an unknown key in the reverse section', async () => {
+    const issue = await onlyIssueOf('reverse-problems.yaml');
+
+    expect(issue.path).toBe('reverse.writeback.stauts');
+    expect(issue.message).toBe("unknown key 'stauts' at reverse.writeback; allowed keys: status, note (did you mean 'status'?)");
+    expect(issue.line).toBe(19);
+  });
+
+  it('reports a broken reverse expression with its place', async () => {
+    const issue = await onlyIssueOf('reverse-bad-expression.yaml');
+
+    expect(issue.path).toBe('reverse.closed');
+    expect(issue.message).toMatch(/^invalid JSONata expression/);
+    expect(issue.line).toBe(17);
+  });
+
   it('reports an unknown key at the key', async () => {
     const file = fixture('bad/unknown-key.yaml');
 

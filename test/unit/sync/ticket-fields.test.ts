@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { createFieldRule } from '../../../src/rules/field-rule.js';
 import type { SyncRule } from '../../../src/rules/sync-rule.js';
-import { conflictNote, sameValue, watchedFields } from '../../../src/sync/ticket-fields.js';
+import { compactSeen, conflictNote, sameValue, seenValue, watchedFields } from '../../../src/sync/ticket-fields.js';
 
 const field = (name: string, owner: 'aws' | 'itsm' | 'create-only') => createFieldRule({ name, owner, constant: 'x' });
 
@@ -53,5 +53,17 @@ describe('conflictNote', () => {
 
   it('says nothing without a way back, since nothing was read', () => {
     expect(conflictNote('servicenow', { urgency: '1' }, { written })).toBeUndefined();
+  });
+});
+
+describe('compactSeen and seenValue', () => {
+  it('keeps only values that differ from what was written', () => {
+    const written = { urgency: '2', description: 'long text' };
+    const seen = compactSeen({ urgency: '2', description: 'edited text', state: '1' }, written);
+
+    expect(seen).toEqual({ description: 'edited text', state: '1' });
+    expect(seenValue({ written, itsm: { seen } }, 'urgency')).toBe('2');
+    expect(seenValue({ written, itsm: { seen } }, 'description')).toBe('edited text');
+    expect(seenValue({ written, itsm: { seen } }, 'close_code')).toBeUndefined();
   });
 });

@@ -176,23 +176,6 @@ describe('SDK errors', () => {
     expect(error.retryable).toBe(false);
   });
 
-  it('asks to check credentials on ExpiredTokenException', async () => {
-    securityHub.on(BatchUpdateFindingsCommand).rejects(awsError('ExpiredTokenException', 'The security token included in the request is expired', 403));
-
-    const error = await writebackError(writeback.apply(asffRecord(s3Finding), { status: 'RESOLVED' }));
-    expect(error.message).toContain('check the task role credentials');
-    expect(error.retryable).toBe(true);
-    expect(error.requestId).toBe('req-1');
-  });
-
-  it('asks to check credentials when none load', async () => {
-    securityHub.on(BatchUpdateFindingsCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
-
-    const error = await writebackError(writeback.apply(asffRecord(s3Finding), { status: 'RESOLVED' }));
-    expect(error.message).toContain('check the task role credentials');
-    expect(error.retryable).toBe(false);
-  });
-
   it.each([
     ['TooManyRequestsException', 429, true],
     ['LimitExceededException', 429, true],
@@ -205,6 +188,8 @@ describe('SDK errors', () => {
     const error = await writebackError(writeback.apply(asffRecord(s3Finding), { status: 'RESOLVED' }));
     expect(error.errorCode).toBe(name);
     expect(error.retryable).toBe(retryable);
+    expect(error.httpStatus).toBe(status);
+    expect(error.requestId).toBe('req-1');
   });
 
   it('treats InternalException as retryable', async () => {

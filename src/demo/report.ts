@@ -1,0 +1,246 @@
+/**
+ * The demo's printed output: the timeline table, the way back, the writes each side received, and
+ * what every outcome means.
+ */
+import Table from 'cli-table3';
+
+import type { ReverseOutcome } from '../reverse/reverse-sync.js';
+import type { SyncOutcome } from '../sync/engine.js';
+import { severityOf, titleOf, type TimelineEntry } from './timeline.js';
+import type { WriteCounts } from './traffic.js';
+import { RESOLVER, type WayBackReport, type WayBackStep } from './way-back.js';
+
+/** Destination of the demo's text, such as `process.stdout`. */
+export interface TextOutput {
+  write(text: string): unknown;
+}
+
+const TABLE_STYLE = { head: [], border: [] };
+
+const INCIDENT_STATES: Record<string, string> = { '1': 'New', '2': 'In Progress', '3': 'On Hold', '6': 'Resolved', '7': 'Closed', '8': 'Canceled' };
+
+const SYNC_OUTCOME_MEANINGS: Record<SyncOutcome, string> = {
+  created: 'a new incident was created and linked to the finding or OpsItem',
+  adopted: "an incident with the record's correlation value existed already, so it was linked instead of creating another",
+  updated: 'the linked incident got the fields that changed',
+  unchanged: 'the record is linked and nothing mapped changed, so nothing was written',
+  resolved: 'the finding passed or was archived, or the OpsItem was resolved, so its incident was resolved',
+  'not-created': 'the record does not meet the creation conditions (for findings: severity, record state, workflow status)',
+  'already-resolved': 'the incident is resolved and the record is still passing or resolved, so nothing was written',
+  'closed-not-patched':
+    'a person closed the incident while the finding was still failing or the OpsItem still open.\n' +
+    '    It stays closed until the record is resolved in AWS and then fails or opens again, so nothing was written',
+  stale: 'the event is older than the state already synced, so it was dropped',
+  reopened: 'the record failed or opened again within the reopen window, so its incident was reopened',
+  recreated: 'the record failed or opened again after the reopen window, so a new incident references the old one',
+  'no-rule': 'no sync rule matches the record, so nothing was done',
+};
+
+/** Outcomes that leave the incident as it was. */
+const NO_TICKET_WRITE: ReadonlySet<SyncOutcome> = new Set(['unchanged', 'not-created', 'already-resolved', 'closed-not-patched', 'stale', 'no-rule']);
+
+const REVERSE_OUTCOME_MEANINGS: Record<ReverseOutcome, string> = {
+  applied: 'a person changed the incident, and the change was written to the finding or OpsItem',
+  'no-change': "nothing a person changed: itsm-sync's own write, or a field that no rule maps back",
+  seen: 'this version of the incident is known already: itsm-sync wrote it itself, or an earlier read handled it',
+  unlinked: 'no link has this incident',
+  'one-way': "the incident's rule syncs one way only",
+};
+
+/**
+ * Prints the parts of the demo to one output. Each outcome is explained once, under the first
+ * table or list that shows it.
+ */
+export class DemoPrinter {
+  private readonly explained = new Set<string>();
+
+  constructor(private readonly output: TextOutput = process.stdout) {}
+
+  /** Prints the note at the start of a run that continues an earlier one. */
+  earlierRun(dataDir: string): void {
+    this.output.write(
+      `\nContinuing the demo state in ${dataDir}: the ServiceNow records and the state store are kept from earlier runs.\n` +
+        'The AWS simulators start empty, so the findings and OpsItems arrive as they did the first time.\n',
+    );
+  }
+
+  /** Prints the timeline table and what its outcomes mean. */
+  timeline(entries: TimelineEntry[], sampleCounts: { findingEvents: number; opsItems: number }): void {
+    const table = new Table({
+      head: ['Kind', 'Finding / OpsItem', 'Severity', 'Outcome', 'Echo', 'Incident', 'Urgency / impact', 'State'],
+      wordWrap: true,
+      style: TABLE_STYLE,
+      colWidths: [11, 28, 15, 20, 18, 12, 10, 10],
+    });
+    table.push(...entries.map(timelineRow));
+
+    this.output.write(
+      `\nTimeline: ${sampleCounts.findingEvents} Security Hub finding event${plural(sampleCounts.findingEvents)} sent to the queue, ` +
+        `then ${sampleCounts.opsItems} OpsItem${plural(sampleCounts.opsItems)} created in\n` +
+        'OpsCenter, whose OpsItem Create events reach the queue as the EventBridge rule sends them:\n',
+    );
+    this.output.write(`${table.toString()}\n`);
+    this.output.write(
+      '  Echo: outcomes of the events that AWS sent back after the connector wrote to the record (Workflow NOTIFIED and\n' +
+        '  a Note on a finding, the incident link on an OpsItem). They reach the queue like any other event.\n',
+    );
+
+    const outcomes = entries.flatMap((entry) => [entry.result.outcome, ...entry.echoes.map((echo) => echo.outcome)]);
+    this.legend({ meanings: SYNC_OUTCOME_MEANINGS, outcomes });
+  }
+
+  /** Prints what the way back did: the person's edits, AWS before and after, the poll and the echo. */
+  wayBack(report: WayBackReport): void {
+    const resolved = report.steps.filter((step): step is Extract<WayBackStep, { action: 'resolved' }> => step.action === 'resolved');
+
+    if (resolved.length > 0) {
+      this.output.write(`\nWay back: ${RESOLVER} resolves ${resolved.length} incident${plural(resolved.length)} in ServiceNow, then one change poll runs:\n`);
+      const table = new Table({
+        head: ['Incident', `Resolved by ${RESOLVER}`, 'AWS record', 'AWS before', 'AWS after'],
+        wordWrap: true,
+        style: TABLE_STYLE,
+        colWidths: [12, 26, 24, 30, 34],
+      });
+      table.push(...resolved.map(wayBackRow));
+      this.output.write(`${table.toString()}\n`);
+    } else {
+      this.output.write(`\nWay back: nothing for ${RESOLVER} to resolve in this run.\n`);
+    }
+
+    for (const step of report.steps) {
+      if (step.action === 'already-closed') {
+        const closedBy = step.closedBy === RESOLVER ? `${RESOLVER} resolved it in an earlier run` : `last changed by ${step.closedBy}`;
+        const outcome = step.timelineOutcome ? `\n    Its outcome in the timeline above: ${step.timelineOutcome}.` : '';
+        this.output.write(`  ${step.incident} (${step.title}) is ${stateName(step.state)} already: ${closedBy}.${outcome}\n`);
+      } else if (step.action === 'no-incident') {
+        this.output.write(`  ${step.title} has no incident in this run, so there was nothing to resolve.\n`);
+      }
+    }
+    if (resolved.length === 0) this.output.write('  Run `npm run demo -- --fresh` to see the way back from the start.\n');
+
+    this.poll(report);
+  }
+
+  /**
+   * Prints the writes each side received, and whether any echo wrote to ServiceNow. The verdict is
+   * computed from the results, so a regression shows here.
+   */
+  writes(writes: { timeline: WriteCounts; wayBack: WriteCounts }, echoOutcomes: SyncOutcome[]): void {
+    const table = new Table({
+      head: ['Writes in this run', 'ServiceNow Table API', 'UpdateOpsItem', 'BatchUpdateFindings'],
+      style: TABLE_STYLE,
+    });
+    table.push(['Timeline', writes.timeline.serviceNow, writes.timeline.updateOpsItem, writes.timeline.batchUpdateFindings]);
+    table.push(['Way back', writes.wayBack.serviceNow, writes.wayBack.updateOpsItem, writes.wayBack.batchUpdateFindings]);
+    this.output.write(`\n${table.toString()}\n`);
+    this.output.write(`  ${RESOLVER}'s edits are made in the instance, not through the Table API. BatchUpdateFindings includes the V2 call for OCSF.\n`);
+
+    const writingEchoes = echoOutcomes.filter((outcome) => !NO_TICKET_WRITE.has(outcome));
+    const awsWrites = [writes.timeline, writes.wayBack].reduce((sum, counts) => sum + counts.updateOpsItem + counts.batchUpdateFindings, 0);
+    if (awsWrites === 0 && writes.wayBack.serviceNow === 0) {
+      this.output.write('Nothing was written to AWS in this run, so no event came back, and the way back wrote nothing to ServiceNow.\n');
+    } else if (writingEchoes.length === 0 && writes.wayBack.serviceNow === 0) {
+      this.output.write('No echo: the events AWS sent back after each write changed nothing in ServiceNow, and the way back wrote only to AWS.\n');
+    } else {
+      this.output.write(
+        `Echo found: events that AWS sent back after the connector's writes led to ${writingEchoes.length} ServiceNow ` +
+          `write${plural(writingEchoes.length)} (${writingEchoes.join(', ') || 'none'}), and the way back made ${writes.wayBack.serviceNow}.\n`,
+      );
+    }
+  }
+
+  /** Prints the incident counts and what a second run shows. */
+  summary(counts: { created: number; total: number; earlierRun: boolean }): void {
+    this.output.write(`\nNew incidents in this run: ${counts.created}. Incidents in the ServiceNow simulator: ${counts.total}.\n`);
+
+    if (!counts.earlierRun) {
+      this.output.write(
+        'Run `npm run demo` again: ServiceNow and the state store keep what this run left, the AWS simulators start\n' +
+          'empty, and the same samples are delivered again without creating any incident twice.\n',
+      );
+    } else if (counts.created === 0) {
+      this.output.write('This run delivered the samples of an earlier run again: they matched their links, so no incident was created twice.\n');
+    } else {
+      this.output.write(
+        'Samples synced in an earlier run matched their links and got no second incident. The new incidents are for\n' +
+          'samples that the earlier runs in this folder did not have (outcome created in the timeline).\n',
+      );
+    }
+  }
+
+  private poll(report: WayBackReport): void {
+    const applied = report.reverseResults.filter(({ result }) => result.outcome === 'applied');
+    const others = countBy(report.reverseResults.filter(({ result }) => result.outcome !== 'applied').map(({ result }) => result.outcome));
+
+    const lines = applied.map(({ ticket, result }) => `${ticket.ref.number} applied: ${result.writes.join(', ') || 'no AWS write'}`);
+    if (others.size > 0) lines.push([...others].map(([outcome, count]) => `${count} ${outcome}`).join(', '));
+    this.output.write(`\nThe change poll read ${report.poll.read} incident${plural(report.poll.read)}${lines.length > 0 ? ':' : '.'}\n`);
+    if (lines.length > 0) this.output.write(`${lines.map((line) => `  ${line}`).join('\n')}\n`);
+
+    if (report.echoes.length > 0) {
+      const echoes = report.echoes.map(({ record, result }) => `  ${titleOf(record)}: ${result.outcome}`);
+      this.output.write(`The AWS updates came back through the queue as ${report.echoes.length} event${plural(report.echoes.length)}:\n`);
+      this.output.write(`${echoes.join('\n')}\n`);
+    }
+
+    this.legend(
+      { meanings: REVERSE_OUTCOME_MEANINGS, outcomes: report.reverseResults.map(({ result }) => result.outcome) },
+      { meanings: SYNC_OUTCOME_MEANINGS, outcomes: report.echoes.map(({ result }) => result.outcome) },
+    );
+  }
+
+  /** Prints, as one list, the meaning of each outcome shown that was not explained before. */
+  private legend(...groups: Array<{ meanings: Record<string, string>; outcomes: string[] }>): void {
+    const lines: string[] = [];
+    for (const { meanings, outcomes } of groups) {
+      const present = new Set(outcomes);
+      for (const [outcome, meaning] of Object.entries(meanings)) {
+        if (!present.has(outcome) || this.explained.has(outcome)) continue;
+        this.explained.add(outcome);
+        lines.push(`  ${outcome}: ${meaning}`);
+      }
+    }
+    if (lines.length > 0) this.output.write(`\n${lines.join('\n')}\n`);
+  }
+}
+
+function timelineRow(entry: TimelineEntry): string[] {
+  const { sample, record, result, echoes, incident } = entry;
+  const kind = sample.kind === 'finding' ? `finding ${record.format.toUpperCase()}${sample.viaSns ? ' via SNS' : ''}` : 'OpsItem';
+
+  return [
+    kind,
+    titleOf(record),
+    severityOf(record),
+    result.outcome,
+    echoes.length === 0 ? '-' : echoes.map((echo) => echo.outcome).join('\n'),
+    result.ticket?.number ?? '-',
+    incident ? `${incident.urgency ?? '-'} / ${incident.impact ?? '-'}` : '-',
+    incident ? stateName(incident.state) : '-',
+  ];
+}
+
+function wayBackRow(step: Extract<WayBackStep, { action: 'resolved' }>): string[] {
+  const record = step.edit.kind === 'finding' ? 'finding' : `OpsItem ${step.edit.recordId}`;
+  return [
+    step.incident,
+    `${step.edit.closeCode}: ${step.edit.closeNotes}`,
+    `${record}\n${step.title}`,
+    `${step.before.status}\n${step.before.note}`,
+    `${step.after.status}\n${step.after.note}`,
+  ];
+}
+
+function stateName(state: string | undefined): string {
+  return state ? (INCIDENT_STATES[state] ?? state) : '-';
+}
+
+function countBy(values: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return counts;
+}
+
+function plural(count: number): string {
+  return count === 1 ? '' : 's';
+}

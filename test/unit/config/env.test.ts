@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+
+import { ConfigurationError, readSettings } from '../../../src/config/env.js';
+
+const BASE = {
+  SQS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111122223333/itsm-sync-events',
+  AWS_REGION: 'us-east-1',
+  SERVICENOW_INSTANCE_URL: 'https://example.service-now.com/',
+  SERVICENOW_USERNAME: 'itsm.sync',
+  SERVICENOW_PASSWORD: 'Sup3r-secret-value',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    readSettings(env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('readSettings', () => {
+  it('reads the defaults of the way back', () => {
+    const settings = readSettings(BASE);
+
+    expect(settings.serviceNow?.instanceUrl).toBe('https://example.service-now.com');
+    expect(settings.serviceNow?.poll).toEqual({ intervalMs: 15_000, overlapMs: 120_000 });
+    expect(settings.serviceNow?.timeZone).toBeUndefined();
+    expect(settings.serviceNow?.webhookSecret).toBeUndefined();
+  });
+
+  it('reads the poller, time zone and webhook settings', () => {
+    const settings = readSettings({
+      ...BASE,
+      SERVICENOW_POLL_INTERVAL_SECONDS: '0',
+      SERVICENOW_POLL_OVERLAP_SECONDS: '30',
+      SERVICENOW_TIME_ZONE: 'Asia/Kolkata',
+      SERVICENOW_WEBHOOK_SECRET: 'x'.repeat(32),
+    });
+
+    expect(settings.serviceNow?.poll).toEqual({ intervalMs: 0, overlapMs: 30_000 });
+    expect(settings.serviceNow?.timeZone).toBe('Asia/Kolkata');
+    expect(settings.serviceNow?.webhookSecret).toBe('x'.repeat(32));
+  });
+
+  it('names each bad setting and what it expects', () => {
+    const problems = problemsOf({ ...BASE, SERVICENOW_POLL_INTERVAL_SECONDS: '-1', SERVICENOW_TIME_ZONE: 'Mars/Base' });
+
+    expect(problems).toContain('SERVICENOW_POLL_INTERVAL_SECONDS must be a whole number from 0 to 3600, got "-1"');
+    expect(problems).toContain('SERVICENOW_TIME_ZONE is invalid ("Mars/Base"): expected an IANA time zone such as America/Los_Angeles');
+  });
+
+  it('rejects a short webhook secret without showing it', () => {
+    const problems = problemsOf({ ...BASE, SERVICENOW_WEBHOOK_SECRET: 'short-secret' });
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^SERVICENOW_WEBHOOK_SECRET must be at least 32 characters/);
+    expect(problems.join('\n')).not.toContain('short-secret');
+  });
+
+  it('lists every missing required setting at once', () => {
+    const problems = problemsOf({ SERVICENOW_INSTANCE_URL: 'https://example.service-now.com' });
+
+    expect(problems.some((problem) => problem.startsWith('SQS_QUEUE_URL is required'))).toBe(true);
+    expect(problems.some((problem) => problem.startsWith('AWS_REGION is required'))).toBe(true);
+    expect(problems.some((problem) => problem.startsWith('SERVICENOW_USERNAME and SERVICENOW_PASSWORD are required'))).toBe(true);
+  });
+});
