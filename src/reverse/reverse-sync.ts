@@ -84,6 +84,10 @@ export class ReverseSync {
       result = { outcome: 'unlinked', writes: [] };
     } else if (rule.reverse === undefined) {
       result = { outcome: 'one-way', rule: rule.name, writes: [] };
+    } else if (link.itsm?.version !== undefined && ticket.version <= link.itsm.version) {
+      // Most reads are versions handled already (the connector's own writes, the poll overlap):
+      // they need no lease. The check is repeated under the lease for the others.
+      result = { outcome: 'seen', rule: rule.name, writes: [] };
     } else {
       result = await this.options.engine.withLease(ticket.correlation, () => this.applyUnderLease(system, ticket, rule));
     }

@@ -17,7 +17,7 @@ import type { ExpressionBindings, FieldRule, SyncRule, WritebackRule } from '../
 import type { Link, StateStore } from '../state/store.js';
 import { correlationFor } from './correlation.js';
 import { changedFields } from './field-diff.js';
-import { compactSeen, conflictNote, watchedFields } from './ticket-fields.js';
+import { compactSeen, conflictNote, snapshotFields } from './ticket-fields.js';
 
 /** The result of one sync of one record. Each outcome is one log line and one metric count. */
 export type SyncOutcome =
@@ -290,7 +290,7 @@ export class SyncEngine {
     let ticket = mayExist ? await target.findByCorrelation(rule.target.table, correlation) : undefined;
     let outcome: SyncOutcome;
 
-    const watched = watchedFields(rule, target);
+    const watched = snapshotFields(rule, target);
     let snapshot: TicketSnapshot | undefined;
 
     if (ticket) {
@@ -465,7 +465,7 @@ export class SyncEngine {
    */
   private async writeTicket(rule: SyncRule, link: Link, ticket: TicketRef, changes: TicketFields): Promise<Link['itsm']> {
     const target = this.targetFor(rule);
-    const watched = watchedFields(rule, target);
+    const watched = snapshotFields(rule, target);
     const note = conflictNote(target.system, changes, link);
 
     const snapshot = await target.update(ticket, changes, { read: watched, note });
@@ -478,11 +478,12 @@ export class SyncEngine {
     // person edited in between, and only the fields written here are known to be ours.
     const known = link.itsm;
     const written = { ...link.written, ...changes };
+    const kept = Object.entries(known?.seen ?? {}).filter(([field]) => !(field in changes));
     if (snapshot?.version !== undefined && known?.version !== undefined && snapshot.version === known.version + 1) {
-      return { version: snapshot.version, seen: compactSeen(snapshot.values, written) };
+      const others = kept.filter(([field]) => !(field in snapshot.values));
+      return { version: snapshot.version, seen: { ...Object.fromEntries(others), ...compactSeen(snapshot.values, written) } };
     }
-    const seen = Object.fromEntries(Object.entries(known?.seen ?? {}).filter(([field]) => !(field in changes)));
-    return { version: known?.version, seen };
+    return { version: known?.version, seen: Object.fromEntries(kept) };
   }
 
   private targetFor(rule: SyncRule): ItsmTarget {

@@ -14,6 +14,15 @@ export function watchedFields(rule: SyncRule, target: Pick<ItsmTarget, 'journalF
 }
 
 /**
+ * List the fields to read back after each write: the reverse section's fields, without journal
+ * fields. Fields AWS owns read back as written, so asking for them (long descriptions included)
+ * would only add to every response. Undefined for a one-way rule.
+ */
+export function snapshotFields(rule: SyncRule, target: Pick<ItsmTarget, 'journalFields'>): string[] | undefined {
+  return rule.reverse?.fields.filter((field) => !target.journalFields.includes(field));
+}
+
+/**
  * Compare a value as written with a value as read. ITSM systems store text, so the number 2 that
  * a mapping wrote reads back as "2", and an empty field reads back as "".
  */
