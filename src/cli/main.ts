@@ -48,7 +48,8 @@ program
   .description('print the exact ITSM payload that an event would produce under a mapping, calling nothing')
   .requiredOption('--mapping <file>', 'mapping file (YAML)')
   .requiredOption('--event <file>', 'EventBridge event (JSON), raw or wrapped in an SNS envelope')
-  .action(async (options: { mapping: string; event: string }) => {
+  .option('--record <file>', 'for OpsItem events, which are only triggers: the OpsItem as GetOpsItem returns it (aws ssm get-ops-item --output json)')
+  .action(async (options: { mapping: string; event: string; record?: string }) => {
     process.exitCode = await runPreview(options);
   });
 

@@ -6,6 +6,10 @@ import type { AwsWriteback, SourceRecord, WritebackAction } from '../core/types.
 import { parseMessageBody } from '../intake/envelope.js';
 import { MappingValidationError } from '../rules/errors.js';
 import { loadRuleFile } from '../rules/loader.js';
+import type { GetOpsItemCommandOutput } from '@aws-sdk/client-ssm';
+
+import { OpsItemSource } from '../sources/opsitem/opsitem-source.js';
+import { opsItemToRecord } from '../sources/opsitem/opsitem-record.js';
 import { FindingSource } from '../sources/securityhub/finding-source.js';
 import type { SourceAdapter } from '../sources/source-adapter.js';
 import type { SyncRule } from '../rules/sync-rule.js';
@@ -16,7 +20,16 @@ import { SyncEngine, type SyncResult } from '../sync/engine.js';
 import type { ServiceNowClient, ServiceNowRecord } from '../targets/servicenow/client.js';
 import { ServiceNowTarget } from '../targets/servicenow/servicenow-target.js';
 
-const ADAPTERS: SourceAdapter[] = [new FindingSource()];
+// The OpsItem adapter is used only to recognise events here: the OpsItem itself comes from --record.
+const ADAPTERS: SourceAdapter[] = [
+  new FindingSource(),
+  new OpsItemSource({
+    client: () => {
+      throw new Error('preview calls nothing: give the OpsItem with --record');
+    },
+    logger: pino({ level: 'silent' }),
+  }),
+];
 const PREVIEW_INSTANCE_URL = 'https://preview.invalid';
 
 /** One request that the sync would have sent. */
@@ -34,7 +47,7 @@ interface RecordedCall {
  * last synced from the same content. The second shows the resolve payload, or that nothing is
  * written.
  */
-export async function runPreview(options: { mapping: string; event: string }): Promise<number> {
+export async function runPreview(options: PreviewOptions): Promise<number> {
   try {
     return await preview(options);
   } catch (error) {
@@ -45,7 +58,14 @@ export async function runPreview(options: { mapping: string; event: string }): P
   }
 }
 
-async function preview(options: { mapping: string; event: string }): Promise<number> {
+interface PreviewOptions {
+  mapping: string;
+  event: string;
+  /** A GetOpsItem output, for OpsItem events (the event is only a trigger). */
+  record?: string;
+}
+
+async function preview(options: PreviewOptions): Promise<number> {
   let rule;
   try {
     rule = await loadRuleFile(options.mapping);
@@ -68,8 +88,22 @@ async function preview(options: { mapping: string; event: string }): Promise<num
     return 1;
   }
 
+  let records: SourceRecord[];
+  if (adapter.kind === 'opsitem') {
+    if (options.record === undefined) {
+      process.stderr.write(
+        'OpsItem events are only triggers: the connector reads the OpsItem with GetOpsItem. Give it with --record FILE, ' +
+          'the output of `aws ssm get-ops-item --ops-item-id <id> --output json`.\n',
+      );
+      return 1;
+    }
+    records = [opsItemRecordFrom(options.record, event)];
+  } else {
+    records = await adapter.toRecords(event);
+  }
+
   const output: unknown[] = [];
-  for (const record of await adapter.toRecords(event)) {
+  for (const record of records) {
     const calls: RecordedCall[] = [];
     const { engine, store } = previewEngine(rule, calls);
 
@@ -92,6 +126,24 @@ async function preview(options: { mapping: string; event: string }): Promise<num
 
   process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
   return 0;
+}
+
+/** Build the OpsItem record from a saved GetOpsItem output, as the adapter would from the API. */
+function opsItemRecordFrom(file: string, event: { account: string; region: string; detail: unknown }): SourceRecord {
+  const output = JSON.parse(readFileSync(file, 'utf8')) as Partial<GetOpsItemCommandOutput>;
+  const opsItem = output.OpsItem;
+  if (opsItem === undefined || typeof opsItem.OpsItemId !== 'string') {
+    throw new Error(`${file} is not a GetOpsItem output: it needs an "OpsItem" object with an "OpsItemId"`);
+  }
+  // The CLI prints times as ISO text and the wire format as epoch seconds; the SDK gives dates.
+  const times = ['CreatedTime', 'LastModifiedTime', 'PlannedStartTime', 'PlannedEndTime', 'ActualStartTime', 'ActualEndTime'] as const;
+  const withDates: Record<string, unknown> = { ...opsItem };
+  for (const key of times) {
+    const value: unknown = withDates[key];
+    if (typeof value === 'number') withDates[key] = new Date(value * 1000);
+    else if (typeof value === 'string') withDates[key] = new Date(value);
+  }
+  return opsItemToRecord(withDates as typeof opsItem, { opsItemId: opsItem.OpsItemId, account: event.account, region: event.region }).record;
 }
 
 function describe(result: SyncResult, calls: RecordedCall[]): { outcome: string; requests: RecordedCall[] } {
