@@ -91,7 +91,10 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
   const create = conditionAt(lifecycle.create.when, ['lifecycle', 'create', 'when']);
   // Without a resolve section tickets are never resolved from AWS.
   const resolve = conditionAt(lifecycle.resolve?.when ?? false, ['lifecycle', 'resolve', 'when']);
-  const resolveFields = fieldsAt(lifecycle.resolve?.fields, ['lifecycle', 'resolve', 'fields']);
+  const resolveSteps =
+    lifecycle.resolve?.steps !== undefined
+      ? lifecycle.resolve.steps.map((step, index) => fieldsAt(step, ['lifecycle', 'resolve', 'steps', String(index)]))
+      : [fieldsAt(lifecycle.resolve?.fields, ['lifecycle', 'resolve', 'fields'])];
   const reopenFields = fieldsAt(lifecycle.reopen?.fields, ['lifecycle', 'reopen', 'fields']);
   const recurFields = fieldsAt(lifecycle.recur?.fields, ['lifecycle', 'recur', 'fields']);
   const fields = fieldsAt(document.fields, ['fields']);
@@ -107,6 +110,14 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
     const status = spec.writeback?.status === undefined ? undefined : fieldAt('status', spec.writeback.status, ['reverse', 'writeback', 'status']);
     const note = spec.writeback?.note === undefined ? undefined : fieldAt('note', spec.writeback.note, ['reverse', 'writeback', 'note']);
     const journalNote = spec.journal === undefined ? undefined : fieldAt('note', spec.journal.note, ['reverse', 'journal', 'note']);
+    const decision =
+      spec.decision === undefined
+        ? undefined
+        : {
+            approve: conditionAt(spec.decision.approve, ['reverse', 'decision', 'approve']),
+            reject: conditionAt(spec.decision.reject, ['reverse', 'decision', 'reject']),
+            comment: fieldAt('comment', spec.decision.comment, ['reverse', 'decision', 'comment']),
+          };
     if (closed === undefined) {
       return undefined;
     }
@@ -116,6 +127,10 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
       status,
       note,
       journal: spec.journal === undefined || journalNote === undefined ? undefined : { fields: spec.journal.fields, note: journalNote },
+      decision:
+        decision?.approve !== undefined && decision.reject !== undefined && decision.comment !== undefined
+          ? { approve: decision.approve, reject: decision.reject, comment: decision.comment }
+          : undefined,
     };
   };
   const reverse = reverseAt(document.reverse);
@@ -134,7 +149,7 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
       prefix: document.correlation.prefix,
       lookupBeforeCreate: document.correlation.lookupBeforeCreate ?? false,
     },
-    lifecycle: { create, resolve, resolveFields, reopenWithinMs, reopenFields, recurFields },
+    lifecycle: { create, resolve, resolveSteps, reopenWithinMs, reopenFields, recurFields },
     fields,
     writeback: { onLink, onResolve },
     reverse,

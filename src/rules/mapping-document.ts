@@ -24,7 +24,7 @@ export interface MappingDocument {
   };
   lifecycle: {
     create: { when: Condition };
-    resolve?: { when: Condition; fields?: Record<string, LifecycleFieldSpec> };
+    resolve?: { when: Condition; fields?: Record<string, LifecycleFieldSpec>; steps?: Array<Record<string, LifecycleFieldSpec>> };
     reopen?: { within: string | number; fields?: Record<string, LifecycleFieldSpec> };
     recur?: { fields?: Record<string, LifecycleFieldSpec> };
   };
@@ -42,6 +42,7 @@ export interface ReverseSpec {
   closed: Condition;
   writeback?: { status?: LifecycleFieldSpec; note?: LifecycleFieldSpec };
   journal?: { fields: string[]; note: LifecycleFieldSpec };
+  decision?: { approve: Condition; reject: Condition; comment: LifecycleFieldSpec };
 }
 
 /** A JSONata expression, or a YAML boolean as a shorthand for `'true'` / `'false'`. */

@@ -184,8 +184,11 @@ function describeSchemaError(error: ErrorObject): SchemaProblem | undefined {
     case 'minProperties':
       return value(`needs at least ${String(params.limit)} entry`);
 
-    case 'not':
-      return value(`use either 'value' or 'const', not both`);
+    // Each `not` in the schema forbids one pair of keys used together; name the pair it holds.
+    case 'not': {
+      const pair = ((error.schema as { required?: string[] }).required ?? ['value', 'const']).map((key) => `'${key}'`);
+      return value(`use either ${pair.join(' or ')}, not both`);
+    }
 
     // `if` only repeats the error of its `then` branch.
     case 'if':

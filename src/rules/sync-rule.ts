@@ -71,9 +71,10 @@ export interface SyncRule {
   lifecycle: {
     /** Gates creation only: an existing link is always kept up to date. */
     create: CompiledExpression;
-    /** When true, the ticket is resolved with `resolveFields`. */
+    /** When true, the ticket is resolved with `resolveSteps`. */
     resolve: CompiledExpression;
-    resolveFields: FieldRule[];
+    /** The writes that resolve the ticket, in order; most rules have one step. */
+    resolveSteps: FieldRule[][];
     /** A record that fails again within this many milliseconds of resolution reopens its ticket. */
     reopenWithinMs: number;
     reopenFields: FieldRule[];
@@ -106,4 +107,6 @@ export interface ReverseRule {
   note?: FieldRule;
   /** Journal fields whose entries are sent to AWS, once each, as notes. */
   journal?: { fields: string[]; note: FieldRule };
+  /** Approval decisions sent to AWS as Automation signals (change requests). */
+  decision?: { approve: CompiledExpression; reject: CompiledExpression; comment: FieldRule };
 }

@@ -365,21 +365,31 @@ export class SyncEngine {
     return { outcome, rule: rule.name, correlation: link.correlation, ticket, fields: Object.keys(changes) };
   }
 
-  /** Resolve the ticket with the rule's resolve fields, plus any AWS-owned field that changed. */
+  /**
+   * Resolve the ticket with the rule's resolve steps, the first one with any AWS-owned field that
+   * changed. A state model that allows one move at a time (a change goes Review, then Closed) gets
+   * one write per step. A failure part way leaves the link open, so the retry goes through the steps again.
+   */
   private async resolveTicket(record: SourceRecord, rule: SyncRule, link: Link, ticket: TicketRef): Promise<SyncResult> {
     const now = this.clock().toISOString();
     const bindings: ExpressionBindings = { rule: rule.name, now, ticket };
     const desired = ownedBy(rule.fields, await evaluateFields(rule.fields, record.view, bindings), 'aws');
-    const resolveFields = await evaluateFields(rule.lifecycle.resolveFields, record.view, bindings);
-    const changes = { ...changedFields(desired, link.written), ...resolveFields };
 
-    const itsm = await this.writeTicket(rule, link, ticket, changes);
+    let current = link;
+    let changes: TicketFields = changedFields(desired, link.written);
+    for (const [index, step] of rule.lifecycle.resolveSteps.entries()) {
+      const stepFields = { ...(index === 0 ? changes : {}), ...(await evaluateFields(step, record.view, bindings)) };
+      const itsm = await this.writeTicket(rule, current, ticket, stepFields);
+      current = { ...current, itsm, written: { ...current.written, ...stepFields } };
+      changes = { ...changes, ...stepFields };
+    }
+
     const saved = await this.saveLink(link, record, {
       status: 'resolved',
       resolvedAt: now,
       resolvedBy: 'aws',
-      written: { ...link.written, ...changes },
-      itsm,
+      written: current.written,
+      itsm: current.itsm,
     });
 
     await this.writeBack(record, rule.writeback.onResolve, saved, ticket, 'resolve');

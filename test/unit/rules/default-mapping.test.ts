@@ -268,7 +268,7 @@ describe('default mapping lifecycle fields', () => {
     [{ recordState: 'ARCHIVED' }, 'Security Hub archived the finding'],
     [{ recordState: 'ARCHIVED', complianceStatus: 'PASSED' }, 'Security Hub archived the finding'],
   ])('explains the resolution of %j', async (overrides, reason) => {
-    const fields = await evaluateAll(rule.lifecycle.resolveFields, controlFinding(overrides));
+    const fields = await evaluateAll(rule.lifecycle.resolveSteps[0]!, controlFinding(overrides));
 
     expect(fields.state).toBe('6');
     expect(fields.close_code).toBe('Solution provided');

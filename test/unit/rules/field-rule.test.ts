@@ -194,6 +194,6 @@ describe('field specs from a mapping file', () => {
       ['assignment_group', 'itsm'],
       ['category', 'create-only'],
     ]);
-    expect(await rule?.lifecycle.resolveFields[0]?.evaluate({})).toBe('6');
+    expect(await rule?.lifecycle.resolveSteps[0]?.[0]?.evaluate({})).toBe('6');
   });
 });

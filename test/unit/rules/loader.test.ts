@@ -92,7 +92,7 @@ describe('loadRules with the shipped mappings', () => {
     // No resolve section: never resolve. `within: 0`: never reopen.
     expect(await rule?.lifecycle.resolve.evaluate({ severity: 'CRITICAL' })).toBe(false);
     expect(rule?.lifecycle.reopenWithinMs).toBe(0);
-    expect(rule?.lifecycle.resolveFields).toEqual([]);
+    expect(rule?.lifecycle.resolveSteps).toEqual([[]]);
     expect(rule?.writeback).toEqual({ onLink: undefined, onResolve: undefined });
     expect(await rule?.lifecycle.create.evaluate({})).toBe(true);
     expect(await rule?.source.when?.evaluate({ severity: 'HIGH' })).toBe(false);
