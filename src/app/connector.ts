@@ -12,6 +12,7 @@ import type { SyncMetrics } from '../ops/metrics.js';
 import { MappingValidationError } from '../rules/errors.js';
 import { loadRules } from '../rules/loader.js';
 import type { SyncRule } from '../rules/sync-rule.js';
+import { ChangeRequestSource } from '../sources/change-request/change-request-source.js';
 import { OpsItemSource } from '../sources/opsitem/opsitem-source.js';
 import { FindingSource } from '../sources/securityhub/finding-source.js';
 import type { SourceAdapter } from '../sources/source-adapter.js';
@@ -23,6 +24,7 @@ import { ServiceNowClient } from '../targets/servicenow/client.js';
 import { ServiceNowChangeFeed } from '../targets/servicenow/servicenow-change-feed.js';
 import { ServiceNowTarget } from '../targets/servicenow/servicenow-target.js';
 import { createSecurityHubClient } from '../writeback/securityhub-client.js';
+import { ChangeRequestWriteback } from '../writeback/change-request-writeback.js';
 import { OpsItemWriteback } from '../writeback/opsitem-writeback.js';
 import { SecurityHubWriteback } from '../writeback/securityhub-writeback.js';
 import { createSsmClientProvider } from '../writeback/ssm-client.js';
@@ -87,8 +89,13 @@ export async function buildConnector(
       logger: logger.child({ component: 'securityhub' }),
     }),
     opsitem: new OpsItemWriteback({ client: ssmClients, logger: ssmLogger }),
+    'change-request': new ChangeRequestWriteback({ client: ssmClients, logger: ssmLogger }),
   };
-  const adapters: SourceAdapter[] = [new FindingSource(), new OpsItemSource({ client: ssmClients, logger: ssmLogger })];
+  const adapters: SourceAdapter[] = [
+    new FindingSource(),
+    new OpsItemSource({ client: ssmClients, logger: ssmLogger }),
+    new ChangeRequestSource({ client: ssmClients, logger: ssmLogger }),
+  ];
 
   const store = openStateStore(settings.stateStore);
   const engine = new SyncEngine({
@@ -99,6 +106,10 @@ export async function buildConnector(
     logger: logger.child({ component: 'sync' }),
     metrics,
     onResult: hooks.onResult,
+    // A change can hold its decision from the start (a standard change); see ReverseSync.checkDecision.
+    afterSync: async (record, result) => {
+      if (record.kind === 'change-request') await reverse.checkDecision(result);
+    },
   });
 
   // Before the first message: a lost link store is rebuilt, so it cannot cause duplicate tickets.

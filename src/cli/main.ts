@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 
 import { LOG_LEVELS } from '../config/env.js';
+import { parseSince, runDecisions } from './decisions.js';
 import { runDaemon } from './run.js';
 import { runDemo } from '../demo/demo.js';
 import { runPreview } from './preview.js';
@@ -52,6 +53,23 @@ program
   .action(async (options: { mapping: string; event: string; record?: string }) => {
     process.exitCode = await runPreview(options);
   });
+
+program
+  .command('decisions')
+  .description('list the approval decisions sent to AWS Automation executions (the audit trail in STATE_STORE)')
+  .option('--json', 'print one JSON object a line instead of a table', false)
+  .option('--since <time>', 'only decisions made at or after this ISO-8601 date or time, such as 2025-03-10T00:00:00Z', parseSinceOption)
+  .action(async (options: { json: boolean; since?: string }) => {
+    process.exitCode = await runDecisions(options, process.env);
+  });
+
+function parseSinceOption(value: string): string {
+  try {
+    return parseSince(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
 
 function parseLogLevel(value: string): string {
   if (LOG_LEVELS.includes(value)) return value;

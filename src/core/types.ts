@@ -148,6 +148,37 @@ export interface ItsmChangeFeed {
 
   /** The journal entries (comments, work notes) of a record in `fields`, oldest first. */
   listJournal(ref: TicketRef, fields: string[]): AsyncIterable<JournalEntry>;
+
+  /**
+   * The approvals of a record (ServiceNow `sysapproval_approver` rows of a change request), oldest
+   * first, each with its approver and latest comment. Systems without approval records leave it out.
+   */
+  listApprovals?(ref: TicketRef): Promise<ApprovalRecord[]>;
+}
+
+/**
+ * State of one approval. ServiceNow's `sysapproval_approver.state` values; an instance with its
+ * own choices may return others, which are passed on as they are.
+ */
+export type ApprovalState = 'requested' | 'approved' | 'rejected' | 'cancelled' | 'not_required' | 'not requested';
+
+/** One person's approval of a record, as an approver decided it or is yet to. */
+export interface ApprovalRecord {
+  /** Unique id of the approval (ServiceNow `sysapproval_approver.sys_id`). */
+  id: string;
+  // `string & {}` keeps the known values for editors while accepting an instance's own choices.
+  state: ApprovalState | (string & {});
+  /** Login of the approver (ServiceNow `approver.user_name`); empty when it cannot be read. */
+  approver: string;
+  /** Display name of the approver (ServiceNow `approver.name`). */
+  approverName: string;
+  /** The approver's latest comment on the approval; empty when there is none. */
+  comment: string;
+  /**
+   * ISO-8601 UTC time the approval last changed (ServiceNow `sys_updated_on`): the time of the
+   * decision once it is decided, and of the request while it is still requested.
+   */
+  decidedAt: string;
 }
 
 /** Who the connector is in the ITSM system, as far as reading changes is concerned. */
@@ -217,4 +248,9 @@ export interface WritebackAction {
   note?: string;
   /** The linked ticket, for adapters that store the reference in a field of their own. */
   ticket?: TicketRef;
+  /**
+   * An approval decision for an Automation execution that waits for one (change requests only):
+   * sent as SendAutomationSignal with `comment` in the payload.
+   */
+  signal?: { type: 'Approve' | 'Reject'; comment: string };
 }

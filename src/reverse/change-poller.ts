@@ -43,6 +43,8 @@ export interface PollStats {
   /** Records handed to the way back (new versions). */
   handled: number;
   failedTables: number;
+  /** Ticket changes that AWS refused for good (logged, and passed over). */
+  skipped: number;
 }
 
 /**
@@ -100,7 +102,7 @@ export class ChangePoller {
   }
 
   private async pollTables(): Promise<PollStats> {
-    const stats: PollStats = { tables: this.tables.length, read: 0, handled: 0, failedTables: 0 };
+    const stats: PollStats = { tables: this.tables.length, read: 0, handled: 0, failedTables: 0, skipped: 0 };
 
     for (const table of this.tables) {
       try {
@@ -133,8 +135,21 @@ export class ChangePoller {
         stats.read += 1;
 
         if (this.recent.get(ticket.ref.id) !== ticket.version) {
-          // Records come oldest change first: a failure here leaves the cursor before this one.
-          await this.options.reverse.apply(table.system, ticket);
+          // Records come oldest change first: a failure that retrying can help leaves the cursor
+          // before this one, so the next poll tries again. One that retrying cannot help (a
+          // finding deleted in AWS, a status AWS rejects) is logged and passed, so it does not
+          // hold back every later change of the table.
+          try {
+            await this.options.reverse.apply(table.system, ticket);
+          } catch (error) {
+            if ((error as { retryable?: unknown }).retryable !== false) throw error;
+            stats.skipped += 1;
+            this.options.metrics?.reverseActions.inc({ system: table.system, rule: '', outcome: 'failed' });
+            this.options.logger.error(
+              { system: table.system, table: table.table, ticket: ticket.ref.number, version: ticket.version, errorName: (error as Error).name, errorMessage: (error as Error).message },
+              `Could not apply the change of ${ticket.ref.number} to AWS, and retrying cannot help: ${(error as Error).message}. Its next change will be tried again`,
+            );
+          }
           this.recent.set(ticket.ref.id, ticket.version);
           stats.handled += 1;
         }

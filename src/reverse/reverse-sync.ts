@@ -6,6 +6,7 @@ import type {
   ItsmTarget,
   SourceKind,
   TargetSystem,
+  TicketRef,
   WritebackAction,
 } from '../core/types.js';
 import type { Logger } from '../ops/logger.js';
@@ -14,6 +15,7 @@ import type { ExpressionBindings, SyncRule } from '../rules/sync-rule.js';
 import type { Link, StateStore } from '../state/store.js';
 import type { SyncEngine } from '../sync/engine.js';
 import { compactSeen, sameValue, seenValue, watchedFields } from '../sync/ticket-fields.js';
+import { sendDecision } from './decisions.js';
 
 /** The result kind of one read of a ticket. Each outcome is one log line and one metric count. */
 export type ReverseOutcome =
@@ -134,7 +136,7 @@ export class ReverseSync {
     // Status and lifecycle follow the reverse fields only. A change to a field AWS owns is kept in
     // `itsm.seen`, so the next AWS-side write finds it and notes what it replaces.
     if (changed.some((field) => reverse.fields.includes(field))) {
-      const input = { ...ticket.values, number: ticket.ref.number, updatedBy: ticket.updatedBy };
+      const input = reverseInput(reverse, ticket);
       const closed = Boolean(await reverse.closed.evaluate(input, bindings));
       const status = reverse.status === undefined ? undefined : await reverse.status.evaluate(input, bindings);
 
@@ -143,6 +145,14 @@ export class ReverseSync {
         await this.writeToAws(updated, { status, note: typeof note === 'string' ? note : undefined });
         updated = { ...updated, awsStatus: status };
         writes.push(`status ${status}`);
+      }
+
+      if (reverse.decision !== undefined) {
+        const sent = await this.decide(system, updated, reverse.decision, ticket, bindings);
+        if (sent !== undefined) {
+          writes.push(sent);
+          updated = { ...updated, decidedAt: now };
+        }
       }
 
       if (closed && link.status === 'open') {
@@ -200,10 +210,70 @@ export class ReverseSync {
     return { ids: ids.slice(-MAX_REMEMBERED_ENTRIES), count };
   }
 
-  /** Write to every format of the AWS record that the link records (a finding may be ASFF and OCSF). */
+  /**
+   * After the AWS side synced a change request, send the decision its ticket already holds, if no
+   * decision was sent yet: a standard change is approved when it is created, and no later edit
+   * would bring that decision to the poller. Costs one read of the ticket until a decision is sent.
+   */
+  async checkDecision(result: { rule?: string; correlation?: string; ticket?: TicketRef }): Promise<void> {
+    const rule = result.rule === undefined ? undefined : this.options.engine.ruleNamed(result.rule);
+    const decision = rule?.reverse?.decision;
+    if (rule === undefined || decision === undefined || result.correlation === undefined || result.ticket === undefined) return;
+    const system = rule.target.system;
+    const feed = this.options.feeds[system];
+    if (feed === undefined) return;
+
+    await this.options.engine.withLease(result.correlation, async () => {
+      const link = await this.options.store.getLink(result.correlation!);
+      if (link?.ticket === undefined || link.status !== 'open' || link.decidedAt !== undefined) return;
+
+      const ticket = await feed.getChanged(link.ticket.table, link.ticket.id, rule.reverse!.fields);
+      if (ticket === undefined) return;
+      const now = this.clock().toISOString();
+      const sent = await this.decide(system, link, decision, ticket, { rule: rule.name, now, ticket: link.ticket });
+      if (sent === undefined) return;
+
+      await this.options.store.putLink({ ...link, decidedAt: now, updatedAt: now });
+      this.report(system, ticket, { outcome: 'applied', rule: rule.name, writes: [sent] });
+    });
+  }
+
+  /**
+   * Send the ticket's approval decision to AWS, once (see `sendDecision`). Also called after the
+   * AWS side syncs a change, because a change can be approved when it is created (a standard
+   * change) and then no later edit would bring the decision.
+   */
+  async decide(
+    system: TargetSystem,
+    link: Link,
+    decision: NonNullable<NonNullable<SyncRule['reverse']>['decision']>,
+    ticket: ChangedTicket,
+    bindings: ExpressionBindings,
+  ): Promise<string | undefined> {
+    return sendDecision(
+      {
+        store: this.options.store,
+        target: this.options.targets[system],
+        feed: this.options.feeds[system],
+        logger: this.options.logger,
+        send: (target, action) => this.writeToAws(target, action),
+        now: () => this.clock().toISOString(),
+      },
+      decision,
+      link,
+      ticket,
+      bindings,
+    );
+  }
+
+  /**
+   * Write to every format of the AWS record that the link records (a finding may be ASFF and
+   * OCSF). A signal goes to one of them: every format of a change request is one execution.
+   */
   private async writeToAws(link: Link, action: WritebackAction): Promise<void> {
     const adapter = this.options.writebacks[link.kind];
-    const records = Object.entries(link.awsRecords ?? {});
+    const all = Object.entries(link.awsRecords ?? {});
+    const records = action.signal === undefined ? all : all.slice(0, 1);
 
     if (adapter === undefined || records.length === 0) {
       this.options.logger.warn(
@@ -237,4 +307,10 @@ export class ReverseSync {
       `ticket ${ticket.ref.number} ${result.outcome}${result.writes.length > 0 ? `: ${result.writes.join(', ')}` : ''}`,
     );
   }
+}
+
+/** The input of reverse expressions: the fields the reverse section lists, the number and who changed it last. */
+export function reverseInput(reverse: NonNullable<SyncRule['reverse']>, ticket: ChangedTicket): Record<string, unknown> {
+  const values = Object.fromEntries(reverse.fields.map((field) => [field, ticket.values[field]]));
+  return { ...values, number: ticket.ref.number, updatedBy: ticket.updatedBy };
 }

@@ -25,12 +25,12 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
 
   /**
    * Compiles the expression at `path`, or records an issue and returns undefined. Expressions of
-   * the reverse section read the ticket, not the record view, so their field names are not checked.
+   * the reverse section read the ticket, so their field names are checked against what it lists.
    */
   const expressionAt = (text: string, path: string[]): CompiledExpression | undefined => {
     const where = `rule '${document.name}', ${displayPath(path)}`;
     try {
-      return compileExpression(text, where, { recordFields: path[0] === 'reverse' ? undefined : recordFields });
+      return compileExpression(text, where, { recordFields: path[0] === 'reverse' ? reverseFieldsAt(document, path) : recordFields });
     } catch (error) {
       if (!(error instanceof InvalidExpressionError)) {
         throw error;
@@ -134,6 +134,15 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
     };
   };
   const reverse = reverseAt(document.reverse);
+  if (document.reverse?.writeback?.note !== undefined && document.reverse.writeback.status === undefined) {
+    const path = ['reverse', 'writeback', 'note'];
+    issues.push({
+      file,
+      ...source.positionOf(path),
+      path: displayPath(path),
+      message: 'the note is written with each status change, so it needs reverse.writeback.status; add a status, or send comments with reverse.journal',
+    });
+  }
 
   if (issues.length > 0 || create === undefined || resolve === undefined) {
     return { issues };
@@ -155,6 +164,17 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
     reverse,
   };
   return { rule, issues };
+}
+
+/** Names the input of each reverse expression holds (see ReverseSync). */
+const TICKET_EXTRAS = ['number', 'updatedBy'];
+const JOURNAL_ENTRY_FIELDS = ['id', 'field', 'text', 'author', 'createdAt'];
+const DECISION_EXTRAS = ['signal', 'approver', 'approverName', 'approvalComment'];
+
+function reverseFieldsAt(document: MappingDocument, path: string[]): ReadonlySet<string> {
+  if (path[1] === 'journal') return new Set(JOURNAL_ENTRY_FIELDS);
+  const fields = [...(document.reverse?.fields ?? []), ...TICKET_EXTRAS];
+  return new Set(path[1] === 'decision' && path[2] === 'comment' ? [...fields, ...DECISION_EXTRAS] : fields);
 }
 
 /** Returns the reopen window in milliseconds, or 0 (never reopen) when the mapping has no reopen section. */

@@ -1,4 +1,5 @@
 import type { SourceKind } from '../core/types.js';
+import type { ChangeRequestView } from '../sources/change-request/change-request-view.js';
 import type { OpsItemView } from '../sources/opsitem/opsitem-view.js';
 import type { FindingView } from '../sources/securityhub/finding-view.js';
 
@@ -55,15 +56,46 @@ const OPSITEM_VIEW_FIELDS: Record<keyof OpsItemView, true> = {
   raw: true,
 };
 
+const CHANGE_REQUEST_VIEW_FIELDS: Record<keyof ChangeRequestView, true> = {
+  id: true,
+  opsItemId: true,
+  kind: true,
+  title: true,
+  status: true,
+  waitingForApproval: true,
+  calendarOverride: true,
+  templateName: true,
+  templateVersion: true,
+  documentName: true,
+  runbooks: true,
+  parameters: true,
+  targets: true,
+  scheduledTime: true,
+  scheduledEndTime: true,
+  requester: true,
+  approvers: true,
+  changeDetails: true,
+  steps: true,
+  failedStep: true,
+  outcome: true,
+  executionStartTime: true,
+  executionEndTime: true,
+  account: true,
+  region: true,
+  consoleUrl: true,
+  raw: true,
+};
+
 /**
  * Top-level field names of the record view of each source kind, used to reject expressions that
  * read a field the view does not have.
  */
-// TODO: add the configuration item and change request views once their shapes are fixed.
-// Until then, expressions for those kinds are not checked for unknown fields.
+// TODO: add the configuration item view once its shape is fixed. Until then, expressions for that
+// kind are not checked for unknown fields.
 const RECORD_FIELDS: Partial<Record<SourceKind, ReadonlySet<string>>> = {
   finding: new Set(Object.keys(FINDING_VIEW_FIELDS)),
   opsitem: new Set(Object.keys(OPSITEM_VIEW_FIELDS)),
+  'change-request': new Set(Object.keys(CHANGE_REQUEST_VIEW_FIELDS)),
 };
 
 /** Returns the field names of a kind's record view, or undefined when the view is not known here. */

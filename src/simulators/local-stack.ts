@@ -14,7 +14,11 @@ export type { SsmSimulator } from './ssm/server.js';
 export const LOCAL_SERVICENOW_USER = { username: 'itsm.sync', password: 'local-only-Pa55word', timeZone: 'America/Los_Angeles' };
 
 /** People who work tickets in the simulator (they edit records directly, without API access). */
-export const LOCAL_SERVICENOW_PEOPLE = [{ username: 'jane.doe', name: 'Jane Doe', timeZone: 'Europe/Berlin' }];
+export const LOCAL_SERVICENOW_PEOPLE = [
+  { username: 'jane.doe', name: 'Jane Doe', timeZone: 'Europe/Berlin' },
+  // Approves normal changes (the change advisory board).
+  { username: 'cab.member', name: 'Casey Approver', timeZone: 'America/New_York' },
+];
 
 /**
  * Everything the connector talks to, on loopback: an SQS queue with its dead-letter queue, the
@@ -65,8 +69,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const serviceNow = await startServiceNowSimulator({
     users: [LOCAL_SERVICENOW_USER, ...LOCAL_SERVICENOW_PEOPLE],
     latencyMs: options.serviceNowLatencyMs,
+    changeApprovers: ['cab.member'],
     // The connector's own writes are left out, as the business rule's condition does in production.
-    webhooks: options.serviceNowWebhook ? [{ ...options.serviceNowWebhook, tables: ['incident'], skipUsers: [LOCAL_SERVICENOW_USER.username] }] : [],
+    webhooks: options.serviceNowWebhook ? [{ ...options.serviceNowWebhook, tables: ['incident', 'change_request'], skipUsers: [LOCAL_SERVICENOW_USER.username] }] : [],
   });
   const securityHub = await startSecurityHubSimulator({});
   const ssm = await startSsmSimulator({});

@@ -3,20 +3,70 @@ import { dirname } from 'node:path';
 
 import Database from 'better-sqlite3';
 
-import type { Link, StateStore } from './store.js';
+import {
+  DECISION_PENDING_TIMEOUT_MS,
+  DecisionNotFoundError,
+  InvalidDecisionError,
+  type ClaimDecisionOptions,
+  type Decision,
+  type DecisionFilter,
+  type DecisionKey,
+  type DecisionResult,
+  type Link,
+  type StateStore,
+} from './store.js';
 
-const SCHEMA_VERSION = 1;
+/**
+ * The schema changes, in order. A file records the version it has reached in `meta`; opening it
+ * applies the later steps in one transaction each. Append new steps, never edit old ones, because
+ * files in the field have run them.
+ */
+const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE IF NOT EXISTS links (
+        correlation TEXT PRIMARY KEY,
+        rule TEXT NOT NULL,
+        identity TEXT NOT NULL,
+        document TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS links_by_rule ON links (rule);
+      CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
+  {
+    // The audit trail of approval decisions sent to Automation executions.
+    version: 2,
+    sql: `
+      CREATE TABLE IF NOT EXISTS decisions (
+        execution_id TEXT NOT NULL,
+        decision_kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        document TEXT NOT NULL,
+        PRIMARY KEY (execution_id, decision_kind)
+      );
+      CREATE INDEX IF NOT EXISTS decisions_by_time ON decisions (decided_at);
+    `,
+  },
+];
+
+/** The schema version this build writes: the last migration's. */
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
 /**
  * The state store in one SQLite file: the embedded default for a single task.
  *
- * Links are stored as JSON documents keyed by correlation value. Leases are kept in memory: they
+ * Links are stored as JSON documents keyed by correlation value, and approval decisions as JSON
+ * documents keyed by Automation execution and decision kind. Leases are kept in memory: they
  * serialize the syncs of one process, which is all a store that belongs to one task needs, and
  * they cost no disk write. Two processes must not share one file; several tasks on one queue need
  * a shared store with conditional writes.
  *
  * @example
- * const store = openSqliteStore('./data/state.db');
+ * const store = new SqliteStateStore('./data/state.db');
  * const link = await store.getLink('aws-sh-3f0a…');
  */
 export class SqliteStateStore implements StateStore {
@@ -49,34 +99,47 @@ export class SqliteStateStore implements StateStore {
       setCursor: this.db.prepare(
         'INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
       ),
+      getDecision: this.db.prepare('SELECT document FROM decisions WHERE execution_id = ? AND decision_kind = ?'),
+      putDecision: this.db.prepare(
+        `INSERT INTO decisions (execution_id, decision_kind, status, decided_at, claimed_at, document)
+         VALUES (@executionId, @decisionKind, @status, @decidedAt, @claimedAt, @document)
+         ON CONFLICT(execution_id, decision_kind) DO UPDATE SET
+           status = excluded.status, decided_at = excluded.decided_at, claimed_at = excluded.claimed_at, document = excluded.document`,
+      ),
+      listDecisions: this.db.prepare('SELECT document FROM decisions ORDER BY decided_at, execution_id, decision_kind'),
+      listDecisionsSince: this.db.prepare(
+        'SELECT document FROM decisions WHERE decided_at >= ? ORDER BY decided_at, execution_id, decision_kind',
+      ),
     };
   }
 
+  /** Brings the file's schema up to {@link SCHEMA_VERSION}; refuses a file from a newer build. */
   private migrate(): void {
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS links (
-        correlation TEXT PRIMARY KEY,
-        rule TEXT NOT NULL,
-        identity TEXT NOT NULL,
-        document TEXT NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS links_by_rule ON links (rule);
-      CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-    `);
+    this.db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
+    const current = row === undefined ? 0 : Number(row.value);
 
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
-      | { value: string }
-      | undefined;
-    if (row && Number(row.value) > SCHEMA_VERSION) {
+    if (!Number.isInteger(current)) {
+      throw new Error(`The state store's schema version "${row!.value}" is not a number, so the file is damaged. Point STATE_STORE at another file.`);
+    }
+    if (current > SCHEMA_VERSION) {
       throw new Error(
-        `The state store was written by a newer itsm-sync (schema version ${row.value}, this build knows ${SCHEMA_VERSION}). ` +
+        `The state store was written by a newer itsm-sync (schema version ${row!.value}, this build knows ${SCHEMA_VERSION}). ` +
           'Run the newer version, or point STATE_STORE at another file.',
       );
     }
-    this.db
-      .prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO NOTHING")
-      .run(String(SCHEMA_VERSION));
+
+    const setVersion = this.db.prepare(
+      "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    );
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      // Each step and its version mark commit together, so a crash never leaves a half-applied step.
+      this.db.transaction(() => {
+        this.db.exec(migration.sql);
+        setVersion.run(String(migration.version));
+      }).immediate();
+    }
   }
 
   async getLink(correlation: string): Promise<Link | undefined> {
@@ -121,7 +184,123 @@ export class SqliteStateStore implements StateStore {
     this.statements.setCursor.run(name, value);
   }
 
+  async claimDecision(decision: Decision, options: ClaimDecisionOptions = {}): Promise<boolean> {
+    const claim = normalizeDecision(decision);
+    const pendingTimeoutMs = options.pendingTimeoutMs ?? DECISION_PENDING_TIMEOUT_MS;
+
+    // Read and write in one immediate transaction, so no other connection claims in between.
+    const claimed = this.db.transaction((): boolean => {
+      const existing = this.readDecision(claim);
+      if (existing !== undefined && !canTakeOver(existing, claim.claimedAt, pendingTimeoutMs)) {
+        return false;
+      }
+
+      this.writeDecision({ ...claim, status: 'pending', attempts: (existing?.attempts ?? 0) + 1 });
+      return true;
+    });
+    return claimed.immediate();
+  }
+
+  async completeDecision(key: DecisionKey, result: DecisionResult): Promise<void> {
+    const completedAt = isoTime(key.executionId, 'completedAt', result.completedAt);
+
+    this.db.transaction(() => {
+      const existing = this.readDecision(key);
+      if (existing === undefined) {
+        throw new DecisionNotFoundError(key);
+      }
+
+      // A result replaces the error fields of an earlier attempt, so a sent decision shows none.
+      const { errorCode: _errorCode, reason: _reason, ...decision } = existing;
+      const completed: Decision = { ...decision, status: result.status, completedAt };
+      if (result.errorCode !== undefined) completed.errorCode = result.errorCode;
+      if (result.reason !== undefined) completed.reason = result.reason;
+      this.writeDecision(completed);
+    }).immediate();
+  }
+
+  async listDecisions(filter: DecisionFilter = {}): Promise<Decision[]> {
+    const rows = (
+      filter.since === undefined
+        ? this.statements.listDecisions.all()
+        : this.statements.listDecisionsSince.all(isoTime('', 'since', filter.since))
+    ) as Array<{ document: string }>;
+    return rows.map((row) => JSON.parse(row.document) as Decision);
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }
+
+  private readDecision(key: DecisionKey): Decision | undefined {
+    const row = this.statements.getDecision.get(key.executionId, key.decisionKind) as { document: string } | undefined;
+    return row ? (JSON.parse(row.document) as Decision) : undefined;
+  }
+
+  private writeDecision(decision: Decision): void {
+    this.statements.putDecision.run({
+      executionId: decision.executionId,
+      decisionKind: decision.decisionKind,
+      status: decision.status,
+      decidedAt: decision.decidedAt,
+      claimedAt: decision.claimedAt,
+      document: JSON.stringify(decision),
+    });
+  }
+}
+
+/**
+ * Returns whether a new claim made at `claimedAt` may replace `existing`: a failure that retrying
+ * can help, or a pending claim older than the timeout (its sender crashed).
+ */
+function canTakeOver(existing: Decision, claimedAt: string, pendingTimeoutMs: number): boolean {
+  if (existing.status === 'failed') {
+    return true;
+  }
+  if (existing.status === 'pending') {
+    return Date.parse(claimedAt) - Date.parse(existing.claimedAt) > pendingTimeoutMs;
+  }
+  return false;
+}
+
+/**
+ * Checks the fields of a decision to claim and writes its times as ISO-8601 UTC with milliseconds,
+ * so that text order is time order in the `decided_at` index. A claim starts without a result.
+ */
+function normalizeDecision(decision: Decision): Decision {
+  const id = decision.executionId;
+  for (const field of ['executionId', 'decisionKind', 'signal', 'ticketNumber', 'rule', 'correlation'] as const) {
+    if (typeof decision[field] !== 'string' || decision[field] === '') {
+      throw new InvalidDecisionError(id, field, `Invalid decision for Automation execution "${id}": ${field} is missing. Set it before calling claimDecision`);
+    }
+  }
+  if (decision.decisionKind !== 'approval' && decision.decisionKind !== 'calendar-override') {
+    throw new InvalidDecisionError(id, 'decisionKind', `Invalid decision for Automation execution "${id}": decisionKind "${decision.decisionKind}" must be approval or calendar-override`);
+  }
+  if (decision.signal !== 'Approve' && decision.signal !== 'Reject') {
+    throw new InvalidDecisionError(id, 'signal', `Invalid decision for Automation execution "${id}": signal "${decision.signal}" must be Approve or Reject`);
+  }
+
+  const { errorCode: _errorCode, reason: _reason, completedAt: _completedAt, ...claim } = decision;
+  return {
+    ...claim,
+    decidedAt: isoTime(id, 'decidedAt', decision.decidedAt),
+    claimedAt: isoTime(id, 'claimedAt', decision.claimedAt),
+  };
+}
+
+/** ISO-8601 date and time with a zone (`Z` or an offset): a time without one is ambiguous. */
+const ISO_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Parses `value` as an ISO-8601 time with a zone and returns it in UTC; throws InvalidDecisionError otherwise. */
+function isoTime(executionId: string, field: string, value: string): string {
+  const milliseconds = typeof value === 'string' && ISO_TIME_PATTERN.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(milliseconds)) {
+    throw new InvalidDecisionError(
+      executionId,
+      field,
+      `Invalid ${field} ${JSON.stringify(value)}${executionId ? ` for Automation execution ${executionId}` : ''}: expected an ISO-8601 time with a zone, such as 2025-03-10T15:00:00Z`,
+    );
+  }
+  return new Date(milliseconds).toISOString();
 }

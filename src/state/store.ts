@@ -49,6 +49,8 @@ export interface Link {
    * are told apart from people's.
    */
   itsm?: { version?: number; seen: Record<string, unknown> };
+  /** When an approval decision of this ticket was sent to AWS (change requests). */
+  decidedAt?: string;
   /** Ids of the journal entries already sent to AWS. */
   journalSynced?: string[];
   createdAt: string;
@@ -80,5 +82,142 @@ export interface StateStore {
   getCursor(name: string): Promise<string | undefined>;
   setCursor(name: string, value: string): Promise<void>;
 
+  /**
+   * Record that `decision` is about to be sent, unless it was already: an insert keyed by
+   * `executionId` and `decisionKind`, so a decision read twice (the poller's overlap window, the
+   * webhook and the poller) is sent once. Returns true when the caller now owns the decision and
+   * must send it, then call {@link completeDecision}. Returns false when another claim exists.
+   *
+   * An existing claim is taken over (and true returned) in two cases only:
+   * - its status is `failed`, a failure that retrying can help (throttling, a server error);
+   * - its status is `pending` and it was claimed more than `options.pendingTimeoutMs` before
+   *   `decision.claimedAt` (default {@link DECISION_PENDING_TIMEOUT_MS}), because its sender
+   *   crashed between the claim and the result. The signal may or may not have reached AWS; a
+   *   second one is refused by AWS once the execution no longer waits, which the caller records.
+   *
+   * Taking over replaces the stored decision with `decision` and adds one to its `attempts`.
+   *
+   * @throws InvalidDecisionError when a time is not ISO-8601 or a required field is empty.
+   */
+  claimDecision(decision: Decision, options?: ClaimDecisionOptions): Promise<boolean>;
+
+  /**
+   * Record the result of sending a claimed decision.
+   *
+   * @throws DecisionNotFoundError when no decision was claimed under `key`.
+   */
+  completeDecision(key: DecisionKey, result: DecisionResult): Promise<void>;
+
+  /** List the recorded decisions, oldest decision first (by `decidedAt`, then execution id). */
+  listDecisions(filter?: DecisionFilter): Promise<Decision[]>;
+
   close(): Promise<void>;
+}
+
+/**
+ * Age at which a `pending` decision counts as abandoned and stops blocking other claims. It is long
+ * enough for the SDK's retries of one SendAutomationSignal call and the writes around it (an
+ * estimate: 5 attempts with backoff take under a minute). It is short enough that the decision of a
+ * crashed sender goes out within the hour.
+ */
+export const DECISION_PENDING_TIMEOUT_MS = 15 * 60 * 1000;
+
+/** Kind of decision: an approval of the change, or an approval to run while the change calendar is closed. */
+export type DecisionKind = 'approval' | 'calendar-override';
+
+/**
+ * The stage of a decision:
+ * - `pending`: claimed, and the signal is being sent (or its sender crashed);
+ * - `sent`: AWS accepted the signal;
+ * - `refused`: the signal failed for a reason retrying cannot change (the execution no longer
+ *   waits, the connector's role is not an approver, the execution is gone). Final;
+ * - `failed`: the signal failed for a reason retrying can help (throttling, a server or network
+ *   error). The next claim of the same key takes it over.
+ */
+export type DecisionStatus = 'pending' | 'sent' | 'refused' | 'failed';
+
+/** One approval decision made in the ITSM system and sent to an AWS Automation execution: the audit trail. */
+export interface Decision {
+  /** AutomationExecutionId the signal goes to. Part of the key. */
+  executionId: string;
+  /** Part of the key: at most one decision of each kind is sent per execution. */
+  decisionKind: DecisionKind;
+  signal: 'Approve' | 'Reject';
+  /** Number of the ITSM record that contains the decision, such as the change number CHG0030012. */
+  ticketNumber: string;
+  ticketUrl: string;
+  /** Login of the person who decided in the ITSM system. */
+  approver: string;
+  /** The comment sent in the signal's payload. */
+  comment: string;
+  /** ISO-8601 time of the decision in the ITSM system. */
+  decidedAt: string;
+  /** ISO-8601 time itsm-sync claimed the decision for sending. */
+  claimedAt: string;
+  status: DecisionStatus;
+  /** AWS or local error code of a `refused` or `failed` send. */
+  errorCode?: string;
+  /** Reason a send was refused or failed, as a clause for people. */
+  reason?: string;
+  /** ISO-8601 time the result of the send was recorded. */
+  completedAt?: string;
+  /** Name of the sync rule that sent the decision. */
+  rule: string;
+  /** Correlation value of the link between the ticket and the change request. */
+  correlation: string;
+  /** How many times the decision was claimed; set by the store, 1 for the first claim. */
+  attempts?: number;
+}
+
+/** The key of a decision: one execution, one kind of decision. */
+export interface DecisionKey {
+  executionId: string;
+  decisionKind: DecisionKind;
+}
+
+/** The result of sending a claimed decision. */
+export interface DecisionResult {
+  status: Exclude<DecisionStatus, 'pending'>;
+  errorCode?: string;
+  reason?: string;
+  /** ISO-8601 time of the result. */
+  completedAt: string;
+}
+
+/** Options of {@link StateStore.claimDecision}. */
+export interface ClaimDecisionOptions {
+  /** Age in milliseconds after which a `pending` claim may be taken over. Default: {@link DECISION_PENDING_TIMEOUT_MS}. */
+  pendingTimeoutMs?: number;
+}
+
+/** Filter of {@link StateStore.listDecisions}. */
+export interface DecisionFilter {
+  /** Only decisions made at or after this ISO-8601 time (by `decidedAt`). */
+  since?: string;
+}
+
+/** A decision given to the state store has a missing field or a time that is not ISO-8601. */
+export class InvalidDecisionError extends Error {
+  override readonly name = 'InvalidDecisionError';
+
+  constructor(
+    readonly executionId: string,
+    /** The field that is wrong, such as `decidedAt`. */
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** {@link StateStore.completeDecision} was called for a key that no claim recorded. */
+export class DecisionNotFoundError extends Error {
+  override readonly name = 'DecisionNotFoundError';
+
+  constructor(readonly key: DecisionKey) {
+    super(
+      `No ${key.decisionKind} decision was claimed for Automation execution ${key.executionId}, so its result cannot be recorded. ` +
+        'Call claimDecision first and record the result only when it returned true.',
+    );
+  }
 }

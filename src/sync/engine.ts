@@ -57,6 +57,11 @@ export interface SyncEngineOptions {
   clock?: () => Date;
   /** Called after each sync with its result; the demo and tests use it to show what happened. */
   onResult?: (record: SourceRecord, result: SyncResult) => void;
+  /**
+   * Awaited after each sync, outside the record's lease; a failure fails the message, so it is
+   * retried. The connector uses it to send approval decisions a change already had when created.
+   */
+  afterSync?: (record: SourceRecord, result: SyncResult) => Promise<void>;
 }
 
 /** Another worker holds the record's lease for longer than we wait: retry the message later. */
@@ -206,6 +211,7 @@ export class SyncEngine {
       // Each sync owns its lease, so two copies of one event in this process exclude each other too.
       const result = await this.withLease(correlation, () => this.syncUnderLease(record, rule, correlation));
       this.report(record, rule, result);
+      await this.options.afterSync?.(record, result);
       return result;
     } catch (error) {
       // Name the ticket when one exists, so a failed write-back still shows which incident was made.
@@ -476,7 +482,7 @@ export class SyncEngine {
   private async writeTicket(rule: SyncRule, link: Link, ticket: TicketRef, changes: TicketFields): Promise<Link['itsm']> {
     const target = this.targetFor(rule);
     const watched = snapshotFields(rule, target);
-    const note = conflictNote(target.system, changes, link);
+    const note = conflictNote(target.system, changes, link, rule.reverse?.fields);
 
     const snapshot = await target.update(ticket, changes, { read: watched, note });
     if (note !== undefined) {

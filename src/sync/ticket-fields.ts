@@ -55,12 +55,19 @@ export function seenValue(link: Pick<Link, 'itsm' | 'written'>, field: string): 
  * the change poller saw changed on the ticket since the connector last wrote it, the value it
  * replaces. Undefined when nothing a person wrote is lost.
  */
-export function conflictNote(system: TargetSystem, changes: TicketFields, link: Pick<Link, 'itsm' | 'written'>): string | undefined {
+export function conflictNote(
+  system: TargetSystem,
+  changes: TicketFields,
+  link: Pick<Link, 'itsm' | 'written'>,
+  /** Fields both sides move by design (a change's state), whose changes the way back carries. */
+  workflowFields: readonly string[] = [],
+): string | undefined {
   const seen = link.itsm?.seen;
   if (seen === undefined) return undefined;
 
   const replaced = Object.keys(changes).filter(
     (field) =>
+      !workflowFields.includes(field) &&
       Object.hasOwn(seen, field) &&
       field in link.written &&
       !sameValue(seen[field], link.written[field]) &&

@@ -3,6 +3,8 @@
  * API documentation and captures). The integration tests compare them with recorded fixtures.
  */
 
+import { createHash } from 'node:crypto';
+
 /** Headers that a real instance sends with every Table API JSON response. */
 export const JSON_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'application/json;charset=UTF-8',
@@ -61,6 +63,21 @@ export function unknownResource(path: string): ServiceNowErrorBody {
 export function dataPolicyException(missingLabels: readonly string[]): ServiceNowErrorBody {
   const lines = missingLabels.map((label) => `\t${label} is mandatory\n`).join('');
   return errorBody('Operation Failed', `Data Policy Exception: \n${lines}`);
+}
+
+/**
+ * 403 for a write that a before business rule aborted (`current.setAbortAction(true)`). The rule's
+ * own error message stays in the session and is not part of the response.
+ *
+ * NOTE: the rule's sys_id after `^` is derived from its name here; on an instance it is the
+ * business rule record's sys_id.
+ */
+export function businessRuleAborted(table: string, rule: string): ServiceNowErrorBody {
+  const ruleSysId = createHash('md5').update(`sys_script:${rule}`).digest('hex');
+  return errorBody(
+    'Operation Failed',
+    `Operation against file '${table}' was aborted by Business Rule '${rule}^${ruleSysId}'. Business Rule Stack:${rule}`,
+  );
 }
 
 /** The body `/oauth_token.do` sends for an unknown client or a wrong secret. */

@@ -21,3 +21,42 @@ export class ReadOnlyTableError extends Error {
     );
   }
 }
+
+/** A direct method of the simulator handle named a record that does not exist. */
+export class UnknownRecordError extends Error {
+  override name = 'UnknownRecordError';
+
+  constructor(
+    readonly table: string,
+    readonly sysId: string,
+  ) {
+    super(`No ${table} record with sys_id ${sysId} in the ServiceNow simulator.`);
+  }
+}
+
+/**
+ * `approveChange` or `rejectChange` for a user who has no requested approval on the change: the
+ * change is not waiting for approval, someone else decided it already, or the user is not an approver.
+ */
+export class ChangeApprovalError extends Error {
+  override name = 'ChangeApprovalError';
+
+  readonly changeNumber: string;
+
+  constructor(
+    change: Readonly<Record<string, string>>,
+    /** The user_name that tried to decide. */
+    readonly user: string,
+    /** The configured change approvers (user_name) at the time. */
+    readonly approvers: readonly string[],
+  ) {
+    const number = change.number || change.sys_id || '';
+    const configured = approvers.length === 0 ? 'no one (set the changeApprovers option)' : approvers.join(', ');
+    super(
+      `${user} has no requested approval on ${number} (state ${change.state}, approval ${JSON.stringify(change.approval)}). ` +
+        'A normal or emergency change requests approval when it enters Assess (-4) or Authorize (-3), ' +
+        `and the first decision closes the other requests. Approvers: ${configured}.`,
+    );
+    this.changeNumber = number;
+  }
+}

@@ -3,7 +3,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { DataPolicyViolation, toStoredValues } from './business-rules.js';
-import { dataPolicyException, errorBody, HIBERNATING_PAGE, JSON_HEADERS } from './canned-responses.js';
+import { businessRuleAborted, dataPolicyException, errorBody, HIBERNATING_PAGE, JSON_HEADERS } from './canned-responses.js';
+import { BusinessRuleAbort } from './change-model.js';
 import type { StoredRecord } from './record-store.js';
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -35,9 +36,13 @@ export function parseRecordBody(body: string): StoredRecord | undefined {
   }
 }
 
-export function dataPolicyAnswer(error: unknown): Answer {
+/** Build the response to a write that a data policy or a business rule rejected. Any other error is rethrown. */
+export function rejectedWriteAnswer(error: unknown): Answer {
   if (error instanceof DataPolicyViolation) {
     return { status: 403, body: dataPolicyException(error.missingLabels) };
+  }
+  if (error instanceof BusinessRuleAbort) {
+    return { status: 403, body: businessRuleAborted(error.table, error.rule) };
   }
   throw error;
 }

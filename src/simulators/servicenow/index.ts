@@ -1,6 +1,8 @@
 /** An HTTP simulator of the ServiceNow Table API, for the demo, end-to-end tests and benchmarks. */
 export {
   startServiceNowSimulator,
+  type ChangeCancellation,
+  type ChangeDecision,
   type DirectWriteOptions,
   type InjectedFault,
   type RecordedRequest,
@@ -9,7 +11,8 @@ export {
   type SimulatorSnapshot,
 } from './server.js';
 export { DataPolicyViolation, computePriority, CORRELATION_ID_LENGTH } from './business-rules.js';
-export { InvalidSimulatorOptionError, ReadOnlyTableError } from './errors.js';
+export { BusinessRuleAbort, CHANGE_STATE, STATE_TRANSITION_RULE } from './change-model.js';
+export { ChangeApprovalError, InvalidSimulatorOptionError, ReadOnlyTableError, UnknownRecordError } from './errors.js';
 export type { StoredRecord } from './record-store.js';
 export { userSysId, type SimulatorUserOptions } from './users.js';
 export type { WebhookDeliveries, WebhookDelivery, WebhookOptions } from './webhooks.js';

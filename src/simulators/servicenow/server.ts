@@ -12,6 +12,7 @@ import {
   type JournalEntry,
   toStoredValues,
   type WriteContext,
+  type WriteResult,
 } from './business-rules.js';
 import {
   ACL_DENIED,
@@ -27,160 +28,74 @@ import {
   unknownResource,
   WWW_AUTHENTICATE,
 } from './canned-responses.js';
-import { InvalidSimulatorOptionError, ReadOnlyTableError } from './errors.js';
+import { APPROVAL_TABLE, ChangeApprovalRules } from './change-approvals.js';
+import { CHANGE_STATE } from './change-model.js';
+import { ChangeApprovalError, InvalidSimulatorOptionError, ReadOnlyTableError, UnknownRecordError } from './errors.js';
 import {
   type Answer,
-  dataPolicyAnswer,
   hibernatingAnswer,
   methodNotSupported,
   parseJsonOrText,
   parseRecordBody,
   readBody,
+  rejectedWriteAnswer,
   send,
 } from './http-answers.js';
+import { project } from './projection.js';
 import { dropUnknownFields, matchesQuery, parseEncodedQuery, type ParsedQuery, sortRecords } from './query-engine.js';
 import { resolveQueryValues } from './query-values.js';
 import { SimulatedTable, type StoredRecord } from './record-store.js';
+import type {
+  ChangeDecision,
+  InjectedFault,
+  RecordedRequest,
+  ServiceNowSimulator,
+  ServiceNowSimulatorOptions,
+} from './simulator-types.js';
 import { BUILT_IN_TABLES, seedChoiceRows } from './tables.js';
-import {
-  buildUsers,
-  DEFAULT_USER,
-  type SimulatedUser,
-  type SimulatorUserOptions,
-  sysPropertyRows,
-  sysUserRow,
-  userSysId,
-} from './users.js';
-import { type WebhookDeliveries, WebhookNotifier, type WebhookOptions } from './webhooks.js';
+import { buildUsers, DEFAULT_USER, type SimulatedUser, sysPropertyRows, sysUserRow, userSysId } from './users.js';
+import { WebhookNotifier } from './webhooks.js';
 
-/** Options of `startServiceNowSimulator`. */
-export interface ServiceNowSimulatorOptions {
-  /** Port on 127.0.0.1; 0 (the default) picks a free one. */
-  port?: number;
-  /** Delay before every Table API response, in milliseconds. Default 0. */
-  latencyMs?: number;
-  /**
-   * Users of the instance, served as `sys_user` rows. Those with a password can log in with basic
-   * auth. Default: one user `itsm.sync` with password `demo-password` and no time zone of its own.
-   */
-  users?: SimulatorUserOptions[];
-  /**
-   * The system time zone (`glide.sys.default.tz`), as an IANA id: query date-times of users without
-   * a time zone of their own are read in it. Default `UTC`.
-   */
-  systemTimeZone?: string;
-  /**
-   * Clock for sys_created_on, sys_updated_on and the other times a write sets, and for webhook
-   * timestamps. Default: the real time. Tests use it to write several times in one second or to
-   * jump ahead. Token expiry always uses the real time.
-   */
-  clock?: () => Date;
-  /** Webhooks sent after each insert or update, as an async business rule would. Default: none. */
-  webhooks?: WebhookOptions[];
-  /** OAuth clients for the client credentials grant; tokens act as `username` (default: the first user). */
-  oauthClients?: Array<{ clientId: string; clientSecret: string; username?: string }>;
-  /** Lifetime of OAuth tokens, in seconds. Default 1799, as a default instance. */
-  tokenTtlSeconds?: number;
-  /** Fields that a data policy makes mandatory, per table. */
-  mandatoryFields?: Record<string, string[]>;
-  /** Extra tables without default columns, such as custom `u_` tables. */
-  tables?: string[];
-  /** Logger for the simulator's own failures. Default: warnings and errors to stderr. */
-  logger?: Logger;
+export type {
+  ChangeCancellation,
+  ChangeDecision,
+  DirectWriteOptions,
+  InjectedFault,
+  RecordedRequest,
+  ServiceNowSimulator,
+  ServiceNowSimulatorOptions,
+  SimulatorSnapshot,
+} from './simulator-types.js';
+
+/** A write asked for by a person, the Table API or a business rule. */
+interface WriteRequest {
+  table: SimulatedTable;
+  /** The stored record to update, or undefined to insert a new one. */
+  existing?: StoredRecord;
+  values: StoredRecord;
+  user: ActingUser;
+  madeByBusinessRule?: boolean;
 }
 
-/**
- * A scripted response for the next matching Table API request, sent instead of the real one. A string
- * body is sent as HTML and an object as JSON. Without a body, a typical ServiceNow body for the status
- * is sent, and a 2xx gets `{}`, which has no `result`.
- */
-export interface InjectedFault {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** Only requests with this HTTP method (any case). */
-  method?: string;
-  /** Only requests to this table. */
-  table?: string;
-  /**
-   * Carry out the request first and then send the fault instead of its response, like a gateway
-   * timeout after the instance committed the write. Default false: the request has no effect.
-   */
-  processRequest?: boolean;
-}
-
-/** One request the simulator received. */
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  status: number;
-  /** The parsed JSON body of a Table API POST, PATCH or PUT. */
-  body?: unknown;
-}
-
-/** Options of the direct write methods of the simulator handle. */
-export interface DirectWriteOptions {
-  /** The user the write is made as (sys_created_by, sys_updated_by). Default: the first user. */
-  user?: string;
-}
-
-/** The records of every table, as `snapshot()` returns them and `restore()` takes them. */
-export interface SimulatorSnapshot {
-  tables: Record<string, StoredRecord[]>;
-}
-
-/** A running ServiceNow simulator. */
-export interface ServiceNowSimulator {
-  /** Base URL, such as `http://127.0.0.1:40123`. */
-  readonly url: string;
-  /** Every request received, oldest first (the last 100,000 are kept). */
-  readonly requests: RecordedRequest[];
-  /** Stop serving, and wait for webhook deliveries in flight. */
-  stop(): Promise<void>;
-  /** Copies of the records of a table, in creation order. */
-  records(table: string): StoredRecord[];
-  /** Number of Table API requests received, failed ones included. */
-  tableCalls(): number;
-  /** Queue responses for the next matching Table API requests, one request per fault. */
-  injectFaults(faults: InjectedFault[]): void;
-  /** Respond to every request with the HTML page of a hibernating instance (status 200). */
-  setHibernating(on: boolean): void;
-  /** Expire every OAuth token issued so far, so the next call with one gets a 401. */
-  expireTokens(): void;
-  /** Remove all records, requests, faults and counters; choices and users are seeded again. */
-  reset(): void;
-  /** Copy the records of every table, for example to keep them in a file between demo runs. */
-  snapshot(): SimulatorSnapshot;
-  /**
-   * Replace the records of each table named in the snapshot; numbering continues after the highest
-   * restored number. Tables the simulator does not know are rejected. The read-only tables
-   * (sys_user, sys_properties) keep the rows the options gave them.
-   */
-  restore(snapshot: SimulatorSnapshot): void;
-  /**
-   * Create a record as a person in the instance would, with the same defaults, business rules,
-   * data policies and webhooks as a POST (throws DataPolicyViolation, and ReadOnlyTableError for
-   * sys_user and sys_properties). Not counted as a Table API call.
-   */
-  insertRecord(table: string, fields: Record<string, unknown>, options?: DirectWriteOptions): StoredRecord;
-  /** Update a record as a person in the instance would (see insertRecord). */
-  updateRecord(table: string, sysId: string, fields: Record<string, unknown>, options?: DirectWriteOptions): StoredRecord;
-  /** Counts and latest outcomes of webhook deliveries. */
-  webhookDeliveries(): WebhookDeliveries;
-  /** Wait until every webhook delivery started so far has finished. */
-  webhooksSettled(): Promise<void>;
+/** A write whose record is built and checked, ready to be stored. */
+interface BuiltWrite extends WriteResult {
+  table: SimulatedTable;
+  context: WriteContext;
+  operation: 'insert' | 'update';
 }
 
 const MAX_REQUEST_LOG = 100_000;
+/** The user that seeds rows and whose flows add and close approval rows. */
+const SYSTEM_USER: ActingUser = { username: 'system', sysId: userSysId('system') };
 /** The Table API's default `sysparm_limit`. */
 const DEFAULT_LIMIT = 10_000;
 const TABLE_PATH = /^\/api\/now(?:\/v[12])?\/table\/([^/]+)(?:\/([^/]+))?\/?$/;
 
 /**
  * Start a ServiceNow Table API simulator on 127.0.0.1: basic and OAuth authentication, records with
- * the defaults and business rules of incident, problem and change_request, encoded queries, paging
- * headers, data policies, and scripted faults (rate limits, 5xx, hibernation).
+ * the defaults and business rules of incident, problem and change_request (with the change state
+ * model and approvals), encoded queries, dot-walked `sysparm_fields`, paging headers, data
+ * policies, and scripted faults (rate limits, 5xx, hibernation).
  *
  * @example
  * ```ts
@@ -227,6 +142,7 @@ class SimulatorState {
   baseUrl = '';
   readonly requests: RecordedRequest[] = [];
   private readonly tables = new Map<string, SimulatedTable>();
+  private readonly tableLookup = (name: string): SimulatedTable | undefined => this.tables.get(name);
   private readonly users: SimulatedUser[];
   private readonly oauthClients: Array<{ clientId: string; clientSecret: string; username: string }>;
   private readonly tokens = new Map<string, { username: string; expiresAt: number }>();
@@ -236,6 +152,9 @@ class SimulatorState {
   private readonly systemTimeZone: string;
   private readonly clock: () => Date;
   private readonly webhooks: WebhookNotifier;
+  private readonly changeApprovals: ChangeApprovalRules;
+  /** The approvers the options give, which reset() restores. */
+  private readonly initialChangeApprovers: readonly ActingUser[];
   private faults: InjectedFault[] = [];
   private hibernating = false;
   private tableCallCount = 0;
@@ -269,6 +188,12 @@ class SimulatorState {
     }
 
     this.webhooks = new WebhookNotifier(options.webhooks ?? [], logger, this.clock, (table) => this.tables.has(table));
+    this.initialChangeApprovers = this.approversNamed(options.changeApprovers ?? []);
+    this.changeApprovals = new ChangeApprovalRules(
+      (name) => this.requireTable(name),
+      SYSTEM_USER,
+      this.initialChangeApprovers,
+    );
     this.seed();
   }
 
@@ -322,20 +247,24 @@ class SimulatorState {
       insertRecord: (table, fields, options) => {
         const target = this.requireWritableTable(table);
         const user = this.userNamed(options?.user);
-        const record = this.insert(target, toStoredValues(fields), user);
-        this.webhooks.notify(target.name, record, 'insert', user.username);
-        return { ...record };
+        return { ...this.commit({ table: target, values: toStoredValues(fields), user }) };
       },
       updateRecord: (table, sysId, fields, options) => {
         const target = this.requireWritableTable(table);
-        const existing = target.get(sysId);
-        if (existing === undefined) {
-          throw new Error(`No ${table} record with sys_id ${sysId} in the ServiceNow simulator.`);
-        }
+        const existing = this.requireRecord(target, sysId);
         const user = this.userNamed(options?.user);
-        const record = this.update(target, existing, toStoredValues(fields), user);
-        this.webhooks.notify(target.name, record, 'update', user.username);
-        return { ...record };
+        return { ...this.commit({ table: target, existing, values: toStoredValues(fields), user }) };
+      },
+      setChangeApprovers: (usernames) => {
+        this.changeApprovals.setApprovers(this.approversNamed(usernames));
+      },
+      approveChange: (changeSysId, decision) => this.decideChange(changeSysId, 'approved', decision),
+      rejectChange: (changeSysId, decision) => this.decideChange(changeSysId, 'rejected', decision),
+      cancelChange: (changeSysId, cancellation) => {
+        const changes = this.requireTable('change_request');
+        const change = this.requireRecord(changes, changeSysId);
+        const values = { state: CHANGE_STATE.canceled, work_notes: cancellation.reason };
+        return { ...this.commit({ table: changes, existing: change, values, user: this.userNamed(cancellation.user) }) };
       },
       webhookDeliveries: () => this.webhooks.deliveries(),
       webhooksSettled: () => this.webhooks.settled(),
@@ -431,7 +360,7 @@ class SimulatorState {
 
     const existing = table.get(sysId);
     if (method === 'GET') {
-      return existing ? { status: 200, body: { result: project(table, existing, params) } } : { status: 404, body: NO_RECORD };
+      return existing ? { status: 200, body: { result: project(this.tableLookup, table, existing, params) } } : { status: 404, body: NO_RECORD };
     }
     if (method === 'PATCH' || method === 'PUT') {
       return existing ? this.answerUpdate(table, existing, body, params, user) : { status: 404, body: NO_RECORD };
@@ -461,7 +390,7 @@ class SimulatorState {
       candidates(table, query).filter((record) => matchesQuery(record, query)),
       query.orderings,
     );
-    const page = matching.slice(offset, offset + limit).map((record) => project(table, record, params));
+    const page = matching.slice(offset, offset + limit).map((record) => project(this.tableLookup, table, record, params));
 
     return {
       status: 200,
@@ -480,15 +409,14 @@ class SimulatorState {
     }
 
     try {
-      const record = this.insert(table, values, user);
-      this.webhooks.notify(table.name, record, 'insert', user.username);
+      const record = this.commit({ table, values, user });
       return {
         status: 201,
-        body: { result: project(table, record, params) },
+        body: { result: project(this.tableLookup, table, record, params) },
         headers: { Location: `${this.baseUrl}/api/now/table/${table.name}/${record.sys_id}` },
       };
     } catch (error) {
-      return dataPolicyAnswer(error);
+      return rejectedWriteAnswer(error);
     }
   }
 
@@ -505,11 +433,10 @@ class SimulatorState {
     }
 
     try {
-      const record = this.update(table, existing, values, user);
-      this.webhooks.notify(table.name, record, 'update', user.username);
-      return { status: 200, body: { result: project(table, record, params) } };
+      const record = this.commit({ table, existing, values, user });
+      return { status: 200, body: { result: project(this.tableLookup, table, record, params) } };
     } catch (error) {
-      return dataPolicyAnswer(error);
+      return rejectedWriteAnswer(error);
     }
   }
 
@@ -572,29 +499,70 @@ class SimulatorState {
     return undefined;
   }
 
-  private insert(table: SimulatedTable, values: StoredRecord, user: ActingUser): StoredRecord {
-    const context = this.writeContext(table, user);
-    const { record, journal } = buildNewRecord(context, values);
-    table.save(record);
-    this.writeJournal(table, record, journal, context);
-    return record;
+  /**
+   * Carry out a write together with the writes that business rules add to it (the approvals of
+   * change requests), then send the webhooks. Nothing is stored when a data policy or a business
+   * rule rejects any of them. Returns the stored record of the requested write.
+   */
+  private commit(request: WriteRequest): StoredRecord {
+    const now = formatTimestamp(this.clock());
+    const requested = this.build(request, now);
+
+    const followUps = this.changeApprovals
+      .followUps({ table: request.table, previous: request.existing, record: requested.record, user: request.user, now })
+      .map((followUp) => this.build({ ...followUp, madeByBusinessRule: true }, now));
+    const writes = [requested, ...followUps];
+
+    for (const write of writes) {
+      write.table.save(write.record);
+      this.writeJournal(write.table, write.record, write.journal, write.context);
+    }
+    for (const write of writes) {
+      this.webhooks.notify(write.table.name, write.record, write.operation, write.context.user.username);
+    }
+
+    return requested.record;
   }
 
-  private update(table: SimulatedTable, existing: StoredRecord, values: StoredRecord, user: ActingUser): StoredRecord {
-    const context = this.writeContext(table, user);
-    const { record, journal } = buildUpdatedRecord(context, existing, values);
-    table.save(record);
-    this.writeJournal(table, record, journal, context);
-    return record;
-  }
-
-  private writeContext(table: SimulatedTable, user: ActingUser): WriteContext {
-    return {
-      table,
-      user,
-      now: formatTimestamp(this.clock()),
-      mandatoryFields: this.mandatoryFields[table.name] ?? [],
+  /** Apply defaults, business rules and data policies to a write, without storing it. */
+  private build(request: WriteRequest, now: string): BuiltWrite {
+    const context: WriteContext = {
+      table: request.table,
+      user: request.user,
+      now,
+      mandatoryFields: this.mandatoryFields[request.table.name] ?? [],
+      madeByBusinessRule: request.madeByBusinessRule ?? false,
     };
+
+    if (request.existing === undefined) {
+      return { ...buildNewRecord(context, request.values), table: request.table, context, operation: 'insert' };
+    }
+    return { ...buildUpdatedRecord(context, request.existing, request.values), table: request.table, context, operation: 'update' };
+  }
+
+  /** Store a row that the simulator starts with, without business rules or webhooks. */
+  private insertSeedRow(table: SimulatedTable, values: StoredRecord): void {
+    const { record } = this.build({ table, values, user: SYSTEM_USER }, formatTimestamp(this.clock()));
+    table.save(record);
+  }
+
+  /**
+   * Record an approver's decision: their requested approval row gets the decision and the comment,
+   * and the approval rules update the change in the same transaction.
+   */
+  private decideChange(changeSysId: string, decision: 'approved' | 'rejected', { user, comment }: ChangeDecision): StoredRecord {
+    const changes = this.requireTable('change_request');
+    const change = this.requireRecord(changes, changeSysId);
+    const approver = this.userNamed(user);
+    const row = this.changeApprovals.requestedApproval(changeSysId, approver.sysId);
+
+    if (row === undefined) {
+      throw new ChangeApprovalError(change, user, this.changeApprovals.approverList().map((candidate) => candidate.username));
+    }
+
+    const values: StoredRecord = { state: decision, ...(comment === undefined ? {} : { comments: comment }) };
+    this.commit({ table: this.requireTable(APPROVAL_TABLE), existing: row, values, user: approver });
+    return { ...this.requireRecord(changes, changeSysId) };
   }
 
   /** Store work notes and comments as `sys_journal_field` rows, as the instance does. */
@@ -659,21 +627,20 @@ class SimulatorState {
     this.hibernating = false;
     this.tableCallCount = 0;
     this.webhooks.reset();
+    this.changeApprovals.setApprovers(this.initialChangeApprovers);
     this.seed();
   }
 
   /** Seed the choice lists, one sys_user row per user and the system properties. */
   private seed(): void {
-    const system: ActingUser = { username: 'system', sysId: userSysId('system') };
-
     for (const row of seedChoiceRows()) {
-      this.insert(this.requireTable('sys_choice'), row, system);
+      this.insertSeedRow(this.requireTable('sys_choice'), row);
     }
     for (const user of this.users) {
-      this.insert(this.requireTable('sys_user'), sysUserRow(user), system);
+      this.insertSeedRow(this.requireTable('sys_user'), sysUserRow(user));
     }
     for (const row of sysPropertyRows(this.systemTimeZone)) {
-      this.insert(this.requireTable('sys_properties'), row, system);
+      this.insertSeedRow(this.requireTable('sys_properties'), row);
     }
   }
 
@@ -706,6 +673,29 @@ class SimulatorState {
       );
     }
     return table;
+  }
+
+  private requireRecord(table: SimulatedTable, sysId: string): StoredRecord {
+    const record = table.get(sysId);
+    if (record === undefined) {
+      throw new UnknownRecordError(table.name, sysId);
+    }
+    return record;
+  }
+
+  /** Check that each user name is one of the users, so that its approval rows reference a sys_user row. */
+  private approversNamed(usernames: readonly string[]): ActingUser[] {
+    return usernames.map((username) => {
+      const user = this.users.find((candidate) => candidate.username === username);
+      if (user === undefined) {
+        throw new InvalidSimulatorOptionError(
+          'changeApprovers',
+          `Unknown change approver ${JSON.stringify(username)} for the ServiceNow simulator: add a user with that ` +
+            `username to the users option. Users: ${this.users.map((candidate) => candidate.username).join(', ')}.`,
+        );
+      }
+      return user;
+    });
   }
 
   private requireWritableTable(name: string): SimulatedTable {
@@ -751,29 +741,6 @@ function candidates(table: SimulatedTable, query: ParsedQuery): StoredRecord[] {
   }
 
   return table.all();
-}
-
-/**
- * Apply `sysparm_fields`. Names the table lacks are ignored, as on a real instance.
- *
- * NOTE: when no listed name is valid, the whole record is returned; what a real instance does then
- * is unverified. `sysparm_display_value` is not simulated: values are always raw.
- */
-function project(table: SimulatedTable, record: StoredRecord, params: URLSearchParams): StoredRecord {
-  const fields = (params.get('sysparm_fields') ?? '')
-    .split(',')
-    .map((field) => field.trim())
-    .filter((field) => field !== '' && table.hasField(field));
-
-  if (fields.length === 0) {
-    return { ...record };
-  }
-
-  const projected: StoredRecord = {};
-  for (const field of fields) {
-    projected[field] = record[field] ?? '';
-  }
-  return projected;
 }
 
 /** Fill in a typical ServiceNow body for a fault that has none. */

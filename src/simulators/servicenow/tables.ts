@@ -247,6 +247,8 @@ export const BUILT_IN_TABLES: readonly TableDefinition[] = [
   {
     name: 'sysapproval_approver',
     defaults: { state: 'requested', approver: '', sysapproval: '', source_table: '', document_id: '', comments: '' },
+    // The approver's comments are a journal, as on the task tables.
+    journalFields: ['comments'],
   },
   {
     name: 'sys_user',
@@ -277,14 +279,48 @@ export const BUILT_IN_TABLES: readonly TableDefinition[] = [
   },
 ];
 
-/** Human labels of fields, as a data policy message names them. */
+/**
+ * Human labels of fields, as a data policy message names them: `table.field` for a label that one
+ * table overrides, otherwise the field name.
+ */
 export const FIELD_LABELS: Readonly<Record<string, string>> = {
   close_code: 'Resolution code',
   close_notes: 'Resolution notes',
+  'change_request.close_code': 'Close code',
+  'change_request.close_notes': 'Close notes',
   short_description: 'Short description',
   caller_id: 'Caller',
   assignment_group: 'Assignment group',
   category: 'Category',
+};
+
+/** Return the label of a field of a table, or the field name when the simulator has none. */
+export function fieldLabel(table: string, field: string): string {
+  return FIELD_LABELS[`${table}.${field}`] ?? FIELD_LABELS[field] ?? field;
+}
+
+/** Task tables, which a reference to `task` (such as `sysapproval`) may point into. */
+const TASK_TABLES = ['change_request', 'incident', 'problem', 'sn_si_incident'];
+
+/** Reference columns of the task tables, to the table each one points to. */
+const TASK_REFERENCES: Readonly<Record<string, readonly string[]>> = {
+  opened_by: ['sys_user'],
+  closed_by: ['sys_user'],
+  assigned_to: ['sys_user'],
+  assignment_group: ['sys_user_group'],
+  parent: TASK_TABLES,
+};
+
+/**
+ * Reference columns that dot-walking in `sysparm_fields` can follow, per table: the column and
+ * the tables its sys_id is looked up in (several for a reference to the `task` base table).
+ */
+export const REFERENCE_FIELDS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  incident: { ...TASK_REFERENCES, caller_id: ['sys_user'], resolved_by: ['sys_user'], reopened_by: ['sys_user'] },
+  problem: { ...TASK_REFERENCES, resolved_by: ['sys_user'] },
+  change_request: { ...TASK_REFERENCES, requested_by: ['sys_user'] },
+  sn_si_incident: TASK_REFERENCES,
+  sysapproval_approver: { approver: ['sys_user'], sysapproval: TASK_TABLES },
 };
 
 /** Choice lists, per `table.element`: value and label, in display order. */
@@ -353,6 +389,24 @@ const CHOICE_LISTS: Readonly<Record<string, ReadonlyArray<readonly [string, stri
     ['2', 'High'],
     ['3', 'Moderate'],
     ['4', 'Low'],
+  ],
+  'change_request.type': [
+    ['standard', 'Standard'],
+    ['normal', 'Normal'],
+    ['emergency', 'Emergency'],
+  ],
+  // Values as the Ansible servicenow.itsm collection sends them; the labels are not confirmed.
+  'change_request.close_code': [
+    ['successful', 'Successful'],
+    ['successful_issues', 'Successful with issues'],
+    ['unsuccessful', 'Unsuccessful'],
+  ],
+  'sysapproval_approver.state': [
+    ['requested', 'Requested'],
+    ['approved', 'Approved'],
+    ['rejected', 'Rejected'],
+    ['cancelled', 'Cancelled'],
+    ['not_required', 'No Longer Required'],
   ],
 };
 

@@ -59,7 +59,10 @@ export function opsItemEvent(type: OpsItemEventType, item: SimulatedOpsItem, loc
   };
 }
 
-/** Detail times carry microseconds (`2025-03-11T08:15:40.118204Z`); JavaScript dates have milliseconds. */
-function detailTime(epochSeconds: number): string {
+/**
+ * Formats an epoch-seconds time as the OpsCenter and Change Manager event details write it. Those
+ * times carry microseconds (`2025-03-11T08:15:40.118204Z`), but JavaScript dates have milliseconds.
+ */
+export function detailTime(epochSeconds: number): string {
   return new Date(Math.round(epochSeconds * 1000)).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }

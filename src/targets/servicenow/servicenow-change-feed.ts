@@ -1,6 +1,13 @@
 import { pino, type Logger } from 'pino';
 
-import type { ChangedTicket, ChangeFeedIdentity, ItsmChangeFeed, JournalEntry, TicketRef } from '../../core/types.js';
+import type {
+  ApprovalRecord,
+  ChangedTicket,
+  ChangeFeedIdentity,
+  ItsmChangeFeed,
+  JournalEntry,
+  TicketRef,
+} from '../../core/types.js';
 import type { ServiceNowClient, ServiceNowRecord } from './client.js';
 import { EncodedQuery, validateFieldName } from './encoded-query.js';
 import { ServiceNowError, ServiceNowInputError } from './errors.js';
@@ -23,6 +30,9 @@ export interface ServiceNowChangeFeedOptions {
 
 /** Columns every read of a changed record needs, besides the mapped fields. */
 const CHANGE_COLUMNS = ['sys_id', 'number', 'sys_mod_count', 'sys_updated_on', 'sys_updated_by'];
+
+/** Columns of an approval row, with the approver's login and name dot-walked from sys_user. */
+const APPROVAL_COLUMNS = ['sys_id', 'sysapproval', 'state', 'approver', 'approver.user_name', 'approver.name', 'sys_updated_on'];
 
 /**
  * How much earlier than asked a poll starts when the instance's time zone is unknown: the widest
@@ -154,6 +164,55 @@ export class ServiceNowChangeFeed implements ItsmChangeFeed {
         createdAt: toIso(row.sys_created_on ?? ''),
       };
     }
+  }
+
+  /**
+   * Read the approvals of a record: its `sysapproval_approver` rows, oldest first, with the
+   * approver's login and name and the latest entry of each row's `comments` journal.
+   *
+   * NOTE: journal times have one-second precision, so of two comments on one approval in the same
+   * second either may be taken as the latest.
+   */
+  async listApprovals(ref: TicketRef): Promise<ApprovalRecord[]> {
+    const query = new EncodedQuery().equals('sysapproval', ref.id).orderBy('sys_created_on');
+    const rows: ServiceNowRecord[] = [];
+
+    for await (const row of this.client.queryRecords('sysapproval_approver', query, { fields: APPROVAL_COLUMNS })) {
+      // Guard against a dropped condition returning the approvals of other records.
+      if (row.sysapproval === ref.id) rows.push(row);
+    }
+    if (rows.length === 0) return [];
+
+    const comments = await this.latestApprovalComments(rows.map((row) => row.sys_id ?? ''));
+
+    return rows.map((row) => ({
+      id: row.sys_id ?? '',
+      state: row.state ?? '',
+      approver: row['approver.user_name'] ?? '',
+      approverName: row['approver.name'] ?? '',
+      comment: comments.get(row.sys_id ?? '') ?? '',
+      decidedAt: toIso(row.sys_updated_on ?? ''),
+    }));
+  }
+
+  /** Read the latest `comments` journal entry of each approval row, by the row's sys_id. */
+  private async latestApprovalComments(approvalIds: string[]): Promise<Map<string, string>> {
+    const query = new EncodedQuery()
+      .equals('name', 'sysapproval_approver')
+      .equals('element', 'comments')
+      .in('element_id', approvalIds)
+      .orderBy('sys_created_on');
+    const columns = ['sys_id', 'element', 'element_id', 'value', 'sys_created_on'];
+    const wanted = new Set(approvalIds);
+    const latest = new Map<string, string>();
+
+    for await (const entry of this.client.queryRecords('sys_journal_field', query, { fields: columns })) {
+      const approvalId = entry.element_id ?? '';
+      if (entry.element !== 'comments' || !wanted.has(approvalId)) continue;
+      // Entries come oldest first, so the last one written per approval is its latest.
+      latest.set(approvalId, entry.value ?? '');
+    }
+    return latest;
   }
 
   /** Write the `>=` bound for `since` in the time zone the instance reads it in. */

@@ -4,6 +4,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 
+import { ChangeRequestSource } from '../../../src/sources/change-request/change-request-source.js';
 import { OpsItemSource } from '../../../src/sources/opsitem/opsitem-source.js';
 import {
   PSEUDO_PARAMETERS,
@@ -18,7 +19,7 @@ import { dockerStages, execForm, parseHealthcheck, readDockerfile } from './help
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The EventBridge rules that deliver to the event queue. */
-const EVENT_RULES = ['FindingsRule', 'OpsItemsRule'];
+const EVENT_RULES = ['FindingsRule', 'OpsItemsRule', 'ChangeRequestsRule'];
 const templatePath = `${repositoryRoot}deploy/cloudformation.yaml`;
 const template = readTemplate(templatePath);
 const resources = template.Resources;
@@ -282,6 +283,17 @@ describe('event queue and rule', () => {
     for (const detailType of pattern['detail-type']) {
       const event = { id: 'e', 'detail-type': detailType, source: pattern.source[0]!, account: '111122223333', time: '', region: 'us-east-1', detail: {} };
       expect(source.handles(event), `OpsItemSource does not handle "${detailType}"`).toBe(true);
+    }
+  });
+
+  it('routes only events the change request source handles', () => {
+    const source = new ChangeRequestSource({ client: new SSMClient({ region: 'us-east-1' }), logger: pino({ level: 'silent' }) });
+    const pattern = properties('ChangeRequestsRule').EventPattern as { source: string[]; 'detail-type': string[] };
+    expect(pattern['detail-type']).toHaveLength(3);
+
+    for (const detailType of pattern['detail-type']) {
+      const event = { id: 'e', 'detail-type': detailType, source: pattern.source[0]!, account: '111122223333', time: '', region: 'us-east-1', detail: {} };
+      expect(source.handles(event), `ChangeRequestSource does not handle "${detailType}"`).toBe(true);
     }
   });
 

@@ -44,7 +44,7 @@ describe('loadRules with the shipped mappings', () => {
   it('loads the default finding mapping', async () => {
     const rules = await loadRules(SHIPPED_MAPPINGS_DIR);
 
-    expect(rules.map((rule) => rule.name)).toEqual(['opsitem-to-incident', 'securityhub-finding-to-incident']);
+    expect(rules.map((rule) => rule.name)).toEqual(['change-request-to-change', 'opsitem-to-incident', 'securityhub-finding-to-incident']);
     const rule = rules.find((candidate) => candidate.name === 'securityhub-finding-to-incident');
     expect(rule?.file).toBe(SHIPPED_MAPPING);
     expect(rule?.source.kind).toBe('finding');
@@ -151,6 +151,14 @@ describe('validateRules issue locations', () => {
     expect(issue.path).toBe('reverse.writeback.stauts');
     expect(issue.message).toBe("unknown key 'stauts' at reverse.writeback; allowed keys: status, note (did you mean 'status'?)");
     expect(issue.line).toBe(19);
+  });
+
+  it('rejects a reverse expression that reads a field the section does not list', async () => {
+    const issue = await onlyIssueOf('reverse-unknown-field.yaml');
+
+    expect(issue.path).toBe('reverse.closed');
+    expect(issue.message).toContain('stat');
+    expect(issue.line).toBe(17);
   });
 
   it('reports a broken reverse expression with its place', async () => {

@@ -1,0 +1,175 @@
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { Harness } from '../support/harness.js';
+
+let harness: Harness;
+
+afterEach(async () => {
+  await harness?.stop();
+});
+
+async function start(options: { webhookSecret?: string } = {}): Promise<Harness> {
+  harness = await Harness.start({ forwardAwsEvents: true, ...options });
+  return harness;
+}
+
+function changes(): Array<Record<string, string>> {
+  return harness.serviceNow.records('change_request');
+}
+
+function changeFor(executionId: string): Record<string, string> {
+  const change = changes().find((candidate) => (candidate.description ?? '').includes(executionId));
+  if (!change) throw new Error(`No change_request mentions execution ${executionId}`);
+  return change;
+}
+
+/** Signals AWS accepted, by type. */
+function acceptedSignals(type: 'Approve' | 'Reject'): unknown[] {
+  return harness.ssm.signals().filter((signal) => signal.accepted && signal.signalType === type);
+}
+
+/** A Change Manager change request that waits for the connector's role to approve. */
+async function fileChangeRequest(templateName = 'Example-RestartWebTierChangeTemplate') {
+  const execution = harness.ssm.startChangeRequest({ templateName, approvers: [harness.ssm.callerArn] });
+  await harness.settle();
+  return execution;
+}
+
+describe('change requests through SQS', () => {
+  it('creates a normal change that waits in Assess for approval', async () => {
+    await start();
+    const execution = await fileChangeRequest();
+
+    const change = changeFor(execution.AutomationExecutionId);
+    expect(change.type).toBe('normal');
+    expect(change.state).toBe('-4');
+    expect(change.approval).toBe('requested');
+    expect(change.short_description).toContain('[AWS change]');
+    expect(harness.ssm.signals()).toEqual([]);
+  });
+
+  it('sends Approve once when the change is approved, then closes it when the runbook succeeds', async () => {
+    await start({ webhookSecret: 'e2e-webhook-secret-0123456789abcdef' });
+    const execution = await fileChangeRequest();
+    const change = changeFor(execution.AutomationExecutionId);
+
+    harness.serviceNow.approveChange(change.sys_id!, { user: 'cab.member', comment: 'Fits the maintenance window' });
+    // The webhook and the poller both see the approval: one signal.
+    await harness.serviceNow.webhooksSettled();
+    await harness.settle();
+    await harness.poll();
+
+    expect(acceptedSignals('Approve')).toHaveLength(1);
+    const [signal] = harness.ssm.signals();
+    expect(JSON.stringify(signal?.payload)).toContain(`Approved in ServiceNow ${change.number} by cab.member: Fits the maintenance window`);
+    expect(changeFor(execution.AutomationExecutionId).state).toBe('-1');
+
+    const decisions = await harness.connector.store.listDecisions();
+    expect(decisions).toHaveLength(1);
+    expect(decisions[0]).toMatchObject({ executionId: execution.AutomationExecutionId, signal: 'Approve', status: 'sent', approver: 'cab.member', ticketNumber: change.number });
+
+    harness.ssm.finishExecution(execution.AutomationExecutionId, { status: 'Success' });
+    await harness.settle();
+
+    const closed = changeFor(execution.AutomationExecutionId);
+    expect(closed.state).toBe('3');
+    expect(closed.close_code).toBe('successful');
+    expect(acceptedSignals('Approve')).toHaveLength(1);
+  });
+
+  it('closes the change as unsuccessful with the failed step', async () => {
+    await start();
+    const execution = await fileChangeRequest();
+    harness.serviceNow.approveChange(changeFor(execution.AutomationExecutionId).sys_id!, { user: 'cab.member' });
+    await harness.poll();
+
+    harness.ssm.finishExecution(execution.AutomationExecutionId, { status: 'Failed', failedStep: 'patchInstances', failureMessage: 'Instance i-0abc is not managed' });
+    await harness.settle();
+
+    const closed = changeFor(execution.AutomationExecutionId);
+    expect(closed.state).toBe('3');
+    expect(closed.close_code).toBe('unsuccessful');
+    expect(closed.close_notes).toContain('Instance i-0abc is not managed');
+  });
+
+  it('sends Reject when the change is rejected', async () => {
+    await start();
+    const execution = await fileChangeRequest();
+    harness.serviceNow.rejectChange(changeFor(execution.AutomationExecutionId).sys_id!, { user: 'cab.member', comment: 'Not during the freeze' });
+    await harness.poll();
+
+    expect(acceptedSignals('Reject')).toHaveLength(1);
+    expect(JSON.stringify(harness.ssm.signals()[0]?.payload)).toContain('Rejected in ServiceNow');
+    expect(acceptedSignals('Approve')).toHaveLength(0);
+    expect(harness.ssm.getAutomationExecution(execution.AutomationExecutionId)?.AutomationExecutionStatus).toBe('Rejected');
+    // AWS reports the rejection back: the change is canceled, with one write and no close fields.
+    const change = changeFor(execution.AutomationExecutionId);
+    expect(change.state).toBe('4');
+    expect(change.close_code).toBe('');
+  });
+
+  it('sends Reject when the change is cancelled in ServiceNow', async () => {
+    await start();
+    const execution = await fileChangeRequest();
+    harness.serviceNow.cancelChange(changeFor(execution.AutomationExecutionId).sys_id!, { user: 'cab.member', reason: 'Superseded by CHG0030099' });
+    await harness.poll();
+
+    expect(acceptedSignals('Reject')).toHaveLength(1);
+    expect(JSON.stringify(harness.ssm.signals()[0]?.payload)).toContain('Canceled in ServiceNow');
+    // The cancelled change stays cancelled when AWS reports the rejection back.
+    expect(changeFor(execution.AutomationExecutionId).state).toBe('4');
+  });
+
+  it('approves a pre-approved template at once, as a standard change', async () => {
+    await start();
+    const execution = await fileChangeRequest('StandardFleetPatching');
+
+    const change = changeFor(execution.AutomationExecutionId);
+    expect(change.type).toBe('standard');
+    expect(change.approval).toBe('approved');
+    expect(acceptedSignals('Approve')).toHaveLength(1);
+  });
+
+  it('handles an Automation runbook waiting at an aws:approve step', async () => {
+    await start();
+    const execution = harness.ssm.startWaitingExecution({ approvers: [harness.ssm.callerArn] });
+    await harness.settle();
+
+    const change = changeFor(execution.AutomationExecutionId);
+    harness.serviceNow.approveChange(change.sys_id!, { user: 'cab.member' });
+    await harness.poll();
+
+    expect(acceptedSignals('Approve')).toHaveLength(1);
+  });
+
+  it('notes on the change why AWS refused the decision, and does not retry it', async () => {
+    await start();
+    // The connector's role is not among the execution's approvers.
+    const execution = harness.ssm.startWaitingExecution({ approvers: ['arn:aws:iam::111122223333:role/SomeoneElse'], checkApprovers: true });
+    await harness.settle();
+    const change = changeFor(execution.AutomationExecutionId);
+
+    harness.serviceNow.approveChange(change.sys_id!, { user: 'cab.member' });
+    await harness.poll();
+    await harness.poll();
+
+    expect(harness.ssm.signals()).toHaveLength(1);
+    expect(acceptedSignals('Approve')).toHaveLength(0);
+    const [decision] = await harness.connector.store.listDecisions();
+    expect(decision?.status).toBe('refused');
+    const notes = harness.serviceNow.records('sys_journal_field').filter((entry) => entry.element_id === change.sys_id && entry.element === 'work_notes');
+    expect(notes.map((entry) => entry.value).join('\n')).toContain('itsm-sync could not send the Approve');
+  });
+
+  it('retries a throttled signal at the next poll', async () => {
+    await start();
+    const execution = await fileChangeRequest();
+    harness.ssm.injectFaults([{ operation: 'SendAutomationSignal', errorType: 'ThrottlingException', times: 2 }]);
+    harness.serviceNow.approveChange(changeFor(execution.AutomationExecutionId).sys_id!, { user: 'cab.member' });
+    await harness.poll();
+    expect(acceptedSignals('Approve')).toHaveLength(0);
+
+    await harness.poll();
+    expect(acceptedSignals('Approve')).toHaveLength(1);
+  });
+});
