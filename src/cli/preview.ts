@@ -130,10 +130,21 @@ async function preview(options: PreviewOptions): Promise<number> {
 
 /** Build the OpsItem record from a saved GetOpsItem output, as the adapter would from the API. */
 function opsItemRecordFrom(file: string, event: { account: string; region: string; detail: unknown }): SourceRecord {
-  const output = JSON.parse(readFileSync(file, 'utf8')) as Partial<GetOpsItemCommandOutput>;
+  let output: Partial<GetOpsItemCommandOutput>;
+  try {
+    output = JSON.parse(readFileSync(file, 'utf8')) as Partial<GetOpsItemCommandOutput>;
+  } catch (error) {
+    throw new Error(`cannot read ${file} as JSON: ${(error as Error).message}`);
+  }
   const opsItem = output.OpsItem;
   if (opsItem === undefined || typeof opsItem.OpsItemId !== 'string') {
     throw new Error(`${file} is not a GetOpsItem output: it needs an "OpsItem" object with an "OpsItemId"`);
+  }
+
+  // The record must be the OpsItem the event names, or the preview shows another OpsItem.
+  const named = (event.detail as { 'ops-item-id'?: unknown } | null)?.['ops-item-id'];
+  if (typeof named === 'string' && named !== opsItem.OpsItemId) {
+    throw new Error(`${file} holds OpsItem ${opsItem.OpsItemId}, but the event is about ${named}; save the OpsItem the event names`);
   }
   // The CLI prints times as ISO text and the wire format as epoch seconds; the SDK gives dates.
   const times = ['CreatedTime', 'LastModifiedTime', 'PlannedStartTime', 'PlannedEndTime', 'ActualStartTime', 'ActualEndTime'] as const;

@@ -64,6 +64,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     healthPort: read.integer('HEALTH_PORT', { fallback: 8080, min: 0, max: 65_535 }),
   };
 
+  if (settings.serviceNow?.webhookSecret !== undefined && settings.healthPort === 0) {
+    read.problem('SERVICENOW_WEBHOOK_SECRET is set, but HEALTH_PORT is 0 and the webhook is served on that port; set HEALTH_PORT, or unset the secret');
+  }
+
   if (problems.length > 0) throw new ConfigurationError(problems);
   return settings;
 }

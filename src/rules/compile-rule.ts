@@ -134,6 +134,7 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
     };
   };
   const reverse = reverseAt(document.reverse);
+  checkReverseStatusLiterals(document, file, source, issues);
   if (document.reverse?.writeback?.note !== undefined && document.reverse.writeback.status === undefined) {
     const path = ['reverse', 'writeback', 'note'];
     issues.push({
@@ -164,6 +165,37 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
     reverse,
   };
   return { rule, issues };
+}
+
+/**
+ * The statuses each kind's AWS API takes (BatchUpdateFindings Workflow.Status, UpdateOpsItem
+ * Status). A constant or mapped status outside them would fail at every ticket change.
+ */
+const WRITABLE_STATUSES: Partial<Record<MappingDocument['source']['kind'], readonly string[]>> = {
+  finding: ['NEW', 'NOTIFIED', 'RESOLVED', 'SUPPRESSED'],
+  opsitem: ['Open', 'InProgress', 'Resolved'],
+};
+
+function checkReverseStatusLiterals(document: MappingDocument, file: string, source: YamlSource, issues: MappingIssue[]): void {
+  const spec = document.reverse?.writeback?.status;
+  const allowed = WRITABLE_STATUSES[document.source.kind];
+  if (spec === undefined || typeof spec === 'string' || allowed === undefined) return;
+
+  const literals: Array<[string[], unknown]> = [
+    [['const'], spec.const],
+    [['default'], spec.default],
+    ...Object.entries(spec.map ?? {}).map(([key, value]): [string[], unknown] => [['map', key], value]),
+  ];
+  for (const [where, value] of literals) {
+    if (value === undefined || allowed.includes(String(value))) continue;
+    const path = ['reverse', 'writeback', 'status', ...where];
+    issues.push({
+      file,
+      ...source.positionOf(path),
+      path: displayPath(path),
+      message: `${JSON.stringify(value)} is not a status that ${document.source.kind} records take; use one of ${allowed.join(', ')}`,
+    });
+  }
 }
 
 /** Names the input of each reverse expression holds (see ReverseSync). */

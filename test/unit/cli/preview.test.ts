@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -8,6 +10,15 @@ import { REPOSITORY_ROOT } from '../../support/harness.js';
 const FINDING_MAPPING = join(REPOSITORY_ROOT, 'mappings/securityhub-finding-to-incident.yaml');
 const OPSITEM_MAPPING = join(REPOSITORY_ROOT, 'mappings/opsitem-to-incident.yaml');
 const fixture = (path: string): string => join(REPOSITORY_ROOT, 'test/fixtures', path);
+
+/** The OpsItem Create event of the corpus, about the OpsItem of the saved GetOpsItem output. */
+function eventForSavedOpsItem(): string {
+  const event = JSON.parse(readFileSync(fixture('aws-events/ssm/opsitem-create.json'), 'utf8')) as { detail: Record<string, unknown> };
+  event.detail['ops-item-id'] = 'oi-4f3a2b1c0d9e';
+  const file = join(mkdtempSync(join(tmpdir(), 'itsm-sync-preview-')), 'event.json');
+  writeFileSync(file, JSON.stringify(event));
+  return file;
+}
 
 /** Run the preview and capture what it prints. */
 async function preview(options: { mapping: string; event: string; record?: string }) {
@@ -39,7 +50,7 @@ describe('itsm-sync preview', () => {
   it('previews an OpsItem from a saved GetOpsItem output', async () => {
     const { code, stdout } = await preview({
       mapping: OPSITEM_MAPPING,
-      event: fixture('aws-events/ssm/opsitem-create.json'),
+      event: eventForSavedOpsItem(),
       record: fixture('aws-events/ssm/get-ops-item-issue.wire-response.json'),
     });
 
@@ -49,6 +60,24 @@ describe('itsm-sync preview', () => {
     expect(result?.record).toEqual({ kind: 'opsitem', format: 'opsitem', id: 'oi-4f3a2b1c0d9e' });
     expect(result?.whenNoTicketExists.outcome).toBe('not-created');
     expect(result?.whenTicketIsOpen.requests[0].body.state).toBe('6');
+  });
+
+  it('rejects a saved OpsItem that is not the one the event names', async () => {
+    const { code, stderr } = await preview({
+      mapping: OPSITEM_MAPPING,
+      event: fixture('aws-events/ssm/opsitem-create.json'),
+      record: fixture('aws-events/ssm/get-ops-item-issue.wire-response.json'),
+    });
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('holds OpsItem oi-4f3a2b1c0d9e, but the event is about oi-4f2a9c81d0e7');
+  });
+
+  it('names a record file that is not JSON', async () => {
+    const { code, stderr } = await preview({ mapping: OPSITEM_MAPPING, event: eventForSavedOpsItem(), record: join(REPOSITORY_ROOT, 'README.md') });
+
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/cannot read .*README\.md as JSON/);
   });
 
   it('asks for the OpsItem when only the event is given', async () => {
@@ -68,7 +97,7 @@ describe('itsm-sync preview', () => {
   it('names a file that is not a GetOpsItem output', async () => {
     const { code, stderr } = await preview({
       mapping: OPSITEM_MAPPING,
-      event: fixture('aws-events/ssm/opsitem-create.json'),
+      event: eventForSavedOpsItem(),
       record: fixture('aws-events/ssm/opsitem-create.json'),
     });
 

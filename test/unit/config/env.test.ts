@@ -59,6 +59,14 @@ describe('readSettings', () => {
     expect(problems.join('\n')).not.toContain('short-secret');
   });
 
+  it('rejects a webhook secret when the health port is off', () => {
+    const problems = problemsOf({ ...BASE, SERVICENOW_WEBHOOK_SECRET: 'x'.repeat(32), HEALTH_PORT: '0' });
+
+    expect(problems).toEqual([
+      'SERVICENOW_WEBHOOK_SECRET is set, but HEALTH_PORT is 0 and the webhook is served on that port; set HEALTH_PORT, or unset the secret',
+    ]);
+  });
+
   it('lists every missing required setting at once', () => {
     const problems = problemsOf({ SERVICENOW_INSTANCE_URL: 'https://example.service-now.com' });
 

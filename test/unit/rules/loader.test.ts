@@ -161,6 +161,14 @@ describe('validateRules issue locations', () => {
     expect(issue.line).toBe(17);
   });
 
+  it('rejects a mapped status that AWS does not take', async () => {
+    const issue = await onlyIssueOf('reverse-bad-status.yaml');
+
+    expect(issue.path).toBe('reverse.writeback.status.map["8"]');
+    expect(issue.message).toBe('"Closed" is not a status that opsitem records take; use one of Open, InProgress, Resolved');
+    expect(issue.line).toBe(21);
+  });
+
   it('reports a broken reverse expression with its place', async () => {
     const issue = await onlyIssueOf('reverse-bad-expression.yaml');
 
