@@ -1,11 +1,12 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 
-import type { Settings } from '../config/env.js';
+import { ConfigurationError, type Settings } from '../config/env.js';
 import { unsupportedRuleIssues } from './capabilities.js';
 import type { AwsWriteback, ItsmChangeFeed, ItsmTarget, SourceKind, TargetSystem } from '../core/types.js';
 import { SqsConsumer } from '../intake/sqs-consumer.js';
 import { ChangePoller } from '../reverse/change-poller.js';
 import { ReverseSync, type ReverseSyncOptions } from '../reverse/reverse-sync.js';
+import { RunbookStarts } from '../reverse/runbook-starts.js';
 import { WebhookIntake } from '../reverse/webhook-intake.js';
 import type { Logger } from '../ops/logger.js';
 import type { SyncMetrics } from '../ops/metrics.js';
@@ -24,6 +25,7 @@ import { ServiceNowClient } from '../targets/servicenow/client.js';
 import { ServiceNowChangeFeed } from '../targets/servicenow/servicenow-change-feed.js';
 import { ServiceNowTarget } from '../targets/servicenow/servicenow-target.js';
 import { createSecurityHubClient } from '../writeback/securityhub-client.js';
+import { AutomationStarter } from '../writeback/automation-starter.js';
 import { ChangeRequestWriteback } from '../writeback/change-request-writeback.js';
 import { OpsItemWriteback } from '../writeback/opsitem-writeback.js';
 import { SecurityHubWriteback } from '../writeback/securityhub-writeback.js';
@@ -117,7 +119,30 @@ export async function buildConnector(
 
   const reverseLogger = logger.child({ component: 'reverse' });
   const reverse = new ReverseSync({ engine, store, targets, feeds, writebacks, logger: reverseLogger, metrics, onResult: hooks.onReverseResult });
+  // Mappings that start runbooks need the account, because it is part of the record's identity.
+  const startRules = rules.filter((rule) => rule.start !== undefined);
+  if (startRules.length > 0 && settings.accountId === undefined) {
+    throw new ConfigurationError([
+      `AWS_ACCOUNT_ID is required by the mapping(s) ${startRules.map((rule) => rule.name).join(', ')}, which start runbooks: set it to the 12-digit id of the account the task runs in`,
+    ]);
+  }
+  const runbookStarts =
+    startRules.length > 0 && settings.accountId !== undefined
+      ? new RunbookStarts({
+          rules: startRules,
+          engine,
+          store,
+          targets,
+          feeds,
+          starter: new AutomationStarter({ client: ssmClients, logger: ssmLogger }),
+          region: settings.region,
+          account: settings.accountId,
+          logger: reverseLogger,
+        })
+      : undefined;
+
   const poller = new ChangePoller({
+    runbookStarts,
     rules,
     targets,
     feeds,

@@ -19,6 +19,8 @@ export interface ServiceNowSettings {
 export interface Settings {
   queueUrl: string;
   region: string;
+  /** The AWS account the task runs in; needed only by mappings that start runbooks. */
+  accountId?: string;
   serviceNow?: ServiceNowSettings;
   mappingsDir: string;
   stateStore: string;
@@ -53,6 +55,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const settings: Settings = {
     queueUrl: read.url('SQS_QUEUE_URL', { required: true }),
     region: read.string('AWS_REGION', { required: true, pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, expected: 'an AWS region such as us-east-1' }),
+    accountId: read.string('AWS_ACCOUNT_ID', { pattern: /^\d{12}$/, expected: 'the 12-digit AWS account id' }) || undefined,
     serviceNow: readServiceNow(read),
     mappingsDir: read.string('MAPPINGS_DIR', { fallback: './mappings' }),
     stateStore: read.string('STATE_STORE', { fallback: 'sqlite:./data/state.db', pattern: /^sqlite:.+/, expected: 'sqlite:<path>, for example sqlite:./data/state.db' }),

@@ -94,6 +94,12 @@ export interface ItsmTarget {
    */
   update(ref: TicketRef, fields: TicketFields, options?: WriteOptions): Promise<TicketSnapshot | undefined>;
 
+  /**
+   * Store a correlation value on an existing record that has none (a record made in the ITSM
+   * system that now has an AWS record), with `fields` in the same write.
+   */
+  attach(ref: TicketRef, correlation: string, fields: TicketFields, options?: WriteOptions): Promise<TicketSnapshot | undefined>;
+
   /** Find the record that carries exactly this correlation value, if there is one. */
   findByCorrelation(table: string, correlation: string): Promise<TicketRef | undefined>;
 
@@ -145,6 +151,12 @@ export interface ItsmChangeFeed {
 
   /** Read one record by id with `fields`, or undefined when it is gone. */
   getChanged(table: string, id: string, fields: string[]): Promise<ChangedTicket | undefined>;
+
+  /**
+   * The records of `table` that match an admin-written query, carry no correlation value yet and
+   * whose planned start is empty or past: changes that may start a runbook.
+   */
+  listStartCandidates?(table: string, query: string, fields: string[], now: Date): AsyncIterable<ChangedTicket>;
 
   /** The journal entries (comments, work notes) of a record in `fields`, oldest first. */
   listJournal(ref: TicketRef, fields: string[]): AsyncIterable<JournalEntry>;

@@ -5,6 +5,7 @@ import type { SyncRule } from '../rules/sync-rule.js';
 import type { StateStore } from '../state/store.js';
 import { watchedFields } from '../sync/ticket-fields.js';
 import type { ReverseSync } from './reverse-sync.js';
+import type { RunbookStarts } from './runbook-starts.js';
 
 /** One ITSM table that rules with a way back write to: what to query and which fields to read. */
 export interface WatchedTable {
@@ -30,6 +31,8 @@ export interface ChangePollerOptions {
    * one was read and clock differences; what it reads twice is recognised by version and skipped.
    */
   overlapMs: number;
+  /** ITSM changes that start runbooks, looked for once per poll. */
+  runbookStarts?: RunbookStarts;
   /** Start of the very first poll, before now, when no cursor is stored. Default 24 hours. */
   firstPollLookbackMs?: number;
   clock?: () => Date;
@@ -45,6 +48,8 @@ export interface PollStats {
   failedTables: number;
   /** Ticket changes that AWS refused for good (logged, and passed over). */
   skipped: number;
+  /** Runbooks started for ITSM changes. */
+  runbooksStarted: number;
 }
 
 /**
@@ -72,7 +77,7 @@ export class ChangePoller {
 
   /** Poll now, then every `intervalMs` after each poll ends, until `stop`. */
   start(): void {
-    if (this.tables.length === 0 || !this.stopped) return;
+    if ((this.tables.length === 0 && !this.options.runbookStarts?.active) || !this.stopped) return;
     this.stopped = false;
     this.options.logger.info(
       { tables: this.tables.map((table) => `${table.system}:${table.table}`), intervalMs: this.options.intervalMs },
@@ -102,7 +107,7 @@ export class ChangePoller {
   }
 
   private async pollTables(): Promise<PollStats> {
-    const stats: PollStats = { tables: this.tables.length, read: 0, handled: 0, failedTables: 0, skipped: 0 };
+    const stats: PollStats = { tables: this.tables.length, read: 0, handled: 0, failedTables: 0, skipped: 0, runbooksStarted: 0 };
 
     for (const table of this.tables) {
       try {
@@ -114,6 +119,17 @@ export class ChangePoller {
         this.options.logger.error(
           { system: table.system, table: table.table, errorName: (error as Error).name, errorMessage: (error as Error).message },
           `Change poll of ${table.system} table ${table.table} failed; the next poll starts again from the last record handled`,
+        );
+      }
+    }
+
+    if (this.options.runbookStarts?.active) {
+      try {
+        stats.runbooksStarted = (await this.options.runbookStarts.pollOnce()).started;
+      } catch (error) {
+        this.options.logger.error(
+          { errorName: (error as Error).name, errorMessage: (error as Error).message },
+          'Looking for changes that start runbooks failed; the next poll tries again',
         );
       }
     }

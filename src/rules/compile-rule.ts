@@ -5,7 +5,7 @@ import { createFieldRule } from './field-rule.js';
 import type { Condition, FieldSpec, LifecycleFieldSpec, MappingDocument, ReverseSpec, WritebackSpec } from './mapping-document.js';
 import { recordFieldsOf } from './record-fields.js';
 import { displayPath } from './schema.js';
-import type { CompiledExpression, FieldRule, ReverseRule, SyncRule, WritebackRule } from './sync-rule.js';
+import type { CompiledExpression, FieldRule, ReverseRule, StartRule, SyncRule, WritebackRule } from './sync-rule.js';
 import type { YamlSource } from './yaml-source.js';
 
 /** The result of compiling one mapping document: the rule, or every problem found in it. */
@@ -30,7 +30,8 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
   const expressionAt = (text: string, path: string[]): CompiledExpression | undefined => {
     const where = `rule '${document.name}', ${displayPath(path)}`;
     try {
-      return compileExpression(text, where, { recordFields: path[0] === 'reverse' ? reverseFieldsAt(document, path) : recordFields });
+      const readsTicket = path[0] === 'reverse' || path[0] === 'start';
+      return compileExpression(text, where, { recordFields: readsTicket ? reverseFieldsAt(document, path) : recordFields });
     } catch (error) {
       if (!(error instanceof InvalidExpressionError)) {
         throw error;
@@ -134,6 +135,7 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
     };
   };
   const reverse = reverseAt(document.reverse);
+  const start = startAt(document, issues, file, source, expressionAt, conditionAt, fieldsAt(document.start?.write, ['start', 'write']));
   checkReverseStatusLiterals(document, file, source, issues);
   if (document.reverse?.writeback?.note !== undefined && document.reverse.writeback.status === undefined) {
     const path = ['reverse', 'writeback', 'note'];
@@ -163,6 +165,7 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
     fields,
     writeback: { onLink, onResolve },
     reverse,
+    start,
   };
   return { rule, issues };
 }
@@ -198,12 +201,43 @@ function checkReverseStatusLiterals(document: MappingDocument, file: string, sou
   }
 }
 
+/** Compile the `start` section: only change request rules start runbooks. */
+function startAt(
+  document: MappingDocument,
+  issues: MappingIssue[],
+  file: string,
+  source: YamlSource,
+  expressionAt: (text: string, path: string[]) => CompiledExpression | undefined,
+  conditionAt: (condition: Condition, path: string[]) => CompiledExpression | undefined,
+  write: FieldRule[],
+): StartRule | undefined {
+  const spec = document.start;
+  if (spec === undefined) return undefined;
+  if (document.source.kind !== 'change-request') {
+    issues.push({ file, ...source.positionOf(['start']), path: 'start', message: `only change-request rules start runbooks, and this rule syncs ${document.source.kind} records; remove start` });
+    return undefined;
+  }
+
+  const when = spec.when === undefined ? undefined : conditionAt(spec.when, ['start', 'when']);
+  const parameters = Object.entries(spec.parameters).map(([name, text]) => ({ name, value: expressionAt(text, ['start', 'parameters', name]) }));
+  if (parameters.some((parameter) => parameter.value === undefined) || (spec.when !== undefined && when === undefined)) return undefined;
+  return {
+    query: spec.query,
+    fields: spec.fields,
+    when,
+    runbook: spec.runbook,
+    parameters: parameters.map(({ name, value }) => ({ name, value: value! })),
+    write,
+  };
+}
+
 /** Names the input of each reverse expression holds (see ReverseSync). */
 const TICKET_EXTRAS = ['number', 'updatedBy'];
 const JOURNAL_ENTRY_FIELDS = ['id', 'field', 'text', 'author', 'createdAt'];
 const DECISION_EXTRAS = ['signal', 'approver', 'approverName', 'approvalComment'];
 
 function reverseFieldsAt(document: MappingDocument, path: string[]): ReadonlySet<string> {
+  if (path[0] === 'start') return new Set(document.start?.fields ?? []);
   if (path[1] === 'journal') return new Set(JOURNAL_ENTRY_FIELDS);
   const fields = [...(document.reverse?.fields ?? []), ...TICKET_EXTRAS];
   return new Set(path[1] === 'decision' && path[2] === 'comment' ? [...fields, ...DECISION_EXTRAS] : fields);

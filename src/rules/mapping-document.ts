@@ -34,6 +34,17 @@ export interface MappingDocument {
     onResolve?: WritebackSpec;
   };
   reverse?: ReverseSpec;
+  start?: StartSpec;
+}
+
+/** ServiceNow changes that start an AWS runbook (change request rules). */
+export interface StartSpec {
+  query: string;
+  fields: string[];
+  when?: Condition;
+  runbook: string;
+  parameters: Record<string, string>;
+  write?: Record<string, LifecycleFieldSpec>;
 }
 
 /** The ITSM → AWS direction of a rule. */

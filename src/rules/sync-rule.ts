@@ -90,6 +90,21 @@ export interface SyncRule {
   };
   /** The ITSM → AWS direction; absent when the rule syncs one way. */
   reverse?: ReverseRule;
+  /** ITSM changes that start an AWS runbook; change request rules only. */
+  start?: StartRule;
+}
+
+/** Which ITSM changes start which runbook, with which parameters (see the mapping's `start`). */
+export interface StartRule {
+  /** Encoded query written by the admin: the candidate changes. */
+  query: string;
+  fields: string[];
+  when?: CompiledExpression;
+  runbook: string;
+  /** Each evaluates to text or a list of text. */
+  parameters: Array<{ name: string; value: CompiledExpression }>;
+  /** Fields written to the ticket when its runbook starts. */
+  write: FieldRule[];
 }
 
 /**

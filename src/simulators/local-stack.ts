@@ -83,6 +83,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_ENDPOINT_URL_SQS: queue.endpoint,
     AWS_ENDPOINT_URL_SECURITYHUB: securityHub.url,
     AWS_ENDPOINT_URL_SSM: ssm.url,
+    AWS_ACCOUNT_ID: ssm.account,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     SERVICENOW_INSTANCE_URL: serviceNow.url,

@@ -49,6 +49,11 @@ export interface Link {
    * are told apart from people's.
    */
   itsm?: { version?: number; seen: Record<string, unknown> };
+  /**
+   * Where the pair began: `itsm` for a ticket that started an AWS runbook (the AWS record came
+   * second). Absent for records that came from AWS.
+   */
+  origin?: 'itsm';
   /** When an approval decision of this ticket was sent to AWS (change requests). */
   decidedAt?: string;
   /** Ids of the journal entries already sent to AWS. */

@@ -358,6 +358,13 @@ export class SyncEngine {
   private async updateTicket(record: SourceRecord, rule: SyncRule, link: Link, ticket: TicketRef): Promise<SyncResult> {
     const bindings: ExpressionBindings = { rule: rule.name, now: this.clock().toISOString(), ticket };
     const desired = ownedBy(rule.fields, await evaluateFields(rule.fields, record.view, bindings), 'aws');
+    // A ticket made by a person, which started this AWS record: its fields are theirs. The first
+    // sync records what the mapping would write, so only later AWS changes are written.
+    if (link.origin === 'itsm' && Object.keys(link.written).length === 0) {
+      const saved = await this.saveLink(link, record, { written: desired });
+      await this.writeBack(record, rule.writeback.onLink, saved, ticket);
+      return { outcome: 'unchanged', rule: rule.name, correlation: link.correlation, ticket, fields: [] };
+    }
     const changes = changedFields(desired, link.written);
 
     let itsm = link.itsm;

@@ -1,6 +1,10 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { Harness } from '../support/harness.js';
+import { Harness, SHIPPED_MAPPINGS } from '../support/harness.js';
 
 let harness: Harness;
 
@@ -171,5 +175,87 @@ describe('change requests through SQS', () => {
 
     await harness.poll();
     expect(acceptedSignals('Approve')).toHaveLength(1);
+  });
+});
+
+describe('ServiceNow changes that start a runbook', () => {
+  /** The shipped mappings, with the change rule extended to start AWS-RestartEC2Instance. */
+  function mappingsWithStart(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'itsm-sync-start-'));
+    cpSync(SHIPPED_MAPPINGS, dir, { recursive: true });
+    const file = join(dir, 'change-request-to-change.yaml');
+    writeFileSync(
+      file,
+      `${readFileSync(file, 'utf8')}
+start:
+  query: category=AWS Automation^approval=approved
+  fields: [state, u_instance_id]
+  when: state = "-2"
+  runbook: AWS-RestartEC2Instance
+  parameters:
+    InstanceId: u_instance_id
+  write:
+    state:
+      const: "-1"
+`,
+    );
+    return dir;
+  }
+
+  /** A normal change a person files in ServiceNow, approved by the CAB, with the given instance. */
+  function approvedChange(instanceId?: string): Record<string, string> {
+    const change = harness.serviceNow.insertRecord(
+      'change_request',
+      { short_description: 'Restart the web tier', category: 'AWS Automation', type: 'normal', u_instance_id: instanceId ?? '' },
+      { user: 'jane.doe' },
+    );
+    harness.serviceNow.updateRecord('change_request', change.sys_id!, { state: '-4' }, { user: 'jane.doe' });
+    harness.serviceNow.approveChange(change.sys_id!, { user: 'cab.member' });
+    return harness.serviceNow.records('change_request').find((candidate) => candidate.sys_id === change.sys_id)!;
+  }
+
+  function startCalls(): number {
+    return harness.ssm.calls.filter((call) => call.operation === 'StartAutomationExecution').length;
+  }
+
+  it('starts the runbook once, then closes the change with its outcome', async () => {
+    harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: mappingsWithStart() });
+    const change = approvedChange('i-0abc1234def567890');
+
+    await harness.poll();
+    await harness.poll();
+
+    expect(startCalls()).toBe(1);
+    const started = harness.serviceNow.records('change_request').find((candidate) => candidate.sys_id === change.sys_id)!;
+    expect(started.state).toBe('-1');
+    expect(started.correlation_id).toMatch(/^aws-cr-/);
+    const execution = harness.ssm.calls.find((call) => call.operation === 'StartAutomationExecution')!;
+    expect(execution.body).toMatchObject({ DocumentName: 'AWS-RestartEC2Instance', Parameters: { InstanceId: ['i-0abc1234def567890'] } });
+    const notes = harness.serviceNow.records('sys_journal_field').filter((entry) => entry.element_id === change.sys_id).map((entry) => entry.value);
+    expect(notes.join('\n')).toContain('itsm-sync started AWS Automation runbook AWS-RestartEC2Instance, execution ');
+
+    const id = /execution ([0-9a-f-]{36})/.exec(notes.join('\n'))![1]!;
+    harness.ssm.finishExecution(id, { status: 'Success' });
+    await harness.settle();
+
+    const closed = harness.serviceNow.records('change_request').find((candidate) => candidate.sys_id === change.sys_id)!;
+    expect(closed.state).toBe('3');
+    expect(closed.close_code).toBe('successful');
+    expect(closed.short_description).toBe('Restart the web tier');
+  });
+
+  it('notes a change whose parameters fail the runbook check, and starts nothing', async () => {
+    harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: mappingsWithStart() });
+    const change = approvedChange('not-an-instance');
+
+    await harness.poll();
+    await harness.poll();
+
+    expect(startCalls()).toBe(1);
+    const refused = harness.serviceNow.records('change_request').find((candidate) => candidate.sys_id === change.sys_id)!;
+    expect(refused.correlation_id).toBe('');
+    expect(refused.state).toBe('-2');
+    const notes = harness.serviceNow.records('sys_journal_field').filter((entry) => entry.element_id === change.sys_id).map((entry) => entry.value);
+    expect(notes.join('\n')).toContain("itsm-sync could not start AWS runbook AWS-RestartEC2Instance: the runbook's parameter check failed");
   });
 });

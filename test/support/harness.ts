@@ -88,7 +88,7 @@ export class Harness {
     readonly stateFile: string,
     private readonly options: HarnessOptions,
     private readonly restoreEnvironment: () => void,
-    private readonly webhookServer?: { close(): Promise<void> },
+    private readonly webhookServer?: { port: number; close(): Promise<void> },
   ) {
     this.queue = stack.queue;
     this.serviceNow = stack.serviceNow;
@@ -160,6 +160,8 @@ export class Harness {
       // Tests poll for ticket changes themselves, with poll().
       SERVICENOW_POLL_INTERVAL_SECONDS: '0',
       SERVICENOW_WEBHOOK_SECRET: this.options.webhookSecret ?? '',
+      // The test's own server answers the webhook; the port tells the settings it is served.
+      HEALTH_PORT: String(this.webhookServer?.port ?? 0),
     });
 
     const lines = this.logLines;

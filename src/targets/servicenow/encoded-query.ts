@@ -70,6 +70,12 @@ export class EncodedQuery {
     return this.withAlternative(`${field}>${escapeQueryValue(field, value)}`);
   }
 
+  /** `field<=value` as the `^OR` alternative of the previous condition. */
+  orLessOrEqual(field: string, value: QueryValue): EncodedQuery {
+    validateFieldName(field);
+    return this.withAlternative(`${field}<=${escapeQueryValue(field, value)}`);
+  }
+
   /**
    * `fieldSTARTSWITHa^ORfieldSTARTSWITHb`: the field starts with any of the values. `^OR` binds
    * tighter than `^`, so the alternatives form one condition.

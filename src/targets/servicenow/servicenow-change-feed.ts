@@ -139,6 +139,20 @@ export class ServiceNowChangeFeed implements ItsmChangeFeed {
     }
   }
 
+  async *listStartCandidates(table: string, query: string, fields: string[], now: Date): AsyncIterable<ChangedTicket> {
+    const correlationField = this.target.correlationField;
+    // The admin's query is configuration, not data, so it is sent as written; the conditions
+    // added here are built by the query builder, which escapes their values.
+    const due = new EncodedQuery().isEmpty(correlationField).isEmpty('start_date').orLessOrEqual('start_date', wallClockIn(now, this.timeZone ?? 'UTC'));
+    const text = `${query}^${due.orderBy('sys_updated_on').orderBy('sys_id').toString()}`;
+
+    for await (const record of this.client.queryRecords(table, text, { fields: columnsFor(correlationField, [...fields, 'start_date']) })) {
+      // A dropped condition would return linked records too; those are the poller's.
+      if ((record[correlationField] ?? '') !== '') continue;
+      yield this.toChangedTicket(table, record, fields);
+    }
+  }
+
   async getChanged(table: string, id: string, fields: string[]): Promise<ChangedTicket | undefined> {
     const record = await this.client.getRecord(table, id, columnsFor(this.target.correlationField, fields));
     return record === undefined ? undefined : this.toChangedTicket(table, record, fields);

@@ -120,6 +120,11 @@ export class ServiceNowTarget implements ItsmTarget {
     return options.read === undefined ? undefined : toSnapshot(record, options.read);
   }
 
+  async attach(ref: TicketRef, correlation: string, fields: TicketFields, options: WriteOptions = {}): Promise<TicketSnapshot | undefined> {
+    validateCorrelation(correlation, this.correlationField);
+    return this.update(ref, { ...fields, [this.correlationField]: correlation }, options);
+  }
+
   /**
    * Find the record whose correlation value is exactly `correlation`. When several records carry
    * it, the oldest wins and a warning is logged.
