@@ -28,7 +28,7 @@ program
 
 program
   .command('demo')
-  .description('sync sample findings and OpsItems through a local SQS server and simulators of ServiceNow, Security Hub and OpsCenter, then resolve two incidents and show AWS follow')
+  .description('sync sample findings, OpsItems and a change request through a local SQS server and simulators of ServiceNow, Security Hub and Systems Manager; resolve two incidents and approve the change in ServiceNow, and show AWS following')
   .option('--data-dir <dir>', 'folder for the demo state, kept between runs', './data/demo')
   .option('--fresh', 'forget the state of earlier demo runs first', false)
   .option('--log-level <level>', 'log level of the connector during the demo', parseLogLevel, 'warn')

@@ -11,6 +11,7 @@ import type { ReverseResult } from '../reverse/reverse-sync.js';
 import { applyEnvironment, startLocalStack } from '../simulators/local-stack.js';
 import type { ServiceNowSimulator, SimulatorSnapshot } from '../simulators/servicenow/server.js';
 import type { SyncResult } from '../sync/engine.js';
+import { runChangeApproval, type ChangeApprovalReport } from './change-approval.js';
 import { DemoPrinter, type TextOutput } from './report.js';
 import { DemoSampleError, loadFindingSamples, loadOpsItemSamples, type DemoSample } from './samples.js';
 import { linkedRecords, runTimeline, type TimelineEntry } from './timeline.js';
@@ -38,7 +39,8 @@ export interface DemoReport {
   earlierRun: boolean;
   timeline: TimelineEntry[];
   wayBack: WayBackReport;
-  writes: { timeline: WriteCounts; wayBack: WriteCounts };
+  changeApproval: ChangeApprovalReport;
+  writes: { timeline: WriteCounts; wayBack: WriteCounts; changeApproval: WriteCounts };
   incidentsCreated: number;
   incidentsTotal: number;
 }
@@ -75,14 +77,17 @@ export async function runDemo(options: DemoOptions): Promise<number> {
  * Runs the real connector against local stand-ins: an SQS server on loopback, and simulators of the
  * ServiceNow Table API, Security Hub and OpsCenter (SSM). Every event the AWS simulators emit goes to
  * the queue, as the EventBridge rules send them, so the echo of the connector's own writes comes
- * back too. The run has two parts:
+ * back too. The run has three parts:
  *
  * 1. Timeline: sample findings go through the real SQS client, and sample OpsItems are created,
  *    which sends their OpsItem Create events.
  * 2. Way back: a person resolves incidents in ServiceNow, and one change poll carries that to AWS.
+ * 3. Change approval: a change request filed in Change Manager becomes a ServiceNow change, a CAB
+ *    member approves it, one change poll sends the Approve signal, and the runbook's end closes it.
  *
  * The state (SQLite file and the simulated ServiceNow records) stays in `dataDir`, so a second run
- * shows that re-delivered samples create no new incidents. The AWS simulators start empty each run.
+ * shows that re-delivered samples create no new incidents. The AWS simulators start empty each run,
+ * so each run files a new change request, which gets a change of its own.
  */
 export async function playDemo(options: DemoOptions): Promise<DemoReport> {
   const dataDir = resolve(options.dataDir);
@@ -97,10 +102,11 @@ export async function playDemo(options: DemoOptions): Promise<DemoReport> {
   const samples: DemoSample[] = [...findingSamples, ...opsItemSamples];
   const earlierRecords = readServiceNowRecords(serviceNowFile);
 
+  const stateStore = `sqlite:${join(dataDir, 'state.db')}`;
   const stack = await startLocalStack({
     queueName: 'itsm-sync-demo',
     mappingsDir: join(PACKAGE_ROOT, 'mappings'),
-    stateStore: `sqlite:${join(dataDir, 'state.db')}`,
+    stateStore,
     logLevel: options.logLevel,
     forwardAwsEvents: true,
   });
@@ -118,7 +124,7 @@ export async function playDemo(options: DemoOptions): Promise<DemoReport> {
     const earlierRun = incidentsBefore > 0;
     if (earlierRun) printer.earlierRun(dataDir);
 
-    // The demo runs the change poll itself, once, after the person's edits.
+    // The demo runs the change poll itself, once after jane.doe's edits and once after the approval.
     const settings = readSettings({ ...stack.env, SERVICENOW_POLL_INTERVAL_SECONDS: '0' });
     connector = await buildConnector(settings, createLogger(settings.logLevel), new SyncMetrics(), {
       onResult: (record, result) => syncResults.push({ record, result }),
@@ -141,13 +147,23 @@ export async function playDemo(options: DemoOptions): Promise<DemoReport> {
     });
     printer.wayBack(wayBack);
 
-    const writes = { timeline: timelineWrites, wayBack: wayBack.writes };
+    const changeApproval = await runChangeApproval({
+      stack,
+      connector,
+      traffic,
+      stateStore,
+      takeSyncResults: () => syncResults.splice(0),
+      takeReverseResults: () => reverseResults.splice(0),
+    });
+    printer.changeApproval(changeApproval);
+
+    const writes = { timeline: timelineWrites, wayBack: wayBack.writes, changeApproval: changeApproval.writes };
     const echoOutcomes = [...timeline.flatMap((entry) => entry.echoes.map((echo) => echo.outcome)), ...wayBack.echoes.map(({ result }) => result.outcome)];
     printer.writes(writes, echoOutcomes);
 
     const incidentsTotal = stack.serviceNow.records('incident').length;
     printer.summary({ created: incidentsTotal - incidentsBefore, total: incidentsTotal, earlierRun });
-    return { earlierRun, timeline, wayBack, writes, incidentsCreated: incidentsTotal - incidentsBefore, incidentsTotal };
+    return { earlierRun, timeline, wayBack, changeApproval, writes, incidentsCreated: incidentsTotal - incidentsBefore, incidentsTotal };
   } finally {
     await connector?.stop();
     // Saved after a failure too, so the ServiceNow records match the links in the state store.

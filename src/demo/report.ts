@@ -1,11 +1,13 @@
 /**
- * The demo's printed output: the timeline table, the way back, the writes each side received, and
- * what every outcome means.
+ * The demo's printed output: the timeline table, the way back, the change approval, the writes each
+ * side received, and what every outcome means.
  */
 import Table from 'cli-table3';
 
 import type { ReverseOutcome } from '../reverse/reverse-sync.js';
 import type { SyncOutcome } from '../sync/engine.js';
+import { APPROVER, type ChangeApprovalReport } from './change-approval.js';
+import { formatChangeApproval } from './change-report.js';
 import { severityOf, titleOf, type TimelineEntry } from './timeline.js';
 import type { WriteCounts } from './traffic.js';
 import { RESOLVER, type WayBackReport, type WayBackStep } from './way-back.js';
@@ -42,7 +44,7 @@ const NO_TICKET_WRITE: ReadonlySet<SyncOutcome> = new Set(['unchanged', 'not-cre
 const REVERSE_OUTCOME_MEANINGS: Record<ReverseOutcome, string> = {
   applied: 'a person changed the incident, and the change was written to the finding or OpsItem',
   'no-change': "nothing a person changed: itsm-sync's own write, or a field that no rule maps back",
-  seen: 'this version of the incident is known already: itsm-sync wrote it itself, or an earlier read handled it',
+  seen: 'this version of the incident or change is known already: itsm-sync wrote it itself, or an earlier read handled it',
   unlinked: 'no link has this incident',
   'one-way': "the incident's rule syncs one way only",
 };
@@ -121,24 +123,38 @@ export class DemoPrinter {
     this.poll(report);
   }
 
+  /** Prints the change approval: its steps, the signal AWS received and the audit trail. */
+  changeApproval(report: ChangeApprovalReport): void {
+    this.output.write(formatChangeApproval(report));
+  }
+
   /**
-   * Prints the writes each side received, and whether any echo wrote to ServiceNow. The verdict is
-   * computed from the results, so a regression shows here.
+   * Prints the writes each side received, and whether any echo of the timeline or the way back wrote
+   * to ServiceNow. The verdict is computed from the results, so a regression shows here.
    */
-  writes(writes: { timeline: WriteCounts; wayBack: WriteCounts }, echoOutcomes: SyncOutcome[]): void {
+  writes(writes: { timeline: WriteCounts; wayBack: WriteCounts; changeApproval: WriteCounts }, echoOutcomes: SyncOutcome[]): void {
     const table = new Table({
-      head: ['Writes in this run', 'ServiceNow Table API', 'UpdateOpsItem', 'BatchUpdateFindings'],
+      head: ['Writes in this run', 'ServiceNow Table API', 'UpdateOpsItem', 'BatchUpdateFindings', 'SendAutomationSignal'],
       style: TABLE_STYLE,
     });
-    table.push(['Timeline', writes.timeline.serviceNow, writes.timeline.updateOpsItem, writes.timeline.batchUpdateFindings]);
-    table.push(['Way back', writes.wayBack.serviceNow, writes.wayBack.updateOpsItem, writes.wayBack.batchUpdateFindings]);
+    const parts: Array<[string, WriteCounts]> = [
+      ['Timeline', writes.timeline],
+      ['Way back', writes.wayBack],
+      ['Change approval', writes.changeApproval],
+    ];
+    for (const [part, counts] of parts) {
+      table.push([part, counts.serviceNow, counts.updateOpsItem, counts.batchUpdateFindings, counts.sendAutomationSignal]);
+    }
     this.output.write(`\n${table.toString()}\n`);
-    this.output.write(`  ${RESOLVER}'s edits are made in the instance, not through the Table API. BatchUpdateFindings includes the V2 call for OCSF.\n`);
+    this.output.write(
+      `  ${RESOLVER}'s and ${APPROVER}'s edits are made in the instance, not through the Table API. BatchUpdateFindings includes\n` +
+        '  the V2 call for OCSF. The change approval writes the change link to the change request\'s OpsItem with UpdateOpsItem.\n',
+    );
 
     const writingEchoes = echoOutcomes.filter((outcome) => !NO_TICKET_WRITE.has(outcome));
     const awsWrites = [writes.timeline, writes.wayBack].reduce((sum, counts) => sum + counts.updateOpsItem + counts.batchUpdateFindings, 0);
     if (awsWrites === 0 && writes.wayBack.serviceNow === 0) {
-      this.output.write('Nothing was written to AWS in this run, so no event came back, and the way back wrote nothing to ServiceNow.\n');
+      this.output.write('The timeline and the way back wrote nothing to AWS, so no event came back, and the way back wrote nothing to ServiceNow.\n');
     } else if (writingEchoes.length === 0 && writes.wayBack.serviceNow === 0) {
       this.output.write('No echo: the events AWS sent back after each write changed nothing in ServiceNow, and the way back wrote only to AWS.\n');
     } else {
@@ -174,7 +190,7 @@ export class DemoPrinter {
 
     const lines = applied.map(({ ticket, result }) => `${ticket.ref.number} applied: ${result.writes.join(', ') || 'no AWS write'}`);
     if (others.size > 0) lines.push([...others].map(([outcome, count]) => `${count} ${outcome}`).join(', '));
-    this.output.write(`\nThe change poll read ${report.poll.read} incident${plural(report.poll.read)}${lines.length > 0 ? ':' : '.'}\n`);
+    this.output.write(`\nThe change poll read ${recordsRead(report)}${lines.length > 0 ? ':' : '.'}\n`);
     if (lines.length > 0) this.output.write(`${lines.map((line) => `  ${line}`).join('\n')}\n`);
 
     if (report.echoes.length > 0) {
@@ -229,6 +245,23 @@ function wayBackRow(step: Extract<WayBackStep, { action: 'resolved' }>): string[
     `${step.before.status}\n${step.before.note}`,
     `${step.after.status}\n${step.after.note}`,
   ];
+}
+
+/**
+ * Describes what the way back's poll read: `6 incidents`, or `7 records (6 incidents, 1 change)`
+ * once an earlier run left changes. The poll reads every table a rule with a way back writes to.
+ */
+function recordsRead(report: WayBackReport): string {
+  const read = report.poll.read;
+  const tables = countBy(report.reverseResults.map(({ ticket }) => ticket.ref.table));
+  const incidents = tables.get('incident') ?? 0;
+  if (incidents === read) return `${read} incident${plural(read)}`;
+
+  const parts = [...tables].map(([table, count]) => {
+    const noun = table === 'change_request' ? 'change' : table;
+    return `${count} ${noun}${plural(count)}`;
+  });
+  return `${read} record${plural(read)}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
 }
 
 function stateName(state: string | undefined): string {

@@ -8,6 +8,8 @@ export interface WriteCounts {
   updateOpsItem: number;
   /** BatchUpdateFindings and BatchUpdateFindingsV2 calls to the Security Hub API. */
   batchUpdateFindings: number;
+  /** SendAutomationSignal calls that the SSM API accepted: the approval decisions sent to AWS. */
+  sendAutomationSignal: number;
 }
 
 /**
@@ -46,6 +48,7 @@ export class StackTraffic {
       serviceNow: serviceNow.requests.filter((request) => request.method !== 'GET' && request.path.startsWith('/api/now/table/') && request.status < 300).length,
       updateOpsItem: ssm.calls.filter((call) => call.operation === 'UpdateOpsItem' && call.status === 200).length,
       batchUpdateFindings: securityHub.calls.filter((call) => call.operation.startsWith('BatchUpdateFindings') && call.status === 200).length,
+      sendAutomationSignal: ssm.calls.filter((call) => call.operation === 'SendAutomationSignal' && call.status === 200).length,
     };
   }
 }
@@ -56,5 +59,6 @@ export function writesBetween(before: WriteCounts, after: WriteCounts): WriteCou
     serviceNow: after.serviceNow - before.serviceNow,
     updateOpsItem: after.updateOpsItem - before.updateOpsItem,
     batchUpdateFindings: after.batchUpdateFindings - before.batchUpdateFindings,
+    sendAutomationSignal: after.sendAutomationSignal - before.sendAutomationSignal,
   };
 }

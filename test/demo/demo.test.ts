@@ -4,6 +4,8 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { APPROVAL_COMMENT, APPROVER, type ChangeApprovalReport } from '../../src/demo/change-approval.js';
+import { formatChangeApproval } from '../../src/demo/change-report.js';
 import { DemoStateError, playDemo, type DemoReport } from '../../src/demo/demo.js';
 import { DemoSampleError, loadFindingSamples, loadOpsItemSamples } from '../../src/demo/samples.js';
 import type { SyncOutcome } from '../../src/sync/engine.js';
@@ -38,6 +40,18 @@ function entryFor(report: DemoReport, recordId: string, index = 0) {
   return entry;
 }
 
+/** Reads the change_request records that the demo saved in the data folder. */
+function savedChanges(): Array<Record<string, string>> {
+  const snapshot = JSON.parse(readFileSync(join(dataDir, 'servicenow-records.json'), 'utf8')) as { tables: Record<string, Array<Record<string, string>>> };
+  return snapshot.tables.change_request ?? [];
+}
+
+function changeStep(report: ChangeApprovalReport, action: string) {
+  const step = report.steps.find((candidate) => candidate.action === action);
+  if (!step) throw new Error(`The change approval has no ${action} step; it has ${report.steps.map((candidate) => candidate.action).join(', ')}`);
+  return step;
+}
+
 function echoOutcomes(report: DemoReport): SyncOutcome[] {
   return [...report.timeline.flatMap((entry) => entry.echoes.map((echo) => echo.outcome)), ...report.wayBack.echoes.map(({ result }) => result.outcome)];
 }
@@ -68,7 +82,7 @@ describe('demo', () => {
     expect(opsItem.after.status).toBe('Status Resolved');
     expect(opsItem.after.note).toContain(`${opsItem.incident} is now Resolved (changed by jane.doe)`);
 
-    expect(report.wayBack.writes).toEqual({ serviceNow: 0, updateOpsItem: 1, batchUpdateFindings: 1 });
+    expect(report.wayBack.writes).toEqual({ serviceNow: 0, updateOpsItem: 1, batchUpdateFindings: 1, sendAutomationSignal: 0 });
     expect(report.wayBack.echoes.map(({ result }) => result.outcome).sort()).toEqual(['already-resolved', 'closed-not-patched']);
 
     expect(text).toContain('OpsItem');
@@ -90,8 +104,8 @@ describe('demo', () => {
 
     expect(report.wayBack.steps.map((step) => step.action)).toEqual(['already-closed', 'already-closed']);
     expect(report.wayBack.reverseResults.filter(({ result }) => result.outcome === 'applied')).toEqual([]);
-    expect(report.writes.timeline).toEqual({ serviceNow: 0, updateOpsItem: 0, batchUpdateFindings: 0 });
-    expect(report.writes.wayBack).toEqual({ serviceNow: 0, updateOpsItem: 0, batchUpdateFindings: 0 });
+    expect(report.writes.timeline).toEqual({ serviceNow: 0, updateOpsItem: 0, batchUpdateFindings: 0, sendAutomationSignal: 0 });
+    expect(report.writes.wayBack).toEqual({ serviceNow: 0, updateOpsItem: 0, batchUpdateFindings: 0, sendAutomationSignal: 0 });
 
     expect(text).toContain('Way back: nothing for jane.doe to resolve in this run.');
     expect(text).toContain('jane.doe resolved it in an earlier run');
@@ -105,6 +119,87 @@ describe('demo', () => {
     expect(report.incidentsCreated).toBe(6);
     expect(report.incidentsTotal).toBe(6);
     expect(report.wayBack.steps.map((step) => step.action)).toEqual(['resolved', 'resolved']);
+    expect(report.changeApproval.earlierChanges).toEqual([]);
+    expect(report.changeApproval.changeCount).toBe(1);
+    expect(report.changeApproval.decisions).toHaveLength(1);
+  });
+
+  it('first run approves a change once', async () => {
+    const { report, text } = await play();
+    const changeApproval = report.changeApproval;
+
+    expect(changeApproval.steps.map((step) => step.action)).toEqual(['filed', 'approved', 'polled', 'finished']);
+    expect(changeApproval.stoppedBecause).toBeUndefined();
+
+    const filed = changeStep(changeApproval, 'filed');
+    expect(filed.executionStatus).toBe('PendingApproval');
+    expect(filed.change).toMatchObject({ type: 'normal', state: '-4', approval: 'requested', closeCode: '' });
+    expect(filed.syncOutcomes[0]).toBe('created');
+    const number = filed.change!.number;
+
+    // ServiceNow alone moves the change on; AWS waits until the poll sends the signal.
+    const approved = changeStep(changeApproval, 'approved');
+    expect(approved.executionStatus).toBe('PendingApproval');
+    expect(approved.change?.approval).toBe('approved');
+
+    const polled = changeStep(changeApproval, 'polled');
+    expect(polled.reverseWrites).toEqual(['signal Approve']);
+    expect(polled.executionStatus).toBe('InProgress');
+    expect(polled.change?.state).toBe('-1');
+
+    const finished = changeStep(changeApproval, 'finished');
+    expect(finished.executionStatus).toBe('Success');
+    expect(finished.change).toMatchObject({ number, state: '3', closeCode: 'successful' });
+
+    expect(changeApproval.signals).toHaveLength(1);
+    expect(changeApproval.signals[0]).toMatchObject({ executionId: changeApproval.executionId, signalType: 'Approve', accepted: true });
+    expect(changeApproval.signals[0]?.payload?.Comment?.[0]).toBe(`Approved in ServiceNow ${number} by ${APPROVER}: ${APPROVAL_COMMENT}`);
+    expect(changeApproval.writes.sendAutomationSignal).toBe(1);
+
+    expect(changeApproval.decisions).toHaveLength(1);
+    expect(changeApproval.decisions[0]).toMatchObject({ executionId: changeApproval.executionId, ticketNumber: number, signal: 'Approve', status: 'sent', approver: APPROVER });
+    expect(changeApproval.auditTrail).toContain(changeApproval.executionId);
+    expect(changeApproval.auditTrail).toMatch(new RegExp(`${number} .* Approve .* ${APPROVER} .* sent`));
+
+    expect(changeApproval.earlierChanges).toEqual([]);
+    expect(changeApproval.changeCount).toBe(1);
+    expect(text).toContain('Change approval:');
+    expect(text).toContain(`AWS received exactly 1 SendAutomationSignal for execution ${changeApproval.executionId}`);
+    expect(text).toContain(changeApproval.auditTrail.trimEnd());
+    // The third part comes after the way back and before the write counts.
+    expect(text.indexOf('Change approval:')).toBeGreaterThan(text.indexOf('The change poll read'));
+    expect(text.indexOf('Change approval:')).toBeLessThan(text.indexOf('Writes in this run'));
+  });
+
+  it('second run files a change of its own', async () => {
+    const first = (await play()).report.changeApproval;
+    const { report, text } = await play();
+    const second = report.changeApproval;
+
+    expect(second.executionId).not.toBe(first.executionId);
+    expect(second.earlierChanges).toEqual([{ view: changeStep(first, 'finished').change, executionId: first.executionId }]);
+    expect(second.stoppedBecause).toBeUndefined();
+    expect(changeStep(second, 'finished').change).toMatchObject({ state: '3', closeCode: 'successful' });
+    expect(changeStep(second, 'filed').change?.number).not.toBe(changeStep(first, 'filed').change?.number);
+    expect(second.signals.filter((signal) => signal.accepted)).toHaveLength(1);
+
+    // Each execution has exactly one change, read from the records the demo saved.
+    const changes = savedChanges();
+    expect(changes).toHaveLength(2);
+    for (const executionId of [first.executionId, second.executionId]) {
+      expect(changes.filter((change) => change.description?.includes(executionId))).toHaveLength(1);
+    }
+    expect(second.changeCount).toBe(2);
+    expect(second.duplicateCorrelations).toEqual([]);
+
+    // The audit trail keeps the first run's decision. Both can fall in the same second of the
+    // simulator's clock, and then the store orders them by execution id, so the order is not checked.
+    expect(second.decisions.map((decision) => decision.executionId).sort()).toEqual([first.executionId, second.executionId].sort());
+    expect(second.auditTrail).toContain(first.executionId);
+    expect(second.auditTrail).toContain(second.executionId);
+    expect(text).toContain(`${changeStep(first, 'filed').change?.number} from an earlier run is Closed (3), close code successful`);
+    expect(text).toContain('so that execution is gone: this run files a new change request');
+    expect(text).toContain('Changes in the ServiceNow simulator: 2, each for a different AWS execution.');
   });
 
   it('rejects invalid saved ServiceNow records', async () => {
@@ -150,5 +245,60 @@ describe('demo samples', () => {
     writeFileSync(join(dir, '1-opsitem.json'), JSON.stringify({ 'detail-type': 'OpsItem Create', detail: {} }));
 
     expect(() => loadFindingSamples(dir)).toThrow(/1-opsitem\.json: expected a Security Hub event .*got "detail-type" "OpsItem Create"/);
+  });
+});
+
+describe('change approval output', () => {
+  /** Builds the report of a run in which AWS refused the signal, after earlier runs left several changes. */
+  function refusedReport(): ChangeApprovalReport {
+    const change = (number: string, state: string, closeCode = '') => ({ number, type: 'normal', state, approval: 'approved', closeCode });
+    return {
+      executionId: 'e2c4a6b8-0000-4000-8000-000000000001',
+      approverArn: 'arn:aws:sts::111122223333:assumed-role/itsm-sync-task/itsm-sync',
+      earlierChanges: [
+        { view: change('CHG0030001', '3', 'successful'), executionId: 'x-1' },
+        { view: change('CHG0030002', '3', 'successful'), executionId: 'x-2' },
+        { view: change('CHG0030003', '3', 'successful'), executionId: 'x-3' },
+        { view: change('CHG0030004', '-4'), executionId: 'x-4' },
+        { view: change('CHG0030005', '3', 'successful') },
+      ],
+      steps: [
+        { action: 'filed', executionStatus: 'PendingApproval', change: change('CHG0030006', '-4'), syncOutcomes: ['created'], reverseWrites: [] },
+        { action: 'polled', executionStatus: 'PendingApproval', change: change('CHG0030006', '-2'), syncOutcomes: [], reverseWrites: [] },
+      ],
+      stoppedBecause: 'execution e2c4a6b8-0000-4000-8000-000000000001 is PendingApproval after the poll, so its runbook did not start',
+      signals: [{ executionId: 'e2c4a6b8-0000-4000-8000-000000000001', signalType: 'Approve', callerArn: 'arn', accepted: false, errorType: 'InvalidAutomationSignalException' }],
+      decisions: [],
+      auditTrail: 'No decisions in sqlite:/tmp/state.db.\n',
+      changeCount: 7,
+      duplicateCorrelations: ['aws-cr-0123'],
+      writes: { serviceNow: 1, updateOpsItem: 0, batchUpdateFindings: 0, sendAutomationSignal: 0 },
+    };
+  }
+
+  it('says why the part stopped', () => {
+    const text = formatChangeApproval(refusedReport());
+
+    expect(text).toContain('Stopped early: execution e2c4a6b8-0000-4000-8000-000000000001 is PendingApproval after the poll');
+    expect(text).toContain('Approve, refused with InvalidAutomationSignalException, no comment');
+    expect(text).toContain('poll: no AWS write');
+  });
+
+  it('reports duplicate changes', () => {
+    const text = formatChangeApproval(refusedReport());
+
+    expect(text).toContain('Changes in the ServiceNow simulator: 7, with duplicates');
+    expect(text).toContain('aws-cr-0123');
+  });
+
+  it('lists only the newest earlier changes', () => {
+    const text = formatChangeApproval(refusedReport());
+
+    expect(text).toContain('Earlier runs left 2 older changes (Closed (3) ×2), and these:');
+    expect(text).not.toContain('CHG0030001 from an earlier run');
+    expect(text).toContain('CHG0030004 from an earlier run is Assess (-4), for execution x-4.');
+    expect(text).toContain('CHG0030005 from an earlier run is Closed (3), close code successful, for execution (no link in the state store).');
+    // CHG0030004 waits for an execution that is gone.
+    expect(text).toContain('stays as it is, because its execution is gone');
   });
 });
