@@ -73,6 +73,7 @@ export function compileExpression(source: string, where: string, options: Compil
         previous: bindings.previous,
         rule: bindings.rule,
         now: bindings.now ?? new Date().toISOString(),
+        written: bindings.written,
       };
 
       let result: unknown;

@@ -19,6 +19,11 @@ export interface ExpressionBindings {
   rule?: string;
   /** Current time, ISO-8601. */
   now?: string;
+  /**
+   * The values itsm-sync last wrote to the ticket (resolve expressions), so a step can depend on
+   * how far the ticket got: a change that never reached Implement is canceled, not closed.
+   */
+  written?: Record<string, unknown>;
 }
 
 /** A compiled JSONata expression with a bounded run time. */

@@ -385,7 +385,7 @@ export class SyncEngine {
    */
   private async resolveTicket(record: SourceRecord, rule: SyncRule, link: Link, ticket: TicketRef): Promise<SyncResult> {
     const now = this.clock().toISOString();
-    const bindings: ExpressionBindings = { rule: rule.name, now, ticket };
+    const bindings: ExpressionBindings = { rule: rule.name, now, ticket, written: link.written };
     const desired = ownedBy(rule.fields, await evaluateFields(rule.fields, record.view, bindings), 'aws');
 
     let current = link;

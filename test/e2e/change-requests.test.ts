@@ -165,6 +165,42 @@ describe('change requests through SQS', () => {
     expect(notes.map((entry) => entry.value).join('\n')).toContain('itsm-sync could not send the Approve');
   });
 
+  it('notes a decision that comes after AWS stopped waiting, and cancels the change', async () => {
+    await start();
+    const execution = await fileChangeRequest();
+    const change = changeFor(execution.AutomationExecutionId);
+
+    // The approval and the end of the execution cross: AWS cancels while the CAB approves.
+    harness.serviceNow.approveChange(change.sys_id!, { user: 'cab.member' });
+    harness.ssm.finishExecution(execution.AutomationExecutionId, { status: 'Cancelled' });
+    await harness.connector.poller.pollOnce();
+    await harness.settle();
+
+    const [signal] = harness.ssm.signals();
+    expect(signal).toMatchObject({ signalType: 'Approve', accepted: false, errorType: 'InvalidAutomationSignalException' });
+    const [decision] = await harness.connector.store.listDecisions();
+    expect(decision).toMatchObject({ status: 'refused', errorCode: 'InvalidAutomationSignalException' });
+
+    const canceled = changeFor(execution.AutomationExecutionId);
+    expect(canceled.state).toBe('4');
+    const notes = harness.serviceNow.records('sys_journal_field').filter((entry) => entry.element_id === change.sys_id && entry.element === 'work_notes');
+    expect(notes.map((entry) => entry.value).join('\n')).toContain('itsm-sync could not send the Approve');
+    expect(notes.map((entry) => entry.value).join('\n')).toContain('ended as Cancelled before it started');
+
+    await harness.poll();
+    expect(harness.ssm.signals()).toHaveLength(1);
+  });
+
+  it('cancels a change whose execution timed out while it waited for approval', async () => {
+    await start();
+    const execution = await fileChangeRequest();
+    harness.ssm.finishExecution(execution.AutomationExecutionId, { status: 'TimedOut' });
+    await harness.settle();
+
+    expect(changeFor(execution.AutomationExecutionId).state).toBe('4');
+    expect(harness.ssm.signals()).toEqual([]);
+  });
+
   it('retries a throttled signal at the next poll', async () => {
     await start();
     const execution = await fileChangeRequest();
