@@ -54,7 +54,8 @@ async function handle(request: StackRequest): Promise<unknown> {
     case 'table-calls':
       return { tableCalls: stack?.serviceNow.tableCalls() ?? 0 };
     case 'count-incidents':
-      return { incidents: stack?.serviceNow.records('incident').length ?? 0 };
+      // Counted without copying the records: the driver asks every 20 ms during a measurement.
+      return { incidents: stack?.serviceNow.count('incident') ?? 0 };
     case 'stop':
       await stack?.stop();
       setImmediate(() => process.exit(0));

@@ -211,6 +211,7 @@ class SimulatorState {
         await this.webhooks.settled();
       },
       records: (table) => this.requireTable(table).all().map((record) => ({ ...record })),
+      count: (table) => this.requireTable(table).all().length,
       tableCalls: () => this.tableCallCount,
       injectFaults: (faults) => {
         this.faults.push(...faults);

@@ -122,6 +122,8 @@ export interface ServiceNowSimulator {
   stop(): Promise<void>;
   /** Copies of the records of a table, in creation order. */
   records(table: string): StoredRecord[];
+  /** Number of records in a table, without copying them (for pollers such as the benchmark). */
+  count(table: string): number;
   /** Number of Table API requests received, failed ones included. */
   tableCalls(): number;
   /** Queue responses for the next matching Table API requests, one request per fault. */
