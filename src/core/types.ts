@@ -50,6 +50,11 @@ export interface SourceRecord<View extends object = object> {
   view: View;
   /** The keys the AWS write-back adapter needs to address this record, in this format. */
   writebackKey: Record<string, string>;
+  /**
+   * The record's own status, in the words its write-back takes (finding workflow status, OpsItem
+   * status), so the way back can tell when someone in AWS changed it.
+   */
+  status?: string;
 }
 
 /** A reference to one ITSM record. */

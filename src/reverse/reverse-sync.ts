@@ -143,8 +143,19 @@ export class ReverseSync {
       if (typeof status === 'string' && status !== '' && status !== link.awsStatus) {
         const note = reverse.note === undefined ? undefined : await reverse.note.evaluate(input, bindings);
         await this.writeToAws(updated, { status, note: typeof note === 'string' ? note : undefined });
-        updated = { ...updated, awsStatus: status };
         writes.push(`status ${status}`);
+
+        // Someone in AWS changed the status since itsm-sync last wrote it: the ticket owns the
+        // status and wins, and the value it replaced is kept on the ticket.
+        const inAws = link.awsRecordStatus;
+        if (link.awsStatus !== undefined && inAws !== undefined && inAws !== link.awsStatus && inAws !== status) {
+          updated = await this.noteOnTicket(
+            system,
+            updated,
+            `itsm-sync: the ${link.kind} status was changed in AWS to ${inAws} since the last sync. This ticket owns the status, so AWS now shows ${status}.`,
+          );
+        }
+        updated = { ...updated, awsStatus: status, awsRecordStatus: status };
       }
 
       if (reverse.decision !== undefined) {
@@ -208,6 +219,18 @@ export class ReverseSync {
       await this.options.store.putLink(link);
     }
     return { ids: ids.slice(-MAX_REMEMBERED_ENTRIES), count };
+  }
+
+  /** Add a note to the ticket; the version it makes is the connector's own. */
+  private async noteOnTicket(system: TargetSystem, link: Link, note: string): Promise<Link> {
+    const target = this.options.targets[system];
+    if (target === undefined || link.ticket === undefined) return link;
+    const snapshot = await target.update(link.ticket, {}, { note, read: [] });
+    const known = link.itsm?.version;
+    if (snapshot?.version !== undefined && known !== undefined && snapshot.version === known + 1) {
+      return { ...link, itsm: { ...link.itsm!, version: snapshot.version } };
+    }
+    return link;
   }
 
   /**

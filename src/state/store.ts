@@ -43,6 +43,8 @@ export interface Link {
   awsRecords?: Record<string, { displayId: string; writebackKey: Record<string, string> }>;
   /** The AWS status itsm-sync last wrote (workflow status, OpsItem status), in either direction. */
   awsStatus?: string;
+  /** The AWS record's status as its last event showed it, whoever set it. */
+  awsRecordStatus?: string;
   /**
    * The ticket as itsm-sync last knew it: its version and the values of the fields the change
    * poller reads. A value that equals this is not a change, which is how the connector's own writes

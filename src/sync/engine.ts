@@ -336,6 +336,7 @@ export class SyncEngine {
       writebacks: {},
       previousTickets: closedTicket ? [...(previous?.previousTickets ?? []), closedTicket] : (previous?.previousTickets ?? []),
       awsRecords: { [record.format]: addressOf(record) },
+      awsRecordStatus: record.status,
       // An adopted ticket may carry edits made before the adoption; its snapshot is still what
       // the connector last saw, so only later edits count as changes.
       itsm: watched === undefined ? undefined : snapshotOrWritten(snapshot, fields),
@@ -473,6 +474,7 @@ export class SyncEngine {
       ...link,
       identity: record.identity,
       awsRecords: { ...link.awsRecords, [record.format]: addressOf(record) },
+      awsRecordStatus: record.status ?? link.awsRecordStatus,
       ...changes,
       sourceUpdatedAt: latest(link.sourceUpdatedAt, record.updatedAt),
       updatedAt: this.clock().toISOString(),

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+
 import type { SimulatedOpsItem } from '../../src/simulators/ssm/server.js';
 import { fixture, Harness, RESOLVER } from '../support/harness.js';
 
@@ -212,6 +214,40 @@ describe('incident changes reaching AWS', () => {
     const finding = harness.securityHub.getFinding(findingId) as Record<string, any>;
     expect(finding.Workflow.Status).toBe('SUPPRESSED');
     expect(finding.Note.Text).toContain('(Risk Accepted): Public by design');
+  });
+
+  it('keeps the ticket owner status and notes what an analyst set in AWS', async () => {
+    await start();
+    const { findingId, incident } = await openFinding();
+
+    // An analyst suppresses the finding in Security Hub (its event comes back through the queue);
+    // then a resolver resolves the incident, which owns the status.
+    const securityHub = new SecurityHubClient({ region: 'us-east-1' });
+    const productArn = (harness.securityHub.getFinding(findingId) as Record<string, string>).ProductArn;
+    await securityHub.send(new BatchUpdateFindingsCommand({ FindingIdentifiers: [{ Id: findingId, ProductArn: productArn }], Workflow: { Status: 'SUPPRESSED' } }));
+    securityHub.destroy();
+    await harness.settle();
+    harness.editTicket('incident', incident.sys_id!, { state: '6', close_code: 'Solution provided', close_notes: 'Fixed the bucket policy' });
+    await harness.poll();
+
+    expect((harness.securityHub.getFinding(findingId) as Record<string, any>).Workflow.Status).toBe('RESOLVED');
+    const notes = harness.serviceNow.records('sys_journal_field').filter((entry) => entry.element_id === incident.sys_id && entry.element === 'work_notes');
+    expect(notes.map((entry) => entry.value).join('\n')).toContain('the finding status was changed in AWS to SUPPRESSED since the last sync');
+  });
+
+  it('does not miss a ticket reopened a moment after it was resolved', async () => {
+    await start();
+    const opsItem = await openOpsItem();
+    const incident = incidentFor(opsItem.OpsItemId);
+
+    harness.editTicket('incident', incident.sys_id!, { state: '6', close_code: 'Solution provided', close_notes: 'Scaled out' });
+    await harness.poll();
+    expect(harness.ssm.getOpsItem(opsItem.OpsItemId)?.Status).toBe('Resolved');
+
+    // Reopened within the same second: the poll's overlap reads it again, with a newer version.
+    harness.editTicket('incident', incident.sys_id!, { state: '2' });
+    await harness.poll();
+    expect(harness.ssm.getOpsItem(opsItem.OpsItemId)?.Status).toBe('InProgress');
   });
 
   it('keeps a ticket that a person closed closed while the finding is still failing', async () => {

@@ -79,6 +79,7 @@ export function opsItemToRecord(opsItem: OpsItem, context: OpsItemRecordContext)
     displayId: id,
     view,
     writebackKey: { opsItemId: id, region, account },
+    status: view.status || undefined,
   };
   if (lastModifiedTime !== null) {
     record.updatedAt = lastModifiedTime;

@@ -60,6 +60,7 @@ export function asffToRecord(finding: unknown, read: FieldReader): SourceRecord<
     updatedAt: view.updatedAt ?? undefined,
     view,
     writebackKey: { id, productArn },
+    status: view.workflowStatus,
   };
 }
 

@@ -94,6 +94,7 @@ export function ocsfToRecord(finding: unknown, read: FieldReader): SourceRecord<
       productUid: view.productArn,
       accountUid: account,
     },
+    status: view.workflowStatus,
   };
 }
 
