@@ -3,10 +3,10 @@ import type { MappingIssue } from '../rules/errors.js';
 import type { SyncRule } from '../rules/sync-rule.js';
 
 /**
- * Record kinds and ITSM systems this version syncs. The mapping format already names the others
- * (configuration items; Jira), so a rule for them is valid YAML but cannot run yet.
+ * Record kinds and ITSM systems this version syncs. The mapping format already names Jira, so a
+ * rule for it is valid YAML but cannot run yet.
  */
-export const SUPPORTED_SOURCE_KINDS: readonly SourceKind[] = ['finding', 'opsitem', 'change-request'];
+export const SUPPORTED_SOURCE_KINDS: readonly SourceKind[] = ['finding', 'opsitem', 'change-request', 'configuration-item'];
 export const SUPPORTED_TARGET_SYSTEMS: readonly TargetSystem[] = ['servicenow'];
 
 /** List the rules that this version cannot run, as mapping issues for `validate` and start-up. */

@@ -14,6 +14,7 @@ import { MappingValidationError } from '../rules/errors.js';
 import { loadRules } from '../rules/loader.js';
 import type { SyncRule } from '../rules/sync-rule.js';
 import { ChangeRequestSource } from '../sources/change-request/change-request-source.js';
+import { ConfigurationItemSource } from '../sources/config/configuration-item-source.js';
 import { OpsItemSource } from '../sources/opsitem/opsitem-source.js';
 import { FindingSource } from '../sources/securityhub/finding-source.js';
 import type { SourceAdapter } from '../sources/source-adapter.js';
@@ -26,6 +27,7 @@ import { ServiceNowChangeFeed } from '../targets/servicenow/servicenow-change-fe
 import { ServiceNowTarget } from '../targets/servicenow/servicenow-target.js';
 import { createSecurityHubClient } from '../writeback/securityhub-client.js';
 import { AutomationStarter } from '../writeback/automation-starter.js';
+import { createConfigClientProvider } from '../writeback/config-client.js';
 import { ChangeRequestWriteback } from '../writeback/change-request-writeback.js';
 import { OpsItemWriteback } from '../writeback/opsitem-writeback.js';
 import { SecurityHubWriteback } from '../writeback/securityhub-writeback.js';
@@ -97,6 +99,8 @@ export async function buildConnector(
     new FindingSource(),
     new OpsItemSource({ client: ssmClients, logger: ssmLogger }),
     new ChangeRequestSource({ client: ssmClients, logger: ssmLogger }),
+    // Configuration items: oversized notifications are read with BatchGetResourceConfig.
+    new ConfigurationItemSource({ client: createConfigClientProvider({ logger: logger.child({ component: 'config' }) }), logger: logger.child({ component: 'config' }) }),
   ];
 
   const store = openStateStore(settings.stateStore);

@@ -44,6 +44,11 @@ export interface SourceRecord<View extends object = object> {
   identity: string;
   /** A short id for logs, such as the finding Id or the OpsItemId. */
   displayId: string;
+  /**
+   * The record's type within its kind, where kinds have many (a configuration item's resource
+   * type). Records of a type no rule handles are logged once per type.
+   */
+  type?: string;
   /** ISO-8601 time of the record's last change at the source, used to drop stale events. */
   updatedAt?: string;
   /** The document that mapping expressions read. Its shape is documented per kind in docs/mappings.md. */

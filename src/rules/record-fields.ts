@@ -1,5 +1,6 @@
 import type { SourceKind } from '../core/types.js';
 import type { ChangeRequestView } from '../sources/change-request/change-request-view.js';
+import type { ConfigurationItemView } from '../sources/config/configuration-item-view.js';
 import type { OpsItemView } from '../sources/opsitem/opsitem-view.js';
 import type { FindingView } from '../sources/securityhub/finding-view.js';
 
@@ -86,15 +87,35 @@ const CHANGE_REQUEST_VIEW_FIELDS: Record<keyof ChangeRequestView, true> = {
   raw: true,
 };
 
+const CONFIGURATION_ITEM_VIEW_FIELDS: Record<keyof ConfigurationItemView, true> = {
+  resourceType: true,
+  resourceId: true,
+  resourceName: true,
+  arn: true,
+  account: true,
+  region: true,
+  availabilityZone: true,
+  status: true,
+  changeType: true,
+  deleted: true,
+  captureTime: true,
+  resourceCreationTime: true,
+  tags: true,
+  relationships: true,
+  configuration: true,
+  supplementaryConfiguration: true,
+  consoleUrl: true,
+  raw: true,
+};
+
 /**
  * Top-level field names of the record view of each source kind, used to reject expressions that
  * read a field the view does not have.
  */
-// TODO: add the configuration item view once its shape is fixed. Until then, expressions for that
-// kind are not checked for unknown fields.
-const RECORD_FIELDS: Partial<Record<SourceKind, ReadonlySet<string>>> = {
+const RECORD_FIELDS: Record<SourceKind, ReadonlySet<string>> = {
   finding: new Set(Object.keys(FINDING_VIEW_FIELDS)),
   opsitem: new Set(Object.keys(OPSITEM_VIEW_FIELDS)),
+  'configuration-item': new Set(Object.keys(CONFIGURATION_ITEM_VIEW_FIELDS)),
   'change-request': new Set(Object.keys(CHANGE_REQUEST_VIEW_FIELDS)),
 };
 

@@ -1,4 +1,5 @@
 import type { EventBridgeEvent } from '../core/types.js';
+import { startConfigSimulator, type ConfigSimulator } from './config/server.js';
 import { startLocalQueue, type LocalQueue } from './local-queue.js';
 import { startSecurityHubSimulator } from './securityhub/server.js';
 import { startServiceNowSimulator, type ServiceNowSimulator } from './servicenow/server.js';
@@ -6,6 +7,7 @@ import { startSsmSimulator, type SsmSimulator } from './ssm/server.js';
 
 export type SecurityHubSimulator = Awaited<ReturnType<typeof startSecurityHubSimulator>>;
 export type { SsmSimulator } from './ssm/server.js';
+export type { ConfigSimulator } from './config/server.js';
 
 /**
  * The ServiceNow login of the local stack; it exists only inside the simulator. Its time zone is
@@ -22,7 +24,8 @@ export const LOCAL_SERVICENOW_PEOPLE = [
 
 /**
  * Everything the connector talks to, on loopback: an SQS queue with its dead-letter queue, the
- * ServiceNow simulator, the Security Hub simulator and the SSM (OpsCenter) simulator. `env`
+ * ServiceNow simulator, the Security Hub simulator, the SSM (OpsCenter) simulator and the AWS
+ * Config simulator. `env`
  * contains the variables that point the connector at them, the same variables an operator sets in
  * production.
  */
@@ -31,6 +34,7 @@ export interface LocalStack {
   serviceNow: ServiceNowSimulator;
   securityHub: SecurityHubSimulator;
   ssm: SsmSimulator;
+  config: ConfigSimulator;
   env: Record<string, string>;
   /**
    * Resolves once every AWS event forwarded so far (see {@link LocalStackOptions.forwardAwsEvents})
@@ -50,7 +54,7 @@ export interface LocalStackOptions {
   logLevel?: string;
   /**
    * Send every event the AWS simulators emit (OpsItem Create and Update, Security Hub Findings -
-   * Imported, Findings Imported V2) to the queue, as the EventBridge rules of the CloudFormation
+   * Imported, Findings Imported V2, Config Configuration Item Change) to the queue, as the EventBridge rules of the CloudFormation
    * template do. This includes the events caused by the connector's own write-back, so a test can
    * check that the connector ignores its echo. Default false: tests send events themselves.
    */
@@ -75,7 +79,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   const securityHub = await startSecurityHubSimulator({});
   const ssm = await startSsmSimulator({});
-  const forwarder = options.forwardAwsEvents ? forwardEvents(queue, [securityHub, ssm]) : undefined;
+  const config = await startConfigSimulator({ account: ssm.account, region: ssm.region });
+  const forwarder = options.forwardAwsEvents ? forwardEvents(queue, [securityHub, ssm, config]) : undefined;
 
   const env = {
     SQS_QUEUE_URL: queue.queueUrl,
@@ -83,6 +88,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_ENDPOINT_URL_SQS: queue.endpoint,
     AWS_ENDPOINT_URL_SECURITYHUB: securityHub.url,
     AWS_ENDPOINT_URL_SSM: ssm.url,
+    // The SDK builds the variable name from the service id "Config Service".
+    AWS_ENDPOINT_URL_CONFIG_SERVICE: config.url,
     AWS_ACCOUNT_ID: ssm.account,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -100,12 +107,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     serviceNow,
     securityHub,
     ssm,
+    config,
     env,
     awsEventsForwarded: () => forwarder?.delivered() ?? Promise.resolve(),
     async stop() {
       // Stop forwarding first, so no send reaches a queue that is shutting down.
       await forwarder?.close();
-      await Promise.all([queue.stop(), serviceNow.stop(), securityHub.stop(), ssm.stop()]);
+      await Promise.all([queue.stop(), serviceNow.stop(), securityHub.stop(), ssm.stop(), config.stop()]);
     },
   };
 }

@@ -103,6 +103,8 @@ export class SyncEngine {
   private readonly leaseTtlMs: number;
   private readonly leaseWaitMs: number;
   private readonly clock: () => Date;
+  /** Kinds and types of record already logged as having no rule. */
+  private readonly announcedWithoutRule = new Set<string>();
 
   constructor(private readonly options: SyncEngineOptions) {
     for (const rule of [...options.rules].sort((a, b) => a.priority - b.priority)) {
@@ -533,11 +535,21 @@ export class SyncEngine {
     this.options.onResult?.(record, result);
     this.options.metrics?.syncActions.inc({ kind: record.kind, rule: rule?.name ?? '', outcome: result.outcome });
 
-    this.options.logger.info(
+    // Records that no rule handles (resource types without a mapping) are counted, and logged
+    // once per type at info, then at debug, so a busy account cannot flood the log.
+    let level: 'info' | 'debug' = 'info';
+    if (result.outcome === 'no-rule') {
+      const key = `${record.kind}|${record.type ?? ''}`;
+      if (this.announcedWithoutRule.has(key)) level = 'debug';
+      this.announcedWithoutRule.add(key);
+    }
+
+    this.options.logger[level](
       {
         kind: record.kind,
         format: record.format,
         recordId: record.displayId,
+        type: record.type,
         rule: rule?.name,
         outcome: result.outcome,
         ticket: result.ticket?.number,

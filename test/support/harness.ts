@@ -23,6 +23,7 @@ import { createServiceNowWebhookRoute } from '../../src/ingress/servicenow-webho
 import { startHealthServer } from '../../src/ops/health-server.js';
 import type { ReverseResult } from '../../src/reverse/reverse-sync.js';
 import type { SsmSimulator } from '../../src/simulators/local-stack.js';
+import type { ConfigSimulator } from '../../src/simulators/config/server.js';
 
 export const REPOSITORY_ROOT = resolve(import.meta.dirname, '../..');
 export const SHIPPED_MAPPINGS = join(REPOSITORY_ROOT, 'mappings');
@@ -82,6 +83,7 @@ export class Harness {
   readonly serviceNow: ServiceNowSimulator;
   readonly securityHub: SecurityHubSimulator;
   readonly ssm: SsmSimulator;
+  readonly config: ConfigSimulator;
 
   private constructor(
     private readonly stack: LocalStack,
@@ -94,11 +96,13 @@ export class Harness {
     this.serviceNow = stack.serviceNow;
     this.securityHub = stack.securityHub;
     this.ssm = stack.ssm;
+    this.config = stack.config;
     const count = (): void => {
       this.awsEventCount += 1;
     };
     stack.ssm.onEvent(count);
     stack.securityHub.onEvent(count);
+    stack.config.onEvent(count);
   }
 
   /** Events the AWS simulators emitted so far (forwarded to the queue when forwarding is on). */

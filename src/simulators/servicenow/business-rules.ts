@@ -38,6 +38,8 @@ export interface JournalEntry {
 export interface WriteResult {
   record: StoredRecord;
   journal: JournalEntry[];
+  /** Request fields that the table's columns lack, which the write ignored (see `strictColumns`). */
+  ignoredFields: string[];
 }
 
 /** A write rejected by a data policy. The server responds with 403 "Data Policy Exception". */
@@ -90,7 +92,7 @@ export function toStoredValues(body: Readonly<Record<string, unknown>>): StoredR
 /** Build a new record from the request values, applying defaults and the table's business rules. */
 export function buildNewRecord(context: WriteContext, input: StoredRecord): WriteResult {
   const { table, user, now } = context;
-  const { values, journal } = separateJournal(context, input);
+  const { values, journal, ignoredFields } = separateJournal(context, input);
 
   const requestedId = values.sys_id;
   const sysId =
@@ -126,12 +128,12 @@ export function buildNewRecord(context: WriteContext, input: StoredRecord): Writ
   applyStateRules(context, undefined, record);
   checkDataPolicies(context, record);
 
-  return { record, journal };
+  return { record, journal, ignoredFields };
 }
 
 /** Apply an update (PATCH or PUT) to a copy of `existing`. */
 export function buildUpdatedRecord(context: WriteContext, existing: StoredRecord, input: StoredRecord): WriteResult {
-  const { values, journal } = separateJournal(context, input);
+  const { values, journal, ignoredFields } = separateJournal(context, input);
   const record: StoredRecord = { ...existing };
 
   for (const [field, value] of Object.entries(values)) {
@@ -148,7 +150,7 @@ export function buildUpdatedRecord(context: WriteContext, existing: StoredRecord
   applyStateRules(context, existing, record);
   checkDataPolicies(context, record);
 
-  return { record, journal };
+  return { record, journal, ignoredFields };
 }
 
 /**
@@ -166,13 +168,24 @@ function clampLevel(value: string): number {
   return Number.isInteger(level) && level >= 1 && level <= 3 ? level : 3;
 }
 
-/** Journal fields are written to `sys_journal_field`; the record's own column reads back empty. */
-function separateJournal(context: WriteContext, input: StoredRecord): { values: StoredRecord; journal: JournalEntry[] } {
+/**
+ * Split the request fields into column values, journal entries and fields the table lacks. Journal
+ * fields are written to `sys_journal_field`, and the record's own column reads back empty.
+ */
+function separateJournal(
+  context: WriteContext,
+  input: StoredRecord,
+): { values: StoredRecord; journal: JournalEntry[]; ignoredFields: string[] } {
   const journalFields = context.table.definition.journalFields ?? [];
   const values: StoredRecord = {};
   const journal: JournalEntry[] = [];
+  const ignoredFields: string[] = [];
 
   for (const [field, value] of Object.entries(input)) {
+    if (!context.table.acceptsField(field)) {
+      ignoredFields.push(field);
+      continue;
+    }
     if (journalFields.includes(field)) {
       if (value !== '') {
         journal.push({ element: field, value });
@@ -182,7 +195,7 @@ function separateJournal(context: WriteContext, input: StoredRecord): { values: 
     values[field] = value;
   }
 
-  return { values, journal };
+  return { values, journal, ignoredFields };
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { AwsConnectorCi } from './cmdb.js';
+
 /** An option of `startServiceNowSimulator` that cannot be used. The message names the option and the fix. */
 export class InvalidSimulatorOptionError extends Error {
   override name = 'InvalidSimulatorOptionError';
@@ -58,5 +60,21 @@ export class ChangeApprovalError extends Error {
         `and the first decision closes the other requests. Approvers: ${configured}.`,
     );
     this.changeNumber = number;
+  }
+}
+
+/** A `seedAwsConnectorCi` call with a table outside the CMDB or without a resource id. */
+export class InvalidConnectorCiError extends Error {
+  override name = 'InvalidConnectorCiError';
+
+  /** The requested class table. */
+  readonly className: string;
+  /** The requested AWS resource id. */
+  readonly resourceId: string;
+
+  constructor(ci: AwsConnectorCi, reason: string) {
+    super(`Cannot seed an AWS Service Management Connector CI: ${reason}`);
+    this.className = String(ci.className);
+    this.resourceId = String(ci.resourceId);
   }
 }

@@ -1,5 +1,11 @@
 import { SYSTEM_FIELDS, type TableDefinition } from './tables.js';
 
+/**
+ * Creation sequence shared by every table, so that the records of a base table and of the tables
+ * extending it can be listed together in creation order.
+ */
+let nextSequence = 0;
+
 /** A stored record: every value is a string, as the Table API returns it. */
 export type StoredRecord = Record<string, string>;
 
@@ -17,7 +23,6 @@ export class SimulatedTable {
   private readonly fieldNames = new Set<string>();
   /** Creation sequence per sys_id, to return index hits in creation order. */
   private readonly sequence = new Map<string, number>();
-  private nextSequence = 0;
   private numberCounter: number;
 
   constructor(definition: TableDefinition) {
@@ -42,6 +47,26 @@ export class SimulatedTable {
 
   hasField(field: string): boolean {
     return this.fieldNames.has(field);
+  }
+
+  /**
+   * Check whether a write may store this column. A table with `strictColumns` takes its defaults,
+   * the system columns and custom `u_` columns, and any other table takes every column.
+   */
+  acceptsField(field: string): boolean {
+    if (!this.definition.strictColumns) {
+      return true;
+    }
+    return (
+      field in this.definition.defaults ||
+      (SYSTEM_FIELDS as readonly string[]).includes(field) ||
+      field.startsWith('u_')
+    );
+  }
+
+  /** Position of a record in the order of creation across all tables, or undefined when it is not stored here. */
+  sequenceOf(sysId: string): number | undefined {
+    return this.sequence.get(sysId);
   }
 
   /** Records whose correlation_id equals `value`, ignoring case. */
@@ -79,8 +104,8 @@ export class SimulatedTable {
     if (previous !== undefined) {
       this.unindex(previous);
     } else {
-      this.sequence.set(sysId, this.nextSequence);
-      this.nextSequence += 1;
+      this.sequence.set(sysId, nextSequence);
+      nextSequence += 1;
     }
 
     this.rows.set(sysId, record);

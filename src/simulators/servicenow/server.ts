@@ -30,7 +30,8 @@ import {
 } from './canned-responses.js';
 import { APPROVAL_TABLE, ChangeApprovalRules } from './change-approvals.js';
 import { CHANGE_STATE } from './change-model.js';
-import { ChangeApprovalError, InvalidSimulatorOptionError, ReadOnlyTableError, UnknownRecordError } from './errors.js';
+import { awsConnectorCiValues, CMDB_BASE_TABLE, RELATIONSHIP_TABLE, seedRelationshipTypeRows } from './cmdb.js';
+import { ChangeApprovalError, InvalidConnectorCiError, InvalidSimulatorOptionError, ReadOnlyTableError, UnknownRecordError } from './errors.js';
 import {
   type Answer,
   hibernatingAnswer,
@@ -52,11 +53,13 @@ import type {
   ServiceNowSimulator,
   ServiceNowSimulatorOptions,
 } from './simulator-types.js';
+import { type LocatedRecord, TableFamilies } from './table-families.js';
 import { BUILT_IN_TABLES, seedChoiceRows } from './tables.js';
 import { buildUsers, DEFAULT_USER, type SimulatedUser, sysPropertyRows, sysUserRow, userSysId } from './users.js';
 import { WebhookNotifier } from './webhooks.js';
 
 export type {
+  AwsConnectorCi,
   ChangeCancellation,
   ChangeDecision,
   DirectWriteOptions,
@@ -95,7 +98,8 @@ const TABLE_PATH = /^\/api\/now(?:\/v[12])?\/table\/([^/]+)(?:\/([^/]+))?\/?$/;
  * Start a ServiceNow Table API simulator on 127.0.0.1: basic and OAuth authentication, records with
  * the defaults and business rules of incident, problem and change_request (with the change state
  * model and approvals), encoded queries, dot-walked `sysparm_fields`, paging headers, data
- * policies, and scripted faults (rate limits, 5xx, hibernation).
+ * policies, and scripted faults (rate limits, 5xx, hibernation). The CMDB has CI class tables that
+ * extend `cmdb_ci`, and relationships in `cmdb_rel_ci`.
  *
  * @example
  * ```ts
@@ -143,6 +147,8 @@ class SimulatorState {
   readonly requests: RecordedRequest[] = [];
   private readonly tables = new Map<string, SimulatedTable>();
   private readonly tableLookup = (name: string): SimulatedTable | undefined => this.tables.get(name);
+  /** Table inheritance, such as the CI class tables that extend cmdb_ci. */
+  private readonly families: TableFamilies;
   private readonly users: SimulatedUser[];
   private readonly oauthClients: Array<{ clientId: string; clientSecret: string; username: string }>;
   private readonly tokens = new Map<string, { username: string; expiresAt: number }>();
@@ -187,6 +193,7 @@ class SimulatorState {
       }
     }
 
+    this.families = new TableFamilies(this.tables.values());
     this.webhooks = new WebhookNotifier(options.webhooks ?? [], logger, this.clock, (table) => this.tables.has(table));
     this.initialChangeApprovers = this.approversNamed(options.changeApprovers ?? []);
     this.changeApprovals = new ChangeApprovalRules(
@@ -210,8 +217,8 @@ class SimulatorState {
         // Wait for webhook deliveries in flight, so none outlives the simulator.
         await this.webhooks.settled();
       },
-      records: (table) => this.requireTable(table).all().map((record) => ({ ...record })),
-      count: (table) => this.requireTable(table).all().length,
+      records: (table) => this.families.records(this.requireTable(table)).map((record) => ({ ...record })),
+      count: (table) => this.families.records(this.requireTable(table)).length,
       tableCalls: () => this.tableCallCount,
       injectFaults: (faults) => {
         this.faults.push(...faults);
@@ -252,9 +259,31 @@ class SimulatorState {
       },
       updateRecord: (table, sysId, fields, options) => {
         const target = this.requireWritableTable(table);
-        const existing = this.requireRecord(target, sysId);
+        const located = this.families.locate(target, sysId);
+        if (located === undefined) {
+          throw new UnknownRecordError(target.name, sysId);
+        }
+        const values = this.valuesThrough(target, located.owner, toStoredValues(fields));
         const user = this.userNamed(options?.user);
-        return { ...this.commit({ table: target, existing, values: toStoredValues(fields), user }) };
+        return { ...this.commit({ table: located.owner, existing: located.record, values, user }) };
+      },
+      seedAwsConnectorCi: (ci) => {
+        const target = this.requireTable(ci?.className ?? '');
+        if (!this.families.isWithin(target, CMDB_BASE_TABLE)) {
+          throw new InvalidConnectorCiError(
+            ci,
+            `${JSON.stringify(ci.className)} is not a CI class table. Use cmdb_ci or a table that extends it, ` +
+              'such as cmdb_ci_vm_instance.',
+          );
+        }
+        if (typeof ci.resourceId !== 'string' || ci.resourceId.trim() === '') {
+          throw new InvalidConnectorCiError(
+            ci,
+            `the resourceId of a ${ci.className} CI is empty. Give the AWS resource id, such as "i-0a1b2c3d4e5f60718".`,
+          );
+        }
+        const values = toStoredValues(awsConnectorCiValues(ci));
+        return { ...this.commit({ table: target, values, user: SYSTEM_USER }) };
       },
       setChangeApprovers: (usernames) => {
         this.changeApprovals.setApprovers(this.approversNamed(usernames));
@@ -359,15 +388,21 @@ class SimulatorState {
       return methodNotSupported(method);
     }
 
-    const existing = table.get(sysId);
+    // A record of a class that extends this table (a VM instance read through cmdb_ci) counts too.
+    const located = this.families.locate(table, sysId);
+    if (located === undefined) {
+      return ['GET', 'PATCH', 'PUT', 'DELETE'].includes(method) ? { status: 404, body: NO_RECORD } : methodNotSupported(method);
+    }
+
     if (method === 'GET') {
-      return existing ? { status: 200, body: { result: project(this.tableLookup, table, existing, params) } } : { status: 404, body: NO_RECORD };
+      return { status: 200, body: { result: this.present(table, located.record, params) } };
     }
     if (method === 'PATCH' || method === 'PUT') {
-      return existing ? this.answerUpdate(table, existing, body, params, user) : { status: 404, body: NO_RECORD };
+      return this.answerUpdate(table, located, body, params, user);
     }
     if (method === 'DELETE') {
-      return table.delete(sysId) ? { status: 204 } : { status: 404, body: NO_RECORD };
+      this.deleteRecord(located.owner, sysId);
+      return { status: 204 };
     }
     return methodNotSupported(method);
   }
@@ -388,10 +423,10 @@ class SimulatorState {
       table.hasField(field),
     );
     const matching = sortRecords(
-      candidates(table, query).filter((record) => matchesQuery(record, query)),
+      candidates(this.families, table, query).filter((record) => matchesQuery(record, query)),
       query.orderings,
     );
-    const page = matching.slice(offset, offset + limit).map((record) => project(this.tableLookup, table, record, params));
+    const page = matching.slice(offset, offset + limit).map((record) => this.present(table, record, params));
 
     return {
       status: 200,
@@ -413,7 +448,7 @@ class SimulatorState {
       const record = this.commit({ table, values, user });
       return {
         status: 201,
-        body: { result: project(this.tableLookup, table, record, params) },
+        body: { result: this.present(table, record, params) },
         headers: { Location: `${this.baseUrl}/api/now/table/${table.name}/${record.sys_id}` },
       };
     } catch (error) {
@@ -423,19 +458,20 @@ class SimulatorState {
 
   private answerUpdate(
     table: SimulatedTable,
-    existing: StoredRecord,
+    { owner, record: existing }: LocatedRecord,
     body: string,
     params: URLSearchParams,
     user: SimulatedUser,
   ): Answer {
-    const values = parseRecordBody(body);
-    if (values === undefined) {
+    const requested = parseRecordBody(body);
+    if (requested === undefined) {
       return { status: 400, body: invalidJson() };
     }
 
     try {
-      const record = this.commit({ table, existing, values, user });
-      return { status: 200, body: { result: project(this.tableLookup, table, record, params) } };
+      const values = this.valuesThrough(table, owner, requested);
+      const record = this.commit({ table: owner, existing, values, user });
+      return { status: 200, body: { result: this.present(table, record, params) } };
     } catch (error) {
       return rejectedWriteAnswer(error);
     }
@@ -507,6 +543,16 @@ class SimulatorState {
    */
   private commit(request: WriteRequest): StoredRecord {
     const now = formatTimestamp(this.clock());
+
+    // sys_ids are unique across a table family, so a requested sys_id that another class table uses is not taken.
+    const requestedSysId = request.values.sys_id;
+    if (request.existing === undefined && requestedSysId !== undefined) {
+      if (this.families.locate(this.familyRoot(request.table), requestedSysId) !== undefined) {
+        request = { ...request, values: { ...request.values } };
+        delete request.values.sys_id;
+      }
+    }
+
     const requested = this.build(request, now);
 
     const followUps = this.changeApprovals
@@ -517,6 +563,13 @@ class SimulatorState {
     for (const write of writes) {
       write.table.save(write.record);
       this.writeJournal(write.table, write.record, write.journal, write.context);
+      if (write.ignoredFields.length > 0) {
+        // An instance ignores these silently; the warning points a test author at the typo or missing column.
+        this.logger.warn(
+          { table: write.table.name, sysId: write.record.sys_id, fields: write.ignoredFields },
+          'ServiceNow simulator ignored fields that the table has no column for',
+        );
+      }
     }
     for (const write of writes) {
       this.webhooks.notify(write.table.name, write.record, write.operation, write.context.user.username);
@@ -539,6 +592,76 @@ class SimulatorState {
       return { ...buildNewRecord(context, request.values), table: request.table, context, operation: 'insert' };
     }
     return { ...buildUpdatedRecord(context, request.existing, request.values), table: request.table, context, operation: 'update' };
+  }
+
+  /**
+   * Delete a record. Deleting a CI also deletes the cmdb_rel_ci rows that name it as parent or
+   * child, because those reference columns cascade deletes.
+   *
+   * NOTE: the cascade is taken from the base system's dictionary as remembered, not from a record
+   * of an instance.
+   */
+  private deleteRecord(owner: SimulatedTable, sysId: string): void {
+    owner.delete(sysId);
+
+    if (!this.families.isWithin(owner, CMDB_BASE_TABLE)) {
+      return;
+    }
+
+    const relationships = this.requireTable(RELATIONSHIP_TABLE);
+    for (const relationship of relationships.all()) {
+      if (relationship.parent === sysId || relationship.child === sysId) {
+        relationships.delete(relationship.sys_id ?? '');
+      }
+    }
+  }
+
+  /** Project a record as a read through `table` returns it: its columns, then `sysparm_fields`. */
+  private present(table: SimulatedTable, record: StoredRecord, params: URLSearchParams): StoredRecord {
+    return project(this.tableLookup, table, this.families.view(table, record), params);
+  }
+
+  /**
+   * Keep the values that a write through `table` can set on a record of class `owner`: the columns
+   * of `table`. Writing through cmdb_ci sets base columns only, even on a VM instance.
+   *
+   * NOTE: that an instance ignores class columns written through a base table is unverified.
+   */
+  private valuesThrough(table: SimulatedTable, owner: SimulatedTable, values: StoredRecord): StoredRecord {
+    if (owner === table) {
+      return values;
+    }
+
+    const kept: StoredRecord = {};
+    const ignored: string[] = [];
+    for (const [field, value] of Object.entries(values)) {
+      if (table.hasField(field)) {
+        kept[field] = value;
+      } else {
+        ignored.push(field);
+      }
+    }
+
+    if (ignored.length > 0) {
+      this.logger.warn(
+        { table: table.name, recordClass: owner.name, fields: ignored },
+        'ServiceNow simulator ignored fields of a CI class written through its base table; write to the class table instead',
+      );
+    }
+    return kept;
+  }
+
+  /** Return the table at the top of a table's family, such as cmdb_ci for cmdb_ci_aws_datacenter. */
+  private familyRoot(table: SimulatedTable): SimulatedTable {
+    let root = table;
+    for (let parent = root.definition.extends; parent !== undefined; parent = root.definition.extends) {
+      const next = this.tables.get(parent);
+      if (next === undefined) {
+        break;
+      }
+      root = next;
+    }
+    return root;
   }
 
   /** Store a row that the simulator starts with, without business rules or webhooks. */
@@ -643,6 +766,9 @@ class SimulatorState {
     for (const row of sysPropertyRows(this.systemTimeZone)) {
       this.insertSeedRow(this.requireTable('sys_properties'), row);
     }
+    for (const row of seedRelationshipTypeRows()) {
+      this.insertSeedRow(this.requireTable('cmdb_rel_type'), row);
+    }
   }
 
   /**
@@ -719,10 +845,11 @@ function unlistedUser(username: string): SimulatedUser {
 }
 
 /**
- * Records that can match the query. An equality on sys_id or correlation_id in a single-segment
- * query is answered from an index; anything else scans the table.
+ * Records that can match the query, from the table and the tables that extend it. An equality on
+ * sys_id or correlation_id in a single-segment query is looked up in an index. Any other query
+ * scans the tables.
  */
-function candidates(table: SimulatedTable, query: ParsedQuery): StoredRecord[] {
+function candidates(families: TableFamilies, table: SimulatedTable, query: ParsedQuery): StoredRecord[] {
   const [segment, ...otherSegments] = query.segments;
 
   if (segment !== undefined && otherSegments.length === 0) {
@@ -732,16 +859,16 @@ function candidates(table: SimulatedTable, query: ParsedQuery): StoredRecord[] {
         continue;
       }
       if (condition.field === 'sys_id') {
-        const record = table.get(condition.value.toLowerCase());
-        return record ? [record] : [];
+        const located = families.locate(table, condition.value.toLowerCase());
+        return located ? [located.record] : [];
       }
       if (condition.field === 'correlation_id') {
-        return table.findByCorrelation(condition.value);
+        return families.findByCorrelation(table, condition.value);
       }
     }
   }
 
-  return table.all();
+  return families.records(table);
 }
 
 /** Fill in a typical ServiceNow body for a fault that has none. */

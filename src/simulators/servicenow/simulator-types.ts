@@ -5,9 +5,12 @@
 
 import type { Logger } from 'pino';
 
+import type { AwsConnectorCi } from './cmdb.js';
 import type { StoredRecord } from './record-store.js';
 import type { SimulatorUserOptions } from './users.js';
 import type { WebhookDeliveries, WebhookOptions } from './webhooks.js';
+
+export type { AwsConnectorCi } from './cmdb.js';
 
 /** Options of `startServiceNowSimulator`. */
 export interface ServiceNowSimulatorOptions {
@@ -120,9 +123,12 @@ export interface ServiceNowSimulator {
   readonly requests: RecordedRequest[];
   /** Stop serving, and wait for webhook deliveries in flight. */
   stop(): Promise<void>;
-  /** Copies of the records of a table, in creation order. */
+  /**
+   * Copies of the records of a table and of the tables that extend it (every CI for `cmdb_ci`), in
+   * creation order, with all their columns.
+   */
   records(table: string): StoredRecord[];
-  /** Number of records in a table, without copying them (for pollers such as the benchmark). */
+  /** Number of records that `records(table)` returns (for pollers such as the benchmark). */
   count(table: string): number;
   /** Number of Table API requests received, failed ones included. */
   tableCalls(): number;
@@ -151,8 +157,17 @@ export interface ServiceNowSimulator {
   /**
    * Update a record as a person in the instance would (see insertRecord). Also throws
    * BusinessRuleAbort for a change_request state move that the change state model does not allow.
+   * `table` may be a table that the record's class extends, such as `cmdb_ci` for a VM instance:
+   * then only that table's columns are written.
    */
   updateRecord(table: string, sysId: string, fields: Record<string, unknown>, options?: DirectWriteOptions): StoredRecord;
+  /**
+   * Insert a CI as the AWS Service Management Connector creates it, for tests of adopting such CIs:
+   * discovery_source `AWS`, object_id set to the resource id, no correlation_id, made by `system`.
+   * Runs the same rules and webhooks as insertRecord. Throws when `className` is not `cmdb_ci` or a
+   * table extending it, or when `resourceId` is empty.
+   */
+  seedAwsConnectorCi(ci: AwsConnectorCi): StoredRecord;
   /**
    * Request approval of changes from these users (user_name, each one of the `users` option) from
    * now on, in place of the `changeApprovers` option until the next reset. Rows already added stay.

@@ -1,8 +1,11 @@
 /**
  * The tables the simulator serves: their default values, number prefixes and journal fields, and the
  * `sys_choice` rows it starts with. The incident, problem and change_request columns follow recorded
- * Table API responses. The other tables carry a few common columns only.
+ * Table API responses. The CMDB tables are defined in cmdb.ts. The other tables carry a few common
+ * columns only.
  */
+
+import { CI_TABLE_NAMES, CMDB_CHOICE_LISTS, cmdbTables } from './cmdb.js';
 
 /** One simulated table. */
 export interface TableDefinition {
@@ -15,6 +18,16 @@ export interface TableDefinition {
   journalFields?: readonly string[];
   /** Rows come from the simulator's options, and the Table API rejects writes with 403. */
   readOnly?: boolean;
+  /**
+   * The table this one extends, such as `cmdb_ci` for a CI class table. Reads of the parent return
+   * the child's records too, with the parent's columns only.
+   */
+  extends?: string;
+  /**
+   * Writes keep only the columns in `defaults`, the system columns and custom `u_` columns, as an
+   * instance ignores fields its dictionary lacks. Without it, every written field is kept.
+   */
+  strictColumns?: boolean;
 }
 
 /** Columns every record has. */
@@ -170,45 +183,7 @@ const SECURITY_INCIDENT_DEFAULTS: Record<string, string> = {
   business_criticality: '',
 };
 
-const CI_DEFAULTS: Record<string, string> = {
-  sys_class_name: 'cmdb_ci',
-  name: '',
-  object_id: '',
-  correlation_id: '',
-  operational_status: '1',
-  install_status: '1',
-  discovery_source: '',
-  first_discovered: '',
-  last_discovered: '',
-  ip_address: '',
-  fqdn: '',
-  dns_domain: '',
-  serial_number: '',
-  asset: '',
-  asset_tag: '',
-  company: '',
-  department: '',
-  location: '',
-  managed_by: '',
-  owned_by: '',
-  support_group: '',
-  assignment_group: '',
-  assigned_to: '',
-  category: '',
-  subcategory: '',
-  environment: '',
-  short_description: '',
-  comments: '',
-  attributes: '',
-  duplicate_of: '',
-  sys_domain: 'global',
-};
-
 const TASK_JOURNAL_FIELDS = ['work_notes', 'comments'];
-
-function ciTable(name: string, extra: Record<string, string> = {}): TableDefinition {
-  return { name, defaults: { ...CI_DEFAULTS, sys_class_name: name, ...extra } };
-}
 
 /** Tables every simulator serves. Others can be added with the `tables` option. */
 export const BUILT_IN_TABLES: readonly TableDefinition[] = [
@@ -264,19 +239,7 @@ export const BUILT_IN_TABLES: readonly TableDefinition[] = [
     name: 'sys_user_group',
     defaults: { name: '', description: '', active: 'true', email: '' },
   },
-  ciTable('cmdb_ci'),
-  ciTable('cmdb_ci_vm_instance', { vm_inst_id: '', state: '', cpus: '', memory: '' }),
-  ciTable('cmdb_ci_cloud_database', { vendor: '', version: '' }),
-  ciTable('cmdb_ci_cloud_load_balancer'),
-  ciTable('cmdb_ci_cloud_storage_account'),
-  {
-    name: 'cmdb_rel_ci',
-    defaults: { parent: '', child: '', type: '', connection_strength: 'always' },
-  },
-  {
-    name: 'cmdb_rel_type',
-    defaults: { name: '', parent_descriptor: '', child_descriptor: '' },
-  },
+  ...cmdbTables(),
 ];
 
 /**
@@ -309,6 +272,7 @@ const TASK_REFERENCES: Readonly<Record<string, readonly string[]>> = {
   assigned_to: ['sys_user'],
   assignment_group: ['sys_user_group'],
   parent: TASK_TABLES,
+  cmdb_ci: CI_TABLE_NAMES,
 };
 
 /**
@@ -321,6 +285,7 @@ export const REFERENCE_FIELDS: Readonly<Record<string, Readonly<Record<string, r
   change_request: { ...TASK_REFERENCES, requested_by: ['sys_user'] },
   sn_si_incident: TASK_REFERENCES,
   sysapproval_approver: { approver: ['sys_user'], sysapproval: TASK_TABLES },
+  cmdb_rel_ci: { parent: CI_TABLE_NAMES, child: CI_TABLE_NAMES, type: ['cmdb_rel_type'] },
 };
 
 /** Choice lists, per `table.element`: value and label, in display order. */
@@ -414,7 +379,7 @@ const CHOICE_LISTS: Readonly<Record<string, ReadonlyArray<readonly [string, stri
 export function seedChoiceRows(): Array<Record<string, string>> {
   const rows: Array<Record<string, string>> = [];
 
-  for (const [key, choices] of Object.entries(CHOICE_LISTS)) {
+  for (const [key, choices] of Object.entries({ ...CHOICE_LISTS, ...CMDB_CHOICE_LISTS })) {
     const [name = '', element = ''] = key.split('.');
     choices.forEach(([value, label], index) => {
       rows.push({ name, element, value, label, sequence: String(index * 10), inactive: 'false', language: 'en' });

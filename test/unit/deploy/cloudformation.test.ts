@@ -4,6 +4,8 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { ConfigurationItemSource } from '../../../src/sources/config/configuration-item-source.js';
 import { ChangeRequestSource } from '../../../src/sources/change-request/change-request-source.js';
 import { OpsItemSource } from '../../../src/sources/opsitem/opsitem-source.js';
 import {
@@ -19,7 +21,7 @@ import { dockerStages, execForm, parseHealthcheck, readDockerfile } from './help
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The EventBridge rules that deliver to the event queue. */
-const EVENT_RULES = ['FindingsRule', 'OpsItemsRule', 'ChangeRequestsRule'];
+const EVENT_RULES = ['FindingsRule', 'OpsItemsRule', 'ChangeRequestsRule', 'ConfigurationItemsRule'];
 const templatePath = `${repositoryRoot}deploy/cloudformation.yaml`;
 const template = readTemplate(templatePath);
 const resources = template.Resources;
@@ -294,6 +296,16 @@ describe('event queue and rule', () => {
     for (const detailType of pattern['detail-type']) {
       const event = { id: 'e', 'detail-type': detailType, source: pattern.source[0]!, account: '111122223333', time: '', region: 'us-east-1', detail: {} };
       expect(source.handles(event), `ChangeRequestSource does not handle "${detailType}"`).toBe(true);
+    }
+  });
+
+  it('routes only events the configuration item source handles', () => {
+    const source = new ConfigurationItemSource({ client: new ConfigServiceClient({ region: 'us-east-1' }), logger: pino({ level: 'silent' }) });
+    const pattern = properties('ConfigurationItemsRule').EventPattern as { source: string[]; 'detail-type': string[] };
+
+    for (const detailType of pattern['detail-type']) {
+      const event = { id: 'e', 'detail-type': detailType, source: pattern.source[0]!, account: '111122223333', time: '', region: 'us-east-1', detail: {} };
+      expect(source.handles(event), `ConfigurationItemSource does not handle "${detailType}"`).toBe(true);
     }
   });
 

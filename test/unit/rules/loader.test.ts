@@ -44,7 +44,13 @@ describe('loadRules with the shipped mappings', () => {
   it('loads the default finding mapping', async () => {
     const rules = await loadRules(SHIPPED_MAPPINGS_DIR);
 
-    expect(rules.map((rule) => rule.name)).toEqual(['change-request-to-change', 'opsitem-to-incident', 'securityhub-finding-to-incident']);
+    expect(rules.map((rule) => rule.name)).toEqual([
+      'change-request-to-change',
+      'config-ec2-instance-to-cmdb',
+      'config-s3-bucket-to-cmdb',
+      'opsitem-to-incident',
+      'securityhub-finding-to-incident',
+    ]);
     const rule = rules.find((candidate) => candidate.name === 'securityhub-finding-to-incident');
     expect(rule?.file).toBe(SHIPPED_MAPPING);
     expect(rule?.source.kind).toBe('finding');

@@ -1,0 +1,429 @@
+/**
+ * Builds the source record of an AWS Config configuration item, from an event's
+ * `configurationItem` (or an oversized notification's `configurationItemSummary`) or from a
+ * BatchGetResourceConfig `BaseConfigurationItem`.
+ */
+import type { BaseConfigurationItem } from '@aws-sdk/client-config-service';
+
+import type { SourceRecord } from '../../core/types.js';
+import type {
+  ConfigurationItemChangeType,
+  ConfigurationItemRelationship,
+  ConfigurationItemStatus,
+  ConfigurationItemView,
+} from './configuration-item-view.js';
+
+/** Values from the event that the configuration item may leave out or that it does not carry. */
+export interface ConfigurationItemRecordContext {
+  /** The event's account, used when the item has no account id. */
+  account: string;
+  /**
+   * The Region whose AWS Config recorded the item: the event's Region. It differs from the item's
+   * `awsRegion` for global resources, whose `awsRegion` is `global`.
+   */
+  configRegion: string;
+  /** The change type of the diff or summary, or null when there is none. */
+  changeType: ConfigurationItemChangeType | null;
+}
+
+/** A record and the problems found while building it, for the caller to log. */
+export interface ConfigurationItemRecordResult {
+  record: SourceRecord<ConfigurationItemView>;
+  /** Data that could not be read and was left out, such as a `configuration` that is not JSON. */
+  problems: string[];
+}
+
+/**
+ * A configuration item that lacks what a record needs (resource type, resource id, capture time)
+ * or has a status this version does not know. Retrying cannot change the item.
+ */
+export class InvalidConfigurationItemError extends Error {
+  override readonly name = 'InvalidConfigurationItemError';
+
+  constructor(readonly reason: string) {
+    super(`Invalid configuration item: ${reason}`);
+  }
+}
+
+/** The `configurationItemStatus` values that this version of itsm-sync accepts. */
+export const CONFIGURATION_ITEM_STATUSES: ReadonlySet<ConfigurationItemStatus> = new Set([
+  'OK',
+  'ResourceDiscovered',
+  'ResourceNotRecorded',
+  'ResourceDeleted',
+  'ResourceDeletedNotRecorded',
+]);
+
+/** The `changeType` values of a configuration item diff. */
+export const CONFIGURATION_ITEM_CHANGE_TYPES: ReadonlySet<ConfigurationItemChangeType> = new Set(['CREATE', 'UPDATE', 'DELETE']);
+
+/** Statuses of a resource that is gone or whose configuration is no longer recorded. */
+const DELETED_STATUSES: ReadonlySet<ConfigurationItemStatus> = new Set(['ResourceDeleted', 'ResourceDeletedNotRecorded', 'ResourceNotRecorded']);
+
+/** The fields of a configuration item that the view reads, the same for events and the API. */
+interface ItemFields {
+  resourceType: unknown;
+  resourceId: unknown;
+  resourceName: unknown;
+  arn: unknown;
+  accountId: unknown;
+  awsRegion: unknown;
+  availabilityZone: unknown;
+  status: unknown;
+  captureTime: unknown;
+  resourceCreationTime: unknown;
+  configuration: unknown;
+  supplementaryConfiguration: unknown;
+  tags: unknown;
+  relationships: unknown;
+}
+
+/**
+ * Builds the record of a configuration item as an event carries it: `detail.configurationItem` of
+ * a `ConfigurationItemChangeNotification`, or `detail.configurationItemSummary` of an oversized
+ * notification (which has no configuration, tags or relationships).
+ *
+ * @throws InvalidConfigurationItemError when the item lacks its resource type, resource id or
+ *   capture time, or has an unknown status.
+ *
+ * @example
+ * const detail = event.detail as { configurationItem: unknown; configurationItemDiff?: { changeType?: string } };
+ * const { record } = eventItemToRecord(detail.configurationItem, { account: event.account, configRegion: event.region, changeType: 'UPDATE' });
+ */
+export function eventItemToRecord(item: unknown, context: ConfigurationItemRecordContext): ConfigurationItemRecordResult {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    throw new InvalidConfigurationItemError('the configuration item must be an object');
+  }
+
+  const fields = item as Record<string, unknown>;
+  return buildRecord(
+    {
+      resourceType: fields.resourceType,
+      resourceId: fields.resourceId,
+      resourceName: fields.resourceName,
+      arn: fields.ARN ?? fields.arn,
+      accountId: fields.awsAccountId ?? fields.accountId,
+      awsRegion: fields.awsRegion,
+      availabilityZone: fields.availabilityZone,
+      status: fields.configurationItemStatus,
+      captureTime: fields.configurationItemCaptureTime,
+      resourceCreationTime: fields.resourceCreationTime,
+      configuration: fields.configuration,
+      supplementaryConfiguration: fields.supplementaryConfiguration,
+      tags: fields.tags,
+      relationships: fields.relationships,
+    },
+    fields,
+    context,
+  );
+}
+
+/**
+ * Builds the record of a configuration item from BatchGetResourceConfig output (as the AWS SDK
+ * returns it, with `Date` timestamps and `configuration` as JSON text). That output has no tags and
+ * no relationships, so tags come from `configuration.tags` where present and relationships are empty.
+ *
+ * @throws InvalidConfigurationItemError when the item lacks its resource type, resource id or
+ *   capture time, or has an unknown status.
+ *
+ * @example
+ * const { baseConfigurationItems } = await client.send(new BatchGetResourceConfigCommand({ resourceKeys: [key] }));
+ * const { record } = apiItemToRecord(baseConfigurationItems![0], { account: event.account, configRegion: event.region, changeType: null });
+ */
+export function apiItemToRecord(item: BaseConfigurationItem, context: ConfigurationItemRecordContext): ConfigurationItemRecordResult {
+  return buildRecord(
+    {
+      resourceType: item.resourceType,
+      resourceId: item.resourceId,
+      resourceName: item.resourceName,
+      arn: item.arn,
+      accountId: item.accountId,
+      awsRegion: item.awsRegion,
+      availabilityZone: item.availabilityZone,
+      status: item.configurationItemStatus,
+      captureTime: item.configurationItemCaptureTime,
+      resourceCreationTime: item.resourceCreationTime,
+      configuration: item.configuration,
+      supplementaryConfiguration: item.supplementaryConfiguration,
+      tags: undefined,
+      relationships: undefined,
+    },
+    toJson(item) as Record<string, unknown>,
+    context,
+  );
+}
+
+/**
+ * Builds the identity of a configuration item. Resource ids are unique only within a resource
+ * type, account and Region, so all of them are part of it.
+ */
+export function configurationItemIdentity(account: string, region: string, resourceType: string, resourceId: string): string {
+  return `configuration-item|${account}|${region}|${resourceType}|${resourceId}`;
+}
+
+/**
+ * Builds a link that opens a resource's page in the AWS Config console of `configRegion`, the
+ * Region whose AWS Config recorded it (for a global resource, not `global`).
+ */
+export function configurationItemConsoleUrl(configRegion: string, resourceType: string, resourceId: string): string {
+  const query = `resourceId=${encodeURIComponent(resourceId)}&resourceType=${encodeURIComponent(resourceType)}`;
+  return `https://${consoleHost(configRegion)}/config/home?region=${encodeURIComponent(configRegion)}#/resources/details?${query}`;
+}
+
+function buildRecord(fields: ItemFields, raw: Record<string, unknown>, context: ConfigurationItemRecordContext): ConfigurationItemRecordResult {
+  const problems: string[] = [];
+
+  // Without these three the item cannot be addressed or ordered, so no record is possible.
+  const resourceType = requiredText(fields.resourceType, 'resourceType');
+  const resourceId = requiredText(fields.resourceId, 'resourceId');
+  const captureTime = isoTime(fields.captureTime);
+  if (captureTime === null) {
+    throw new InvalidConfigurationItemError(
+      `configurationItemCaptureTime ${JSON.stringify(fields.captureTime ?? null)} of ${resourceType} ${resourceId} is not a timestamp`,
+    );
+  }
+  const status = readStatus(fields.status, resourceType, resourceId);
+
+  const account = optionalText(fields.accountId) ?? context.account;
+  const region = optionalText(fields.awsRegion) ?? context.configRegion;
+  const configuration = readConfiguration(fields.configuration, problems);
+
+  const view: ConfigurationItemView = {
+    resourceType,
+    resourceId,
+    resourceName: optionalText(fields.resourceName) ?? null,
+    arn: optionalText(fields.arn) ?? null,
+    account,
+    region,
+    availabilityZone: optionalText(fields.availabilityZone) ?? null,
+    status,
+    changeType: context.changeType,
+    deleted: DELETED_STATUSES.has(status) || context.changeType === 'DELETE',
+    captureTime,
+    resourceCreationTime: isoTime(fields.resourceCreationTime),
+    tags: fields.tags === undefined ? tagsFromConfiguration(configuration) : readTags(fields.tags, problems),
+    relationships: readRelationships(fields.relationships, problems),
+    configuration,
+    supplementaryConfiguration: readSupplementaryConfiguration(fields.supplementaryConfiguration, problems),
+    consoleUrl: configurationItemConsoleUrl(context.configRegion, resourceType, resourceId),
+    raw,
+  };
+
+  const record: SourceRecord<ConfigurationItemView> = {
+    kind: 'configuration-item',
+    format: 'config',
+    identity: configurationItemIdentity(account, region, resourceType, resourceId),
+    displayId: `${resourceType} ${resourceId}`,
+    type: resourceType,
+    // Capture time orders the items of one resource, so an event that arrives after a newer one
+    // is dropped as stale.
+    updatedAt: captureTime,
+    view,
+    // AWS Config answers for an item only in the Region that recorded it, which for a global
+    // resource is not the item's `awsRegion`.
+    writebackKey: { account, region: context.configRegion, resourceType, resourceId },
+  };
+  return { record, problems };
+}
+
+function requiredText(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidConfigurationItemError(`${name} is missing; every configuration item names its resource type and id`);
+  }
+  return value;
+}
+
+function optionalText(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function readStatus(value: unknown, resourceType: string, resourceId: string): ConfigurationItemStatus {
+  if (typeof value === 'string' && CONFIGURATION_ITEM_STATUSES.has(value as ConfigurationItemStatus)) {
+    return value as ConfigurationItemStatus;
+  }
+  throw new InvalidConfigurationItemError(
+    `configurationItemStatus ${JSON.stringify(value ?? null)} of ${resourceType} ${resourceId} is not one of ` +
+      `${[...CONFIGURATION_ITEM_STATUSES].join(', ')}; a newer AWS Config status needs a newer itsm-sync`,
+  );
+}
+
+/** Reads `configuration`: an object in events, JSON text from the API, null for deleted resources. */
+function readConfiguration(value: unknown, problems: string[]): Record<string, unknown> | null {
+  if (value === undefined || value === null || value === '') {
+    return null;
+  }
+
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      problems.push('configuration is text but not JSON, so configuration is null');
+      return null;
+    }
+  }
+
+  if (!isPlainObject(parsed)) {
+    // JSON `null` text means there is no configuration, as for a deleted resource.
+    if (parsed !== null) {
+      problems.push('configuration is not a JSON object, so configuration is null');
+    }
+    return null;
+  }
+  return parsed;
+}
+
+/** Parses values that are JSON text of an object or list, so events and the API give one shape. */
+function readSupplementaryConfiguration(value: unknown, problems: string[]): Record<string, unknown> {
+  if (value === undefined || value === null) {
+    return {};
+  }
+  if (!isPlainObject(value)) {
+    problems.push('supplementaryConfiguration is not an object, so it is empty');
+    return {};
+  }
+
+  const entries: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(value)) {
+    entries[name] = parseJsonStructure(member);
+  }
+  return entries;
+}
+
+/** Returns the parsed value when `value` is JSON text of an object or list, and `value` otherwise. */
+function parseJsonStructure(value: unknown): unknown {
+  if (typeof value !== 'string') {
+    return value;
+  }
+  const text = value.trim();
+  if (!text.startsWith('{') && !text.startsWith('[')) {
+    return value;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+/** Reads the item's `tags` map, keeping only text values. */
+function readTags(value: unknown, problems: string[]): Record<string, string> {
+  if (value === null) {
+    return {};
+  }
+  if (!isPlainObject(value)) {
+    problems.push('tags is not an object of name to value, so tags is empty');
+    return {};
+  }
+
+  const tags: Record<string, string> = {};
+  for (const [name, tagValue] of Object.entries(value)) {
+    if (typeof tagValue === 'string') {
+      tags[name] = tagValue;
+    } else {
+      problems.push(`tag "${name}" has a value that is not text, so it was left out`);
+    }
+  }
+  return tags;
+}
+
+/**
+ * Reads tags from `configuration.tags` when it is a list of `{key, value}` (or `{Key, Value}`)
+ * entries. NOTE: only some resource types (EC2 instances, IAM roles) carry such a list. For the
+ * others, the tags of an oversized item stay empty.
+ */
+function tagsFromConfiguration(configuration: Record<string, unknown> | null): Record<string, string> {
+  const list = configuration?.tags;
+  const tags: Record<string, string> = {};
+  if (!Array.isArray(list)) {
+    return tags;
+  }
+
+  for (const entry of list) {
+    if (!isPlainObject(entry)) {
+      continue;
+    }
+    const key = entry.key ?? entry.Key;
+    const value = entry.value ?? entry.Value;
+    if (typeof key === 'string' && key !== '' && typeof value === 'string') {
+      tags[key] = value;
+    }
+  }
+  return tags;
+}
+
+/** Reads relationships. Events call the relationship `name`, and the Config API calls it `relationshipName`. */
+function readRelationships(value: unknown, problems: string[]): ConfigurationItemRelationship[] {
+  if (value === undefined || value === null) {
+    return [];
+  }
+  if (!Array.isArray(value)) {
+    problems.push('relationships is not a list, so relationships is empty');
+    return [];
+  }
+
+  const relationships: ConfigurationItemRelationship[] = [];
+  for (const entry of value) {
+    const relationship = isPlainObject(entry) ? entry : {};
+    const resourceType = optionalText(relationship.resourceType);
+    const resourceId = optionalText(relationship.resourceId);
+    if (resourceType === undefined || resourceId === undefined) {
+      problems.push('a relationship without resourceType or resourceId was left out');
+      continue;
+    }
+    relationships.push({
+      resourceType,
+      resourceId,
+      resourceName: optionalText(relationship.resourceName) ?? null,
+      name: optionalText(relationship.name) ?? optionalText(relationship.relationshipName) ?? '',
+    });
+  }
+  return relationships;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Returns ISO-8601 text for a `Date` or a timestamp text, or null when there is no valid time. */
+function isoTime(value: unknown): string | null {
+  if (value instanceof Date) {
+    return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  }
+  if (typeof value !== 'string' || value === '') {
+    return null;
+  }
+  const parsed = new Date(value);
+  return Number.isNaN(parsed.getTime()) ? null : parsed.toISOString();
+}
+
+/** Copies SDK output into JSON-shaped data: dates become ISO-8601 text and undefined members are dropped. */
+function toJson(value: unknown): unknown {
+  if (value instanceof Date) {
+    return value.toISOString();
+  }
+  if (Array.isArray(value)) {
+    return value.map(toJson);
+  }
+  if (typeof value === 'object' && value !== null) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, member] of Object.entries(value)) {
+      if (member !== undefined) {
+        copy[key] = toJson(member);
+      }
+    }
+    return copy;
+  }
+  return value;
+}
+
+/** Returns the console host of a Region's partition: China and GovCloud have their own. */
+function consoleHost(region: string): string {
+  if (region.startsWith('cn-')) {
+    return `${region}.console.amazonaws.cn`;
+  }
+  if (region.startsWith('us-gov-')) {
+    return `${region}.console.amazonaws-us-gov.com`;
+  }
+  return `${region}.console.aws.amazon.com`;
+}

@@ -1,0 +1,104 @@
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { Harness } from '../support/harness.js';
+
+let harness: Harness;
+
+afterEach(async () => {
+  await harness?.stop();
+});
+
+const INSTANCE = 'i-0a1b2c3d4e5f60718';
+
+function instanceItem(overrides: Record<string, unknown> = {}) {
+  return {
+    resourceType: 'AWS::EC2::Instance',
+    resourceId: INSTANCE,
+    configuration: { instanceId: INSTANCE, instanceType: 't3.large', state: { name: 'running' } },
+    tags: { Name: 'orders-api-prod-2', Owner: 'team-orders', Environment: 'production', CostCenter: 'cc-4410' },
+    ...overrides,
+  };
+}
+
+function ci(table = 'cmdb_ci_vm_instance'): Record<string, string> | undefined {
+  const all = harness.serviceNow.records(table);
+  expect(all.length).toBeLessThanOrEqual(1);
+  return all[0];
+}
+
+describe('AWS Config configuration items to the CMDB', () => {
+  it('creates a CI with tags as attributes, updates it, and retires it on deletion', async () => {
+    harness = await Harness.start({ forwardAwsEvents: true });
+
+    harness.config.recordResource(instanceItem());
+    await harness.settle();
+    expect(ci()).toMatchObject({
+      name: 'orders-api-prod-2',
+      object_id: INSTANCE,
+      install_status: '1',
+      state: 'running',
+      u_owner: 'team-orders',
+      u_environment: 'production',
+      u_cost_center: 'cc-4410',
+      u_aws_account: '111122223333',
+    });
+    expect(ci()?.correlation_id).toMatch(/^aws-ci-ec2-/);
+
+    harness.config.recordResource(instanceItem({ configuration: { instanceId: INSTANCE, instanceType: 't3.large', state: { name: 'stopped' } } }));
+    await harness.settle();
+    expect(ci()?.state).toBe('stopped');
+
+    harness.config.deleteResource('AWS::EC2::Instance', INSTANCE);
+    await harness.settle();
+    // Retired, never deleted.
+    expect(ci()?.install_status).toBe('7');
+    expect(harness.serviceNow.requests.some((request) => request.method === 'DELETE')).toBe(false);
+  });
+
+  it('reads an oversized configuration item with BatchGetResourceConfig', async () => {
+    harness = await Harness.start({ forwardAwsEvents: true });
+
+    harness.config.recordResource(instanceItem(), { oversized: true });
+    await harness.settle();
+
+    expect(harness.config.calls.some((call) => call.operation === 'BatchGetResourceConfig')).toBe(true);
+    expect(ci()).toMatchObject({ object_id: INSTANCE, install_status: '1', state: 'running' });
+  });
+
+  it('drops an event older than the item already synced', async () => {
+    harness = await Harness.start({ forwardAwsEvents: true });
+    const newer = instanceItem({ configuration: { instanceId: INSTANCE, instanceType: 't3.large', state: { name: 'stopped' } } });
+
+    harness.config.recordResource({ ...newer, configurationItemCaptureTime: new Date('2026-12-05T10:00:00Z') });
+    await harness.settle();
+    harness.config.recordResource({ ...instanceItem(), configurationItemCaptureTime: new Date('2026-12-05T09:00:00Z') });
+    await harness.settle();
+
+    expect(ci()?.state).toBe('stopped');
+    expect(harness.outcomes().at(-1)).toBe('stale');
+  });
+
+  it('counts resource types without a mapping and logs each type once', async () => {
+    harness = await Harness.start({ forwardAwsEvents: true });
+
+    for (const name of ['alpha', 'beta', 'gamma']) {
+      harness.config.recordResource({ resourceType: 'AWS::SNS::Topic', resourceId: `arn:aws:sns:us-east-1:111122223333:${name}`, configuration: { topicArn: name } });
+    }
+    await harness.settle();
+
+    expect(harness.serviceNow.records('cmdb_ci')).toEqual([]);
+    expect(harness.outcomes()).toEqual(['no-rule', 'no-rule', 'no-rule']);
+    const infoLines = harness.logLines.filter((line) => line.includes('"outcome":"no-rule"') && line.includes('"level":30'));
+    expect(infoLines).toHaveLength(1);
+    expect(infoLines[0]).toContain('AWS::SNS::Topic');
+  });
+
+  it('maps S3 buckets to object storage CIs', async () => {
+    harness = await Harness.start({ forwardAwsEvents: true });
+
+    harness.config.recordResource({ resourceType: 'AWS::S3::Bucket', resourceId: 'example-analytics-exports', resourceName: 'example-analytics-exports', configuration: { name: 'example-analytics-exports' }, tags: { owner: 'data-team' } });
+    await harness.settle();
+
+    expect(ci('cmdb_ci_cloud_object_storage')).toMatchObject({ name: 'example-analytics-exports', object_id: 'example-analytics-exports', u_owner: 'data-team' });
+  });
+});
