@@ -110,6 +110,12 @@ export interface ItsmTarget {
    */
   attach(ref: TicketRef, correlation: string, fields: TicketFields, options?: WriteOptions): Promise<TicketSnapshot | undefined>;
 
+  /**
+   * Find the oldest record whose `field` equals `value` and that carries no correlation value: a
+   * record another tool made for the same resource, to be adopted.
+   */
+  findUnlinked(table: string, field: string, value: string): Promise<TicketRef | undefined>;
+
   /** Find the record that carries exactly this correlation value, if there is one. */
   findByCorrelation(table: string, correlation: string): Promise<TicketRef | undefined>;
 

@@ -134,6 +134,7 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
           : undefined,
     };
   };
+  const adoptValue = document.correlation.adopt === undefined ? undefined : expressionAt(document.correlation.adopt.value, ['correlation', 'adopt', 'value']);
   const reverse = reverseAt(document.reverse);
   const start = startAt(document, issues, file, source, expressionAt, conditionAt, fieldsAt(document.start?.write, ['start', 'write']));
   checkReverseStatusLiterals(document, file, source, issues);
@@ -160,6 +161,7 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
     correlation: {
       prefix: document.correlation.prefix,
       lookupBeforeCreate: document.correlation.lookupBeforeCreate ?? false,
+      adopt: document.correlation.adopt === undefined || adoptValue === undefined ? undefined : { field: document.correlation.adopt.field, value: adoptValue },
     },
     lifecycle: { create, resolve, resolveSteps, reopenWithinMs, reopenFields, recurFields },
     fields,

@@ -21,6 +21,7 @@ export interface MappingDocument {
   correlation: {
     prefix: string;
     lookupBeforeCreate?: boolean;
+    adopt?: { field: string; value: string };
   };
   lifecycle: {
     create: { when: Condition };

@@ -72,6 +72,8 @@ export interface SyncRule {
      * store does not know (a lost store, or a record made by another tool with the same value).
      */
     lookupBeforeCreate: boolean;
+    /** Records of another tool to take over: the field that names the resource, and its value. */
+    adopt?: { field: string; value: CompiledExpression };
   };
   lifecycle: {
     /** Gates creation only: an existing link is always kept up to date. */

@@ -298,10 +298,25 @@ export class SyncEngine {
     let ticket = mayExist ? await target.findByCorrelation(rule.target.table, correlation) : undefined;
     let outcome: SyncOutcome;
 
+    // A record another tool made for this resource (the vendor connector's CI) is taken over: it
+    // gets the correlation value and the AWS-owned fields, instead of a duplicate beside it.
+    let attached: { ticket: TicketRef; snapshot: TicketSnapshot | undefined } | undefined;
+    if (ticket === undefined && previous === undefined && rule.correlation.adopt !== undefined) {
+      const value = await rule.correlation.adopt.value.evaluate(record.view, bindings);
+      const found = typeof value === 'string' && value !== '' ? await target.findUnlinked(rule.target.table, rule.correlation.adopt.field, value) : undefined;
+      if (found !== undefined) {
+        attached = { ticket: found, snapshot: await target.attach(found, correlation, ownedBy(rule.fields, fields, 'aws'), { read: snapshotFields(rule, target) }) };
+      }
+    }
+
     const watched = snapshotFields(rule, target);
     let snapshot: TicketSnapshot | undefined;
 
-    if (ticket) {
+    if (attached !== undefined) {
+      outcome = 'adopted';
+      snapshot = attached.snapshot;
+      ticket = attached.ticket;
+    } else if (ticket) {
       outcome = 'adopted';
       snapshot = await target.update(ticket, ownedBy(rule.fields, fields, 'aws'), { read: watched });
     } else {

@@ -55,6 +55,18 @@ describe('AWS Config configuration items to the CMDB', () => {
     expect(harness.serviceNow.requests.some((request) => request.method === 'DELETE')).toBe(false);
   });
 
+  it('adopts the CI the vendor connector made instead of duplicating it', async () => {
+    harness = await Harness.start({ forwardAwsEvents: true });
+    const vendorCi = harness.serviceNow.seedAwsConnectorCi({ className: 'cmdb_ci_vm_instance', resourceId: INSTANCE, name: 'orders-api (connector)' });
+
+    harness.config.recordResource(instanceItem());
+    await harness.settle();
+
+    expect(ci()).toMatchObject({ sys_id: vendorCi.sys_id, name: 'orders-api-prod-2', object_id: INSTANCE });
+    expect(ci()?.correlation_id).toMatch(/^aws-ci-ec2-/);
+    expect(harness.outcomes()).toEqual(['adopted']);
+  });
+
   it('reads an oversized configuration item with BatchGetResourceConfig', async () => {
     harness = await Harness.start({ forwardAwsEvents: true });
 

@@ -125,6 +125,16 @@ export class ServiceNowTarget implements ItsmTarget {
     return this.update(ref, { ...fields, [this.correlationField]: correlation }, options);
   }
 
+  async findUnlinked(table: string, field: string, value: string): Promise<TicketRef | undefined> {
+    validateFieldName(field);
+    const query = new EncodedQuery().equals(field, value).isEmpty(this.correlationField).orderBy('sys_created_on');
+    for await (const record of this.client.queryRecords(table, query, { fields: ['sys_id', 'number', field, this.correlationField], pageSize: 5 })) {
+      // Compare again: the instance may compare without regard to case, or drop an unknown field.
+      if (record[field] === value && (record[this.correlationField] ?? '') === '') return this.ticketRef(table, record);
+    }
+    return undefined;
+  }
+
   /**
    * Find the record whose correlation value is exactly `correlation`. When several records carry
    * it, the oldest wins and a warning is logged.
