@@ -3,7 +3,7 @@ import type { Logger } from '../ops/logger.js';
 import type { ExpressionBindings, ReverseRule } from '../rules/sync-rule.js';
 import type { Link, StateStore } from '../state/store.js';
 
-/** What sending one decision needs from the way back. */
+/** The parts of the way back that sending one decision uses. */
 export interface DecisionContext {
   store: StateStore;
   target?: ItsmTarget;
@@ -107,7 +107,7 @@ export async function sendDecision(
   return `signal ${signal}`;
 }
 
-/** The Automation execution behind a change request link: every format of it carries the same id. */
+/** Return the Automation execution behind a change request link; every format of it carries the same id. */
 function executionIdOf(link: Link): string | undefined {
   for (const address of Object.values(link.awsRecords ?? {})) {
     if (address.writebackKey.executionId) return address.writebackKey.executionId;

@@ -27,7 +27,7 @@ export type ReverseOutcome =
   | 'seen'
   /** No change by a person: the connector's own write, or an edit to a field no rule reads. */
   | 'no-change'
-  /** A person's change was applied to the link and, where the mapping asks for it, to AWS. */
+  /** A person's change was applied to the link and, where the mapping maps it, to AWS. */
   | 'applied';
 
 /** The result of one read of a ticket. */
@@ -59,7 +59,7 @@ const MAX_REMEMBERED_ENTRIES = 1_000;
  * section of the ticket's sync rule.
  *
  * A change is a value that differs from what the link store recorded of the ticket. The connector's
- * own writes update that knowledge as they are made, so they are never taken for changes; two
+ * own writes update that knowledge as they are made, so they are never taken for changes. Two
  * edits by people are both changes, however close together. Each ticket version is handled once,
  * whether the poller or the webhook reads it, and under the same lease as the AWS-side sync.
  */

@@ -14,14 +14,14 @@ export interface RunbookStartsOptions {
   targets: Partial<Record<TargetSystem, ItsmTarget>>;
   feeds: Partial<Record<TargetSystem, ItsmChangeFeed>>;
   starter: AutomationStarter;
-  /** Where runbooks run: the task's own Region and account. */
+  /** The Region and account runbooks run in: the task's own. */
   region: string;
   account: string;
   logger: Logger;
   clock?: () => Date;
 }
 
-/** What happened to one candidate change. */
+/** The result of one candidate change. */
 export type RunbookStartOutcome = 'started' | 'not-due' | 'tried-already' | 'refused';
 
 /**
@@ -30,7 +30,7 @@ export type RunbookStartOutcome = 'started' | 'not-due' | 'tried-already' | 'ref
  * the runbook for each.
  *
  * A start is made once per change: the ClientToken is derived from the change's id, so a retry
- * after a lost answer returns the same execution, and the change gets the correlation value in
+ * after a lost response returns the same execution, and the change gets the correlation value in
  * the same write that moves it on. From then on the execution's events keep the change in step
  * through the rule, as for changes that came from AWS. A start AWS refuses (parameters that fail
  * the runbook's checks) is noted on the change and tried again only after the change is edited.

@@ -8,13 +8,13 @@ import type { Logger } from 'pino';
 import { AwsWritebackError, classifyAwsSdkError, describeAwsSdkError, type AwsServiceErrorCodes, type AwsWritebackErrorDetails } from './aws-sdk-errors.js';
 import type { SsmClientProvider } from './ssm-client.js';
 
-/** What to start, and the token that makes a repeated start return the same execution. */
+/** The runbook to start, and the token that makes a repeated start return the same execution. */
 export interface RunbookStart {
   region: string;
   account: string;
   documentName: string;
   parameters: Record<string, string[]>;
-  /** A UUID derived from the ITSM record, so a retry after a lost answer starts nothing new. */
+  /** A UUID derived from the ITSM record, so a retry after a lost response starts nothing new. */
   clientToken: string;
 }
 
@@ -32,13 +32,13 @@ const SSM_AUTOMATION_CODES: AwsServiceErrorCodes = {
   ]),
 };
 
-/** Starting a runbook failed. `retryable` says whether a later attempt may succeed. */
+/** Starting a runbook failed. `retryable` tells whether a later attempt may succeed. */
 export class RunbookStartError extends AwsWritebackError<'StartAutomationExecution'> {
   override readonly name = 'RunbookStartError';
 
   constructor(
     readonly documentName: string,
-    /** A sentence for the ITSM work note: what AWS said, and what to change. */
+    /** A sentence for the ITSM work note: the AWS error, and what to change. */
     readonly reason: string,
     details: AwsWritebackErrorDetails<'StartAutomationExecution'>,
     options?: { cause?: unknown },
@@ -67,7 +67,7 @@ export class AutomationStarter {
         }),
       );
       if (!output.AutomationExecutionId) {
-        throw new RunbookStartError(request.documentName, 'AWS answered without an execution id', { operation: 'StartAutomationExecution', errorCode: 'MissingExecutionId', retryable: true });
+        throw new RunbookStartError(request.documentName, 'AWS returned no execution id', { operation: 'StartAutomationExecution', errorCode: 'MissingExecutionId', retryable: true });
       }
       return output.AutomationExecutionId;
     } catch (error) {
