@@ -26,6 +26,8 @@ import { ServiceNowClient } from '../targets/servicenow/client.js';
 import { ServiceNowChangeFeed } from '../targets/servicenow/servicenow-change-feed.js';
 import { ServiceNowTarget } from '../targets/servicenow/servicenow-target.js';
 import { createSecurityHubClient } from '../writeback/securityhub-client.js';
+import { ConfigReconciler } from '../cmdb/config-reconciler.js';
+import { ReconcileSchedule } from '../cmdb/reconcile-schedule.js';
 import { AutomationStarter } from '../writeback/automation-starter.js';
 import { createConfigClientProvider } from '../writeback/config-client.js';
 import { ChangeRequestWriteback } from '../writeback/change-request-writeback.js';
@@ -39,6 +41,8 @@ export interface Connector {
   engine: SyncEngine;
   consumer: SqsConsumer;
   store: StateStore;
+  /** The ITSM targets, by system. */
+  targets: Partial<Record<TargetSystem, ItsmTarget>>;
   serviceNow?: ServiceNowClient;
   /** The way back: ticket changes applied to AWS records. */
   reverse: ReverseSync;
@@ -46,6 +50,8 @@ export interface Connector {
   poller: ChangePoller;
   /** Takes ServiceNow webhook notifications, when a webhook secret is configured. */
   serviceNowWebhook?: WebhookIntake;
+  /** Periodic CMDB reconcile, when CONFIG_RECONCILE_INTERVAL_MINUTES is set; `start()` it. */
+  reconcile?: ReconcileSchedule;
   /** Stop consuming (draining in-flight messages) and polling, then close the state store. */
   stop(): Promise<void>;
 }
@@ -95,12 +101,14 @@ export async function buildConnector(
     opsitem: new OpsItemWriteback({ client: ssmClients, logger: ssmLogger }),
     'change-request': new ChangeRequestWriteback({ client: ssmClients, logger: ssmLogger }),
   };
+  const configLogger = logger.child({ component: 'config' });
+  const configClients = createConfigClientProvider({ logger: configLogger });
   const adapters: SourceAdapter[] = [
     new FindingSource(),
     new OpsItemSource({ client: ssmClients, logger: ssmLogger }),
     new ChangeRequestSource({ client: ssmClients, logger: ssmLogger }),
     // Configuration items: oversized notifications are read with BatchGetResourceConfig.
-    new ConfigurationItemSource({ client: createConfigClientProvider({ logger: logger.child({ component: 'config' }) }), logger: logger.child({ component: 'config' }) }),
+    new ConfigurationItemSource({ client: configClients, logger: configLogger }),
   ];
 
   const store = openStateStore(settings.stateStore);
@@ -167,6 +175,15 @@ export async function buildConnector(
     }
   }
 
+  const reconcile =
+    settings.configReconcileIntervalMs > 0 && settings.accountId !== undefined
+      ? new ReconcileSchedule(
+          new ConfigReconciler({ engine, store, targets, configClients, account: settings.accountId, region: settings.region, logger: configLogger }),
+          settings.configReconcileIntervalMs,
+          configLogger,
+        )
+      : undefined;
+
   const serviceNowWebhook =
     settings.serviceNow?.webhookSecret !== undefined && feeds.servicenow !== undefined
       ? new WebhookIntake({ system: 'servicenow', tables: poller.tables, feed: feeds.servicenow, reverse, logger: reverseLogger })
@@ -192,12 +209,14 @@ export async function buildConnector(
     engine,
     consumer,
     store,
+    targets,
     serviceNow,
     reverse,
     poller,
     serviceNowWebhook,
+    reconcile,
     async stop() {
-      await Promise.all([consumer.stop(), poller.stop(), serviceNowWebhook?.drain()]);
+      await Promise.all([consumer.stop(), poller.stop(), serviceNowWebhook?.drain(), reconcile?.stop()]);
       await store.close();
     },
   };

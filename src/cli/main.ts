@@ -6,6 +6,7 @@ import { LOG_LEVELS } from '../config/env.js';
 import { parseSince, runDecisions } from './decisions.js';
 import { runDaemon } from './run.js';
 import { runDemo } from '../demo/demo.js';
+import { runBackfill } from './backfill.js';
 import { runPreview } from './preview.js';
 import { runValidate } from './validate.js';
 
@@ -34,6 +35,13 @@ program
   .option('--log-level <level>', 'log level of the connector during the demo', parseLogLevel, 'warn')
   .action(async (options: { dataDir: string; fresh: boolean; logLevel: string }) => {
     process.exitCode = await runDemo(options);
+  });
+
+program
+  .command('backfill')
+  .description('bring the CMDB in line with the AWS Config inventory of AWS_ACCOUNT_ID in AWS_REGION: create missing CIs, update changed ones, retire those whose resource is gone; stops before retiring anything if a read fails')
+  .action(async () => {
+    process.exitCode = await runBackfill(process.env);
   });
 
 program

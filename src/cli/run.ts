@@ -87,12 +87,13 @@ export async function runDaemon(env: NodeJS.ProcessEnv): Promise<number> {
     return 1;
   }
   connector.poller.start();
+  connector.reconcile?.start();
   logger.info({ queueUrl: settings.queueUrl, healthPort: health?.port, concurrency: settings.concurrency, webhook: routes.length > 0 }, 'itsm-sync started');
 
   return runUntilSignal(consumer, logger, {
     exit: (code) => {
       // The consumer has drained; stop the way back, close what it was writing to, then end.
-      void Promise.allSettled([connector.poller.stop(), connector.serviceNowWebhook?.drain(), health?.close()])
+      void Promise.allSettled([connector.poller.stop(), connector.serviceNowWebhook?.drain(), connector.reconcile?.stop(), health?.close()])
         .then(() => connector.store.close())
         .then(
           () => process.exit(code),

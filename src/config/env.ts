@@ -32,6 +32,8 @@ export interface Settings {
   shutdownTimeoutMs: number;
   /** Port of the health and metrics endpoint; 0 turns it off. */
   healthPort: number;
+  /** Time between two CMDB reconcile passes in the daemon; 0 turns them off. */
+  configReconcileIntervalMs: number;
 }
 
 /** One or more settings are missing or invalid. The message lists every problem at once. */
@@ -65,8 +67,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     waitTimeSeconds: read.integer('SQS_WAIT_TIME_SECONDS', { fallback: 20, min: 1, max: 20 }),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', { fallback: 25_000, min: 1_000, max: 120_000 }),
     healthPort: read.integer('HEALTH_PORT', { fallback: 8080, min: 0, max: 65_535 }),
+    configReconcileIntervalMs: read.integer('CONFIG_RECONCILE_INTERVAL_MINUTES', { fallback: 0, min: 0, max: 10_080 }) * 60_000,
   };
 
+  if (settings.configReconcileIntervalMs > 0 && settings.accountId === undefined) {
+    read.problem('CONFIG_RECONCILE_INTERVAL_MINUTES needs AWS_ACCOUNT_ID: the account whose AWS Config inventory the reconcile reads and whose CIs it may retire');
+  }
   if (settings.serviceNow?.webhookSecret !== undefined && settings.healthPort === 0) {
     read.problem('SERVICENOW_WEBHOOK_SECRET is set, but HEALTH_PORT is 0 and the webhook is served on that port; set HEALTH_PORT, or unset the secret');
   }

@@ -200,6 +200,37 @@ export class SyncEngine {
     }
   }
 
+  /** The correlation value of the record under the rule that handles it; undefined without a rule. */
+  async correlationOf(record: SourceRecord): Promise<string | undefined> {
+    const rule = await this.selectRule(record);
+    return rule === undefined ? undefined : correlationFor(rule.correlation.prefix, record.identity);
+  }
+
+  /**
+   * Resolve the open ticket of a link whose AWS record is gone without an event saying so (a
+   * reconcile found it missing). Only the rule's resolve steps are written, evaluated over `view`,
+   * which holds what is still known of the record. Returns false when there was nothing to do.
+   */
+  async resolveMissing(correlation: string, view: object): Promise<boolean> {
+    return this.withLease(correlation, async () => {
+      const link = await this.options.store.getLink(correlation);
+      const rule = link === undefined ? undefined : this.ruleNamed(link.rule);
+      if (link?.status !== 'open' || link.ticket === undefined || rule === undefined) return false;
+
+      const now = this.clock().toISOString();
+      const bindings: ExpressionBindings = { rule: rule.name, now, ticket: link.ticket, written: link.written };
+      let current = link;
+      for (const step of rule.lifecycle.resolveSteps) {
+        const fields = await evaluateFields(step, view, bindings);
+        const itsm = await this.writeTicket(rule, current, link.ticket, fields);
+        current = { ...current, itsm, written: { ...current.written, ...fields } };
+      }
+      await this.options.store.putLink({ ...current, status: 'resolved', resolvedAt: now, resolvedBy: 'aws', updatedAt: now });
+      this.options.logger.info({ rule: rule.name, correlation, ticket: link.ticket.number }, `Resolved ${link.ticket.number}: its AWS record is gone`);
+      return true;
+    });
+  }
+
   /** Sync one record and log the outcome. Throws when the message should be retried. */
   async sync(record: SourceRecord): Promise<SyncResult> {
     const rule = await this.selectRule(record);

@@ -129,6 +129,14 @@ const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 
 const TIMEOUT_ERROR_CODES = new Set(['TimeoutError', 'RequestTimeout']);
 
 /**
+ * Checks whether `errorCode` means the credentials expired, were rejected or could not be loaded.
+ * These codes are the same for every AWS service, and {@link classifyAwsSdkError} gives their advice.
+ */
+export function isCredentialErrorCode(errorCode: string): boolean {
+  return EXPIRED_CREDENTIAL_CODES.has(errorCode) || BAD_CREDENTIAL_CODES.has(errorCode);
+}
+
+/**
  * Classifies a failed AWS SDK call that the service-specific checks did not recognise: expired or
  * rejected credentials, then the service's throttling, invalid-input and server codes, then network
  * failures. Any other error is retryable when AWS blames the server (`$fault: 'server'`) or the

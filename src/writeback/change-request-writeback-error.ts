@@ -6,6 +6,7 @@ import {
   AwsWritebackError,
   classifyAwsSdkError,
   describeAwsSdkError,
+  isCredentialErrorCode,
   type AwsServiceErrorCodes,
   type AwsWritebackErrorDetails,
 } from './aws-sdk-errors.js';
@@ -123,18 +124,6 @@ const SSM_SIGNAL_ERROR_CODES: AwsServiceErrorCodes = {
 };
 
 const ACCESS_DENIED_CODES = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation']);
-const CREDENTIAL_CODES = new Set([
-  'CredentialsProviderError',
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-  'InvalidSignatureException',
-  'SignatureDoesNotMatch',
-  'IncompleteSignatureException',
-  'MissingAuthenticationTokenException',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'RequestExpired',
-]);
 
 /**
  * NOTE: the SSM API reference documents InvalidAutomationSignalException only as "the signal isn't
@@ -192,7 +181,7 @@ function classifySignalError(
   if (SSM_SIGNAL_ERROR_CODES.throttling.has(errorCode)) {
     return { retryable, reason: SIGNAL_FAILURE_REASONS.throttled, advice };
   }
-  if (CREDENTIAL_CODES.has(errorCode)) {
+  if (isCredentialErrorCode(errorCode)) {
     return { retryable, reason: SIGNAL_FAILURE_REASONS.credentials, advice };
   }
   return { retryable, reason: retryable ? SIGNAL_FAILURE_REASONS.awsFailure : `${SIGNAL_FAILURE_REASONS.rejected} (${errorCode})`, advice };

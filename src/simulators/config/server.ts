@@ -14,10 +14,9 @@
  * DeleteResourceConfig) emits the `Config Configuration Item Change` event that AWS Config sends
  * to EventBridge (see {@link ConfigSimulator.onEvent}).
  */
-import type { IncomingMessage } from 'node:http';
-
 import type { EventBridgeEvent } from '../../core/types.js';
-import { checkFaultStatus, EventListeners, FaultQueue, parseJsonBody, parseJsonOrText, readLatencyMs, startAwsJsonServer, type JsonResponse } from '../aws-http.js';
+import { EventListeners, readLatencyMs, startAwsJsonServer } from '../aws-http.js';
+import { AWS_JSON_1_1_CONTENT_TYPE, AwsJsonEndpoint, readSimulatorLocation, type AwsJsonCall, type AwsJsonService } from '../aws-json-protocol.js';
 import { pageOf, readPageOffset } from '../paging.js';
 import { ConfigApiError, invalidLimit, invalidNextToken, noSuchAggregator, serializationError, validationError } from './api-error.js';
 import { configurationItemChangeEvent } from './configuration-events.js';
@@ -39,7 +38,7 @@ export type ConfigOperation =
   | 'PutResourceConfig'
   | 'DeleteResourceConfig';
 
-const OPERATIONS: ReadonlySet<string> = new Set<ConfigOperation>([
+const OPERATIONS: ReadonlySet<ConfigOperation> = new Set<ConfigOperation>([
   'BatchGetResourceConfig',
   'ListDiscoveredResources',
   'GetResourceConfigHistory',
@@ -50,16 +49,7 @@ const OPERATIONS: ReadonlySet<string> = new Set<ConfigOperation>([
 ]);
 
 /** One request the simulator received, in arrival order. */
-export interface ConfigSimulatorCall {
-  /** `Unknown` for a target that names no simulated operation. */
-  operation: ConfigOperation | 'Unknown';
-  /** The parsed JSON body, or the raw text when it was not JSON. */
-  body: unknown;
-  /** HTTP status of the response. */
-  status: number;
-  /** `__type` of an error response. */
-  errorType?: string;
-}
+export type ConfigSimulatorCall = AwsJsonCall<ConfigOperation>;
 
 /** An error the simulator returns instead of running the operation. */
 export interface SimulatedConfigFault {
@@ -149,12 +139,14 @@ export interface ConfigSimulator {
   reset(): void;
 }
 
-const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
-// The service's Smithy name, which AWS Config kept from its code name.
-const TARGET_PREFIX = 'StarlingDoveService.';
-
-const ACCOUNT_PATTERN = /^\d{12}$/;
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const CONFIG_SERVICE: AwsJsonService<ConfigOperation, ConfigApiError> = {
+  name: 'AWS Config',
+  // The service's Smithy name, which AWS Config kept from its code name.
+  targetPrefix: 'StarlingDoveService.',
+  operations: OPERATIONS,
+  errorClass: ConfigApiError,
+  internalErrorType: 'InternalFailure',
+};
 
 // Page sizes of SelectResourceConfig (Limit) and SelectAggregateResourceConfig (Limit, MaxResults).
 const SELECT_MAX_LIMIT = 100;
@@ -173,14 +165,8 @@ const SELECT_DEFAULT_LIMIT = 100;
  */
 export async function startConfigSimulator(options: ConfigSimulatorOptions = {}): Promise<ConfigSimulator> {
   const latencyMs = readLatencyMs(options.latencyMs);
-  const account = options.account ?? '111122223333';
-  if (!ACCOUNT_PATTERN.test(account)) {
-    throw new RangeError(`account must be a 12-digit AWS account id, got "${account}"`);
-  }
-  const region = options.region ?? 'us-east-1';
-  if (!REGION_PATTERN.test(region)) {
-    throw new RangeError(`region must be a region code such as us-east-1, got "${region}"`);
-  }
+  const location: ItemLocation = readSimulatorLocation(options.account, options.region);
+  const { account, region } = location;
   const batchGetBudget = options.batchGetBudget ?? 100;
   if (!Number.isInteger(batchGetBudget) || batchGetBudget < 1) {
     throw new RangeError(`batchGetBudget must be a whole number of keys of at least 1, got ${batchGetBudget}`);
@@ -188,17 +174,19 @@ export async function startConfigSimulator(options: ConfigSimulatorOptions = {})
   const aggregators = options.aggregators ?? ['organization-aggregator'];
 
   const clock = options.clock ?? (() => new Date());
-  const location: ItemLocation = { account, region, partition: partitionOf(region) };
   const store = new ResourceStore(location, batchGetBudget);
-  const calls: ConfigSimulatorCall[] = [];
+  const endpoint = new AwsJsonEndpoint<ConfigOperation, ConfigApiError, SimulatedConfigFault>(CONFIG_SERVICE);
   const listeners = new EventListeners('AWS Config simulator');
-  const faults = new FaultQueue<SimulatedConfigFault>();
 
   function emit(change: RecordedChange, now: Date, oversized = false): void {
     listeners.emit(configurationItemChangeEvent(change.previous, change.current, location, { oversized, now }));
   }
 
-  function runOperation(operation: ConfigOperation, body: Record<string, unknown>): unknown {
+  function runOperation(operation: ConfigOperation, requestBody: unknown): unknown {
+    if (typeof requestBody !== 'object' || requestBody === null || Array.isArray(requestBody)) {
+      throw serializationError('The request body must be a JSON object');
+    }
+    const body = requestBody as Record<string, unknown>;
     switch (operation) {
       case 'BatchGetResourceConfig':
         return store.batchGet(body);
@@ -261,49 +249,19 @@ export async function startConfigSimulator(options: ConfigSimulatorOptions = {})
     };
   }
 
-  function handle(request: IncomingMessage, rawBody: string): JsonResponse {
-    const target = headerValue(request, 'x-amz-target');
-    const name = target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
-    const operation = name !== undefined && OPERATIONS.has(name) ? (name as ConfigOperation) : undefined;
-    const call: ConfigSimulatorCall = { operation: operation ?? 'Unknown', body: parseJsonOrText(rawBody), status: 0 };
-    calls.push(call);
-
-    let response: JsonResponse;
-    try {
-      checkEnvelope(request, target, operation);
-      const fault = faults.take(operation!);
-      if (fault !== undefined) {
-        throw faultError(fault);
-      }
-      const body = parseJsonBody(rawBody, serializationError);
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw serializationError('The request body must be a JSON object');
-      }
-      response = { status: 200, body: runOperation(operation!, body as Record<string, unknown>) };
-    } catch (error) {
-      const apiError =
-        error instanceof ConfigApiError ? error : new ConfigApiError(500, 'InternalFailure', `AWS Config simulator failed: ${error instanceof Error ? error.message : String(error)}`);
-      call.errorType = apiError.errorType;
-      response = { status: apiError.status, body: apiError.toBody() };
-    }
-
-    call.status = response.status;
-    return response;
-  }
-
   const server = await startAwsJsonServer({
     port: options.port ?? 0,
     latencyMs,
-    contentType: AWS_JSON_CONTENT_TYPE,
-    handle,
-    unreadableRequest: (error) => ({ status: 400, body: serializationError(String(error)).toBody() }),
+    contentType: AWS_JSON_1_1_CONTENT_TYPE,
+    handle: (request, rawBody) => endpoint.handle(request, rawBody, runOperation).response,
+    unreadableRequest: (error) => endpoint.unreadableRequest(error),
   });
 
   return {
     url: server.url,
     account,
     region,
-    calls,
+    calls: endpoint.calls,
     stop: () => server.stop(),
     recordResource: (item, recordOptions = {}) => {
       const now = clock();
@@ -324,62 +282,11 @@ export async function startConfigSimulator(options: ConfigSimulatorOptions = {})
     registerCustomResourceType: (resourceType, schemaVersionIds) => store.registerCustomType(resourceType, schemaVersionIds),
     getResource: (resourceType, resourceId) => structuredClone(store.current(resourceType, resourceId)),
     getResourceHistory: (resourceType, resourceId) => structuredClone(store.history(resourceType, resourceId)),
-    injectFaults: (newFaults) => {
-      for (const fault of newFaults) {
-        if (typeof fault.errorType !== 'string' || fault.errorType === '') {
-          throw new TypeError('fault errorType must be an AWS Config error type such as ThrottlingException');
-        }
-        if (fault.operation !== undefined && !OPERATIONS.has(fault.operation)) {
-          throw new RangeError(`fault operation ${JSON.stringify(fault.operation)} is not simulated. Use one of: ${[...OPERATIONS].join(', ')}`);
-        }
-        if (fault.status !== undefined) {
-          checkFaultStatus(fault.status);
-        }
-        faults.add(fault);
-      }
-    },
+    injectFaults: (faults) => endpoint.injectFaults(faults),
     onEvent: (listener, onListenerError) => listeners.add(listener, onListenerError),
     reset: () => {
       store.clear();
-      calls.length = 0;
-      faults.clear();
+      endpoint.reset();
     },
   };
-}
-
-/** Rejects what AWS front ends reject before the operation runs. */
-function checkEnvelope(request: IncomingMessage, target: string | undefined, operation: ConfigOperation | undefined): void {
-  if (request.headers.authorization === undefined) {
-    throw new ConfigApiError(400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
-  }
-  if (request.method !== 'POST' || (request.url ?? '/').split('?')[0] !== '/') {
-    throw new ConfigApiError(404, 'UnknownOperationException', `The AWS Config API takes POST / only, got ${request.method} ${request.url}`);
-  }
-  if (operation === undefined) {
-    throw new ConfigApiError(400, 'UnknownOperationException', `X-Amz-Target "${target ?? ''}" names no operation of the AWS Config simulator (${[...OPERATIONS].join(', ')})`);
-  }
-  const contentType = headerValue(request, 'content-type')?.split(';')[0]?.trim();
-  if (contentType !== AWS_JSON_CONTENT_TYPE) {
-    throw serializationError(`Content-Type must be ${AWS_JSON_CONTENT_TYPE}, got "${contentType ?? ''}"`);
-  }
-}
-
-function faultError(fault: SimulatedConfigFault): ConfigApiError {
-  let defaultStatus = 400;
-  if (fault.errorType === 'InternalFailure') defaultStatus = 500;
-  if (fault.errorType === 'ServiceUnavailable') defaultStatus = 503;
-  const defaultMessage = fault.errorType === 'ThrottlingException' ? 'Rate exceeded' : `Injected ${fault.errorType}`;
-  return new ConfigApiError(fault.status ?? defaultStatus, fault.errorType, fault.message ?? defaultMessage);
-}
-
-function headerValue(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Returns the ARN partition of a region: `aws-cn` for China, `aws-us-gov` for GovCloud, otherwise `aws`. */
-function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }

@@ -18,17 +18,9 @@
 import type { IncomingMessage } from 'node:http';
 
 import type { EventBridgeEvent } from '../../core/types.js';
-import {
-  checkFaultStatus,
-  EventListeners,
-  FaultQueue,
-  parseJsonBody,
-  parseJsonOrText,
-  readLatencyMs,
-  startAwsJsonServer,
-  type JsonResponse,
-} from '../aws-http.js';
-import { SsmApiError, serializationError } from './api-error.js';
+import { EventListeners, readLatencyMs, startAwsJsonServer, type JsonResponse } from '../aws-http.js';
+import { AWS_JSON_1_1_CONTENT_TYPE, AwsJsonEndpoint, readSimulatorLocation, type AwsJsonCall, type AwsJsonService } from '../aws-json-protocol.js';
+import { SsmApiError } from './api-error.js';
 import { DocumentRegistry, type DocumentDefinition, type SimulatedDocument } from './automation-documents.js';
 import { AutomationStore, type ApprovalPolicy, type FinishOptions, type SimulatedAutomationExecution } from './automation-store.js';
 import { opsItemEvent, type OpsItemEventType } from './opsitem-events.js';
@@ -52,7 +44,7 @@ export type SsmOperation =
   | 'DescribeAutomationExecutions'
   | 'SendAutomationSignal';
 
-const OPERATIONS: ReadonlySet<string> = new Set<SsmOperation>([
+const OPERATIONS: ReadonlySet<SsmOperation> = new Set<SsmOperation>([
   'CreateOpsItem',
   'GetOpsItem',
   'UpdateOpsItem',
@@ -65,16 +57,7 @@ const OPERATIONS: ReadonlySet<string> = new Set<SsmOperation>([
 ]);
 
 /** One request the simulator received, in arrival order. */
-export interface SsmSimulatorCall {
-  /** `Unknown` for a target that names no simulated operation. */
-  operation: SsmOperation | 'Unknown';
-  /** The parsed JSON body, or the raw text when it was not JSON. */
-  body: unknown;
-  /** HTTP status of the response. */
-  status: number;
-  /** `__type` of an error response. */
-  errorType?: string;
-}
+export type SsmSimulatorCall = AwsJsonCall<SsmOperation>;
 
 /** One SendAutomationSignal request, in arrival order, whether the simulator accepted it or not. */
 export interface ReceivedSignal {
@@ -256,11 +239,13 @@ export const DEFAULT_CONSOLE_USER = 'OpsEngineer/sam.example';
 /** The role session that files change requests in {@link SsmSimulator.startChangeRequest} when no other principal is given. */
 export const DEFAULT_CHANGE_REQUESTER = 'PlatformDeployer/robin.example';
 
-const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
-const TARGET_PREFIX = 'AmazonSSM.';
-
-const ACCOUNT_PATTERN = /^\d{12}$/;
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const SSM_SERVICE: AwsJsonService<SsmOperation, SsmApiError> = {
+  name: 'SSM',
+  targetPrefix: 'AmazonSSM.',
+  operations: OPERATIONS,
+  errorClass: SsmApiError,
+  internalErrorType: 'InternalServerError',
+};
 
 /**
  * Starts the simulator on 127.0.0.1. Requests must carry an `Authorization` header, as SigV4-signed
@@ -275,23 +260,15 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
  */
 export async function startSsmSimulator(options: SsmSimulatorOptions = {}): Promise<SsmSimulator> {
   const latencyMs = readLatencyMs(options.latencyMs);
-  const account = options.account ?? '111122223333';
-  if (!ACCOUNT_PATTERN.test(account)) {
-    throw new RangeError(`account must be a 12-digit AWS account id, got "${account}"`);
-  }
-  const region = options.region ?? 'us-east-1';
-  if (!REGION_PATTERN.test(region)) {
-    throw new RangeError(`region must be a region code such as us-east-1, got "${region}"`);
-  }
+  const location: OpsItemLocation = readSimulatorLocation(options.account, options.region);
+  const { account, region } = location;
 
   const clock = options.clock ?? (() => new Date());
   const callerArn = options.callerArn ?? `arn:aws:sts::${account}:assumed-role/itsm-sync-task/itsm-sync`;
-  const location: OpsItemLocation = { account, region, partition: partitionOf(region) };
   const store = new OpsItemStore(location);
-  const calls: SsmSimulatorCall[] = [];
+  const endpoint = new AwsJsonEndpoint<SsmOperation, SsmApiError, SimulatedSsmFault>(SSM_SERVICE);
   const receivedSignals: ReceivedSignal[] = [];
   const listeners = new EventListeners('SSM simulator');
-  const faults = new FaultQueue<SimulatedSsmFault>();
   const documents = new DocumentRegistry();
   documents.reset();
   const automations = new AutomationStore(location, documents, store, (event) => listeners.emit(event));
@@ -331,29 +308,8 @@ export async function startSsmSimulator(options: SsmSimulatorOptions = {}): Prom
   }
 
   function handle(request: IncomingMessage, rawBody: string): JsonResponse {
-    const target = headerValue(request, 'x-amz-target');
-    const name = target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
-    const operation = name !== undefined && OPERATIONS.has(name) ? (name as SsmOperation) : undefined;
-    const call: SsmSimulatorCall = { operation: operation ?? 'Unknown', body: parseJsonOrText(rawBody), status: 0 };
-    calls.push(call);
-
-    let response: JsonResponse;
-    try {
-      checkEnvelope(request, target, operation);
-      const fault = faults.take(operation!);
-      if (fault !== undefined) {
-        throw faultError(fault);
-      }
-      response = { status: 200, body: runOperation(operation!, parseJsonBody(rawBody, serializationError)) };
-    } catch (error) {
-      const apiError =
-        error instanceof SsmApiError ? error : new SsmApiError(500, 'InternalServerError', `SSM simulator failed: ${error instanceof Error ? error.message : String(error)}`);
-      call.errorType = apiError.errorType;
-      response = { status: apiError.status, body: apiError.toBody() };
-    }
-
-    call.status = response.status;
-    if (operation === 'SendAutomationSignal') {
+    const { call, response } = endpoint.handle(request, rawBody, runOperation);
+    if (call.operation === 'SendAutomationSignal') {
       receivedSignals.push(signalRecord(call, callerArn));
     }
     return response;
@@ -364,9 +320,9 @@ export async function startSsmSimulator(options: SsmSimulatorOptions = {}): Prom
   const server = await startAwsJsonServer({
     port: options.port ?? 0,
     latencyMs,
-    contentType: AWS_JSON_CONTENT_TYPE,
+    contentType: AWS_JSON_1_1_CONTENT_TYPE,
     handle,
-    unreadableRequest: (error) => ({ status: 400, body: serializationError(String(error)).toBody() }),
+    unreadableRequest: (error) => endpoint.unreadableRequest(error),
   });
 
   return {
@@ -374,7 +330,7 @@ export async function startSsmSimulator(options: SsmSimulatorOptions = {}): Prom
     account,
     region,
     callerArn,
-    calls,
+    calls: endpoint.calls,
     stop: () => server.stop(),
     seedOpsItem: (partial = {}, seedOptions = {}) => {
       const item = store.seed(partial, { arn: `arn:aws:iam::${account}:role/OpsCenterSimulatorSeed`, now: clock() });
@@ -390,17 +346,7 @@ export async function startSsmSimulator(options: SsmSimulatorOptions = {}): Prom
       emit('OpsItem Update', item);
       return item;
     },
-    injectFaults: (newFaults) => {
-      for (const fault of newFaults) {
-        if (typeof fault.errorType !== 'string' || fault.errorType === '') {
-          throw new TypeError('fault errorType must be an SSM error type such as ThrottlingException');
-        }
-        if (fault.status !== undefined) {
-          checkFaultStatus(fault.status);
-        }
-        faults.add(fault);
-      }
-    },
+    injectFaults: (faults) => endpoint.injectFaults(faults),
     onEvent: (listener, onListenerError) => listeners.add(listener, onListenerError),
     registerDocument: (definition) => documents.register(definition),
     startWaitingExecution: (waitingOptions = {}) => {
@@ -442,9 +388,8 @@ export async function startSsmSimulator(options: SsmSimulatorOptions = {}): Prom
       store.clear();
       automations.clear();
       documents.reset();
-      calls.length = 0;
+      endpoint.reset();
       receivedSignals.length = 0;
-      faults.clear();
     },
   };
 }
@@ -490,39 +435,4 @@ function signalRecord(call: SsmSimulatorCall, callerArn: string): ReceivedSignal
     signal.errorType = call.errorType;
   }
   return signal;
-}
-
-/** Rejects what AWS front ends reject before the operation runs. */
-function checkEnvelope(request: IncomingMessage, target: string | undefined, operation: SsmOperation | undefined): void {
-  if (request.headers.authorization === undefined) {
-    throw new SsmApiError(400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
-  }
-  if (request.method !== 'POST' || (request.url ?? '/').split('?')[0] !== '/') {
-    throw new SsmApiError(404, 'UnknownOperationException', `The SSM API takes POST / only, got ${request.method} ${request.url}`);
-  }
-  if (operation === undefined) {
-    throw new SsmApiError(400, 'UnknownOperationException', `X-Amz-Target "${target ?? ''}" names no operation of the SSM simulator (${[...OPERATIONS].join(', ')})`);
-  }
-  const contentType = headerValue(request, 'content-type')?.split(';')[0]?.trim();
-  if (contentType !== AWS_JSON_CONTENT_TYPE) {
-    throw serializationError(`Content-Type must be ${AWS_JSON_CONTENT_TYPE}, got "${contentType ?? ''}"`);
-  }
-}
-
-function faultError(fault: SimulatedSsmFault): SsmApiError {
-  const defaultStatus = fault.errorType === 'InternalServerError' ? 500 : fault.errorType === 'ServiceUnavailable' ? 503 : 400;
-  const defaultMessage = fault.errorType === 'ThrottlingException' ? 'Rate exceeded' : `Injected ${fault.errorType}`;
-  return new SsmApiError(fault.status ?? defaultStatus, fault.errorType, fault.message ?? defaultMessage);
-}
-
-function headerValue(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Returns the ARN partition of a region: `aws-cn` for China, `aws-us-gov` for GovCloud, otherwise `aws`. */
-function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }

@@ -4,6 +4,7 @@
  */
 import type { AutomationExecution, OpsItem, StepExecution } from '@aws-sdk/client-ssm';
 
+import { isoTime, partitionOf, toJson } from '../../core/aws-values.js';
 import type { SourceRecord } from '../../core/types.js';
 import type {
   ChangeRequestKind,
@@ -343,35 +344,4 @@ function compareCodeUnits(left: string, right: string): number {
     return -1;
   }
   return left > right ? 1 : 0;
-}
-
-function isoTime(value: Date | undefined): string | null {
-  return value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString() : null;
-}
-
-/** Copies SDK output into JSON-shaped data: dates become ISO-8601 text and undefined members are dropped. */
-function toJson(value: unknown): unknown {
-  if (value instanceof Date) {
-    return value.toISOString();
-  }
-  if (Array.isArray(value)) {
-    return value.map(toJson);
-  }
-  if (typeof value === 'object' && value !== null) {
-    const copy: Record<string, unknown> = {};
-    for (const [key, member] of Object.entries(value)) {
-      if (member !== undefined) {
-        copy[key] = toJson(member);
-      }
-    }
-    return copy;
-  }
-  return value;
-}
-
-/** Returns the ARN partition of a Region: `aws-cn` for China, `aws-us-gov` for GovCloud, otherwise `aws`. */
-function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }

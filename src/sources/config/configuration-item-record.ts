@@ -5,6 +5,7 @@
  */
 import type { BaseConfigurationItem } from '@aws-sdk/client-config-service';
 
+import { isoTime, toJson } from '../../core/aws-values.js';
 import type { SourceRecord } from '../../core/types.js';
 import type {
   ConfigurationItemChangeType,
@@ -383,38 +384,6 @@ function readRelationships(value: unknown, problems: string[]): ConfigurationIte
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Returns ISO-8601 text for a `Date` or a timestamp text, or null when there is no valid time. */
-function isoTime(value: unknown): string | null {
-  if (value instanceof Date) {
-    return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  }
-  if (typeof value !== 'string' || value === '') {
-    return null;
-  }
-  const parsed = new Date(value);
-  return Number.isNaN(parsed.getTime()) ? null : parsed.toISOString();
-}
-
-/** Copies SDK output into JSON-shaped data: dates become ISO-8601 text and undefined members are dropped. */
-function toJson(value: unknown): unknown {
-  if (value instanceof Date) {
-    return value.toISOString();
-  }
-  if (Array.isArray(value)) {
-    return value.map(toJson);
-  }
-  if (typeof value === 'object' && value !== null) {
-    const copy: Record<string, unknown> = {};
-    for (const [key, member] of Object.entries(value)) {
-      if (member !== undefined) {
-        copy[key] = toJson(member);
-      }
-    }
-    return copy;
-  }
-  return value;
 }
 
 /** Returns the console host of a Region's partition: China and GovCloud have their own. */

@@ -2,10 +2,11 @@
  * Fixtures and helpers shared by the SSM (OpsCenter) tests.
  */
 import { readFileSync } from 'node:fs';
-import { pino, type Logger } from 'pino';
 
 import type { EventBridgeEvent } from '../../../src/core/types.js';
 import type { SimulatedOpsItem } from '../../../src/simulators/ssm/server.js';
+
+export { capturingLogger, rejectionOf } from '../../support/capture.js';
 
 const FIXTURES = new URL('../../fixtures/aws-events/ssm/', import.meta.url);
 
@@ -39,28 +40,4 @@ export function steppingClock(start: string, stepMs = 1_000): () => Date {
     next += stepMs;
     return now;
   };
-}
-
-/** Creates a pino logger at trace level that keeps its lines for assertions. */
-export function capturingLogger(): { logger: Logger; lines: () => Array<Record<string, unknown>>; text: () => string } {
-  const raw: string[] = [];
-  // pino writes each line synchronously to a destination that is a plain object with write().
-  const logger = pino({ level: 'trace' }, { write: (line: string) => raw.push(line) });
-  return {
-    logger,
-    lines: () => raw.join('').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>),
-    text: () => raw.join(''),
-  };
-}
-
-/** Resolves with the rejection reason of `promise`, and fails when it resolves. */
-export async function rejectionOf<T = Error>(promise: Promise<unknown>): Promise<T> {
-  const outcome = await promise.then(
-    () => ({ rejected: false as const }),
-    (reason: unknown) => ({ rejected: true as const, reason }),
-  );
-  if (!outcome.rejected) {
-    throw new Error('expected the promise to reject, but it resolved');
-  }
-  return outcome.reason as T;
 }

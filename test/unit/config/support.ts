@@ -2,9 +2,10 @@
  * Fixtures and helpers shared by the AWS Config configuration item tests.
  */
 import { readFileSync } from 'node:fs';
-import { pino, type Logger } from 'pino';
 
 import type { EventBridgeEvent } from '../../../src/core/types.js';
+
+export { capturingLogger, rejectionOf } from '../../support/capture.js';
 
 const FIXTURES = new URL('../../fixtures/aws-events/config/', import.meta.url);
 
@@ -22,32 +23,4 @@ export function configEvent(name: string): EventBridgeEvent {
 /** The event's detail as a mutable object. */
 export function detailOf(event: EventBridgeEvent): Record<string, unknown> {
   return event.detail as Record<string, unknown>;
-}
-
-/** Creates a pino logger at trace level that keeps its lines for assertions. */
-export function capturingLogger(): { logger: Logger; lines: () => Array<Record<string, unknown>>; text: () => string } {
-  const raw: string[] = [];
-  const logger = pino({ level: 'trace' }, { write: (line: string) => raw.push(line) });
-  return {
-    logger,
-    lines: () =>
-      raw
-        .join('')
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-    text: () => raw.join(''),
-  };
-}
-
-/** Resolves with the rejection reason of `promise`, and fails when it resolves. */
-export async function rejectionOf<T = Error>(promise: Promise<unknown>): Promise<T> {
-  const outcome = await promise.then(
-    () => ({ rejected: false as const }),
-    (reason: unknown) => ({ rejected: true as const, reason }),
-  );
-  if (!outcome.rejected) {
-    throw new Error('expected the promise to reject, but it resolved');
-  }
-  return outcome.reason as T;
 }

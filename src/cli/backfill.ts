@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+
+import Table from 'cli-table3';
+
+import { buildConnector } from '../app/connector.js';
+import { ConfigReconciler, type ReconcileSummary } from '../cmdb/config-reconciler.js';
+import { ConfigurationError, readSettings } from '../config/env.js';
+import { createLogger } from '../ops/logger.js';
+import { SyncMetrics } from '../ops/metrics.js';
+import { MappingValidationError } from '../rules/errors.js';
+import { createConfigClientProvider } from '../writeback/config-client.js';
+
+/** Output streams of the command: the process's own unless a test passes others. */
+export interface BackfillOutput {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+/**
+ * Run one reconcile pass of the CMDB against the AWS Config inventory of the configured account and
+ * Region (AWS_ACCOUNT_ID, AWS_REGION): missing CIs are created, changed ones updated, and CIs whose
+ * resource is gone retired. It uses the daemon's settings and mappings. Progress goes to stderr,
+ * the summary to stdout. Returns the exit code: 1 when the inventory could not be read completely,
+ * in which case nothing was retired.
+ */
+export async function runBackfill(env: NodeJS.ProcessEnv, output: BackfillOutput = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+
+  let settings;
+  try {
+    settings = readSettings(env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      output.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
+      return 1;
+    }
+    throw error;
+  }
+  if (settings.accountId === undefined) {
+    output.stderr.write('backfill needs AWS_ACCOUNT_ID: the 12-digit id of the account whose AWS Config inventory it reads, and whose CIs it may retire.\n');
+    return 1;
+  }
+
+  const logger = createLogger(settings.logLevel === 'info' ? 'warn' : settings.logLevel);
+  let connector;
+  try {
+    connector = await buildConnector(settings, logger, new SyncMetrics());
+  } catch (error) {
+    output.stderr.write(`${error instanceof MappingValidationError ? error.message : `itsm-sync could not start: ${(error as Error).message}`}\n`);
+    return 1;
+  }
+
+  try {
+    const reconciler = new ConfigReconciler({
+      engine: connector.engine,
+      store: connector.store,
+      targets: connector.targets,
+      configClients: createConfigClientProvider({ logger }),
+      account: settings.accountId,
+      region: settings.region,
+      logger,
+      onProgress: (progress) =>
+        output.stderr.write(`backfill: ${progress.read} items read (${progress.resourceType}), ${progress.perSecond.toFixed(1)} items/s\n`),
+    });
+    const summary = await reconciler.run();
+    output.stdout.write(formatSummary(summary, settings.accountId, settings.region));
+    return summary.failed > 0 ? 1 : 0;
+  } catch (error) {
+    // An incomplete inventory read (IncompleteInventoryError) stops the pass before any retirement.
+    output.stderr.write(`backfill stopped: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await connector.stop();
+  }
+}
+
+function formatSummary(summary: ReconcileSummary, account: string, region: string): string {
+  const table = new Table({ head: ['Measure', 'Count'], style: { head: [], border: [] } });
+  table.push(['Resource types read', String(summary.resourceTypes.length)], ['Resources listed by AWS Config', String(summary.discovered)]);
+  for (const [outcome, count] of Object.entries(summary.outcomes).sort()) table.push([`  ${outcome}`, String(count)]);
+  table.push(['Sync failures (tried again by the next event or pass)', String(summary.failed)], ['CIs retired (resource gone)', String(summary.retired)]);
+  const rate = summary.seconds > 0 ? (summary.discovered / summary.seconds).toFixed(1) : '-';
+  return `Backfill of account ${account} in ${region}, in ${summary.seconds.toFixed(1)} s (${rate} resources/s):\n${table.toString()}\n`;
+}

@@ -1,0 +1,196 @@
+import { BatchGetResourceConfigCommand, ListDiscoveredResourcesCommand, ResourceType, type BaseConfigurationItem, type ResourceKey } from '@aws-sdk/client-config-service';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type { ItsmTarget, SourceRecord, TargetSystem } from '../core/types.js';
+import type { Logger } from '../ops/logger.js';
+import { apiItemToRecord } from '../sources/config/configuration-item-record.js';
+import type { StateStore } from '../state/store.js';
+import type { SyncEngine } from '../sync/engine.js';
+import type { ConfigClientProvider } from '../writeback/config-client.js';
+
+/** Progress of a pass, reported as it runs. */
+export interface ReconcileProgress {
+  resourceType: string;
+  /** Items read so far, over every type. */
+  read: number;
+  perSecond: number;
+}
+
+/** The counts of one pass. */
+export interface ReconcileSummary {
+  resourceTypes: string[];
+  /** Resources AWS Config lists, over every mapped type. */
+  discovered: number;
+  /** Sync outcomes of the discovered resources, such as created, updated, unchanged. */
+  outcomes: Record<string, number>;
+  /** Resources whose sync failed; they are tried again by the next event or pass. */
+  failed: number;
+  /** CIs resolved (retired) because AWS Config no longer lists their resource. */
+  retired: number;
+  seconds: number;
+}
+
+/** A read of the inventory failed or came back incomplete: the pass stops before retiring anything. */
+export class IncompleteInventoryError extends Error {
+  override readonly name = 'IncompleteInventoryError';
+  constructor(
+    readonly resourceType: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`The AWS Config inventory of ${resourceType} could not be read completely (${reason}); the pass stopped before retiring any CI. Run it again later.`, options);
+  }
+}
+
+export interface ConfigReconcilerOptions {
+  engine: SyncEngine;
+  store: StateStore;
+  targets: Partial<Record<TargetSystem, ItsmTarget>>;
+  configClients: ConfigClientProvider;
+  /** The one account and Region this pass reads and may retire CIs of. */
+  account: string;
+  region: string;
+  logger: Logger;
+  onProgress?: (progress: ReconcileProgress) => void;
+  /** Items between two progress reports. Default 100. */
+  progressEvery?: number;
+}
+
+const BATCH_SIZE = 100;
+const UNPROCESSED_RETRIES = 3;
+
+/**
+ * Brings the CMDB in line with the AWS Config inventory of one account and Region: every
+ * resource of a mapped type is synced like an event would sync it (creating missing CIs and
+ * updating changed ones), then the CIs whose resource AWS Config no longer lists are retired.
+ *
+ * The inventory must be read completely before anything is retired: a failed or partial read
+ * (throttling after retries, keys BatchGetResourceConfig leaves unprocessed) stops the pass with
+ * {@link IncompleteInventoryError}, because an empty read taken for "nothing there" would retire
+ * every CI. Only CIs whose link names this account and Region are retired.
+ */
+export class ConfigReconciler {
+  constructor(private readonly options: ConfigReconcilerOptions) {}
+
+  async run(): Promise<ReconcileSummary> {
+    const started = Date.now();
+    const { engine, account, region } = this.options;
+    const resourceTypes = await this.mappedResourceTypes();
+    const client = this.options.configClients(region, account);
+    const summary: ReconcileSummary = { resourceTypes, discovered: 0, outcomes: {}, failed: 0, retired: 0, seconds: 0 };
+    const present = new Set<string>();
+    const progressEvery = this.options.progressEvery ?? 100;
+
+    // 1. Read and sync everything AWS Config lists. Reads must succeed; syncs may fail one by one.
+    for (const resourceType of resourceTypes) {
+      for await (const items of this.readInventory(client, resourceType)) {
+        for (const item of items) {
+          const { record } = apiItemToRecord(item, { account, configRegion: region, changeType: null });
+          summary.discovered += 1;
+          const correlation = await engine.correlationOf(record);
+          if (correlation !== undefined) present.add(correlation);
+          await this.syncOne(record, summary);
+
+          if (summary.discovered % progressEvery === 0) {
+            const seconds = (Date.now() - started) / 1000;
+            this.options.onProgress?.({ resourceType, read: summary.discovered, perSecond: summary.discovered / Math.max(seconds, 0.001) });
+          }
+        }
+      }
+    }
+
+    // 2. Retire the CIs of this account and Region whose resource is no longer listed.
+    for (const rule of engine.rules.filter((candidate) => candidate.source.kind === 'configuration-item')) {
+      const target = this.options.targets[rule.target.system];
+      if (target === undefined) continue;
+
+      for await (const linked of target.listLinked(rule.target.table, rule.correlation.prefix, [])) {
+        if (present.has(linked.correlation)) continue;
+        const link = await this.options.store.getLink(linked.correlation);
+        const parts = link?.identity.split('|') ?? [];
+        // configuration-item|account|region|type|id; links rebuilt without their identity are left alone.
+        if (link === undefined || parts[1] !== account || (parts[2] !== region && parts[2] !== 'global')) continue;
+
+        const view = { resourceType: parts[3], resourceId: parts.slice(4).join('|'), account, region: parts[2], deleted: true, status: 'ResourceNotRecorded' };
+        if (await engine.resolveMissing(linked.correlation, view)) summary.retired += 1;
+      }
+    }
+
+    summary.seconds = (Date.now() - started) / 1000;
+    return summary;
+  }
+
+  /**
+   * The resource types some configuration item rule handles, found by asking each rule's
+   * `source.when` about each type AWS Config knows. A rule without `when` would mean every type,
+   * which a pass cannot list; it is refused.
+   */
+  private async mappedResourceTypes(): Promise<string[]> {
+    const rules = this.options.engine.rules.filter((rule) => rule.source.kind === 'configuration-item');
+    const unbounded = rules.find((rule) => rule.source.when === undefined);
+    if (unbounded !== undefined) {
+      throw new Error(`Rule ${unbounded.name} (${unbounded.file}) has no source.when, so it handles every resource type; name its types, such as resourceType = "AWS::EC2::Instance", to reconcile it`);
+    }
+
+    const types: string[] = [];
+    for (const resourceType of Object.values(ResourceType)) {
+      for (const rule of rules) {
+        if (await rule.source.when!.evaluate({ resourceType }, { rule: rule.name })) {
+          types.push(resourceType);
+          break;
+        }
+      }
+    }
+    return types;
+  }
+
+  /** Read every current item of one type, a batch at a time. Throws IncompleteInventoryError. */
+  private async *readInventory(client: ReturnType<ConfigClientProvider>, resourceType: string): AsyncIterable<BaseConfigurationItem[]> {
+    let nextToken: string | undefined;
+    do {
+      let page;
+      try {
+        page = await client.send(new ListDiscoveredResourcesCommand({ resourceType: resourceType as ResourceType, nextToken, limit: BATCH_SIZE }));
+      } catch (error) {
+        throw new IncompleteInventoryError(resourceType, `ListDiscoveredResources failed: ${(error as Error).message}`, { cause: error });
+      }
+      const keys: ResourceKey[] = (page.resourceIdentifiers ?? [])
+        .filter((identifier) => identifier.resourceId !== undefined)
+        .map((identifier) => ({ resourceType: resourceType as ResourceType, resourceId: identifier.resourceId! }));
+      if (keys.length > 0) yield await this.readItems(client, resourceType, keys);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+
+  private async readItems(client: ReturnType<ConfigClientProvider>, resourceType: string, keys: ResourceKey[]): Promise<BaseConfigurationItem[]> {
+    const items: BaseConfigurationItem[] = [];
+    let pending = keys;
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      if (attempt > UNPROCESSED_RETRIES) {
+        throw new IncompleteInventoryError(resourceType, `BatchGetResourceConfig left ${pending.length} keys unprocessed after ${UNPROCESSED_RETRIES} retries`);
+      }
+      if (attempt > 0) await sleep(200 * 2 ** attempt);
+
+      let output;
+      try {
+        output = await client.send(new BatchGetResourceConfigCommand({ resourceKeys: pending }));
+      } catch (error) {
+        throw new IncompleteInventoryError(resourceType, `BatchGetResourceConfig failed: ${(error as Error).message}`, { cause: error });
+      }
+      items.push(...(output.baseConfigurationItems ?? []));
+      pending = output.unprocessedResourceKeys ?? [];
+    }
+    return items;
+  }
+
+  private async syncOne(record: SourceRecord, summary: ReconcileSummary): Promise<void> {
+    try {
+      const result = await this.options.engine.sync(record);
+      summary.outcomes[result.outcome] = (summary.outcomes[result.outcome] ?? 0) + 1;
+    } catch (error) {
+      // The engine logged it; the next event or pass tries again.
+      summary.failed += 1;
+      this.options.logger.warn({ recordId: record.displayId, errorName: (error as Error).name }, `Reconcile could not sync ${record.displayId}; continuing`);
+    }
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * The shipped CMDB mappings beyond EC2 instances and S3 buckets: each AWS Config resource type
+ * lands in its CI class table, with the class columns that table has. The ServiceNow simulator
+ * drops columns a class does not have, so a mapping that writes the wrong column fails here.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+
+import type { ConfigurationItemInput } from '../../src/simulators/config/server.js';
+import { Harness } from '../support/harness.js';
+
+let harness: Harness;
+
+afterEach(async () => {
+  await harness?.stop();
+});
+
+const TAGS = { Owner: 'team-platform', Environment: 'production', CostCenter: 'cc-2210' };
+
+/** One resource type: the item AWS Config records, and where its CI should land. */
+interface ResourceTypeCase {
+  item: ConfigurationItemInput;
+  table: string;
+  prefix: string;
+  expected: Record<string, string>;
+}
+
+const CASES = {
+  'AWS::EC2::VPC': {
+    item: {
+      resourceType: 'AWS::EC2::VPC',
+      resourceId: 'vpc-0e1f2a3b4c5d6e7f8',
+      configuration: { vpcId: 'vpc-0e1f2a3b4c5d6e7f8', cidrBlock: '10.20.0.0/16', state: 'available', isDefault: false },
+      tags: { Name: 'orders-prod', ...TAGS },
+    },
+    table: 'cmdb_ci_network',
+    prefix: 'aws-ci-vpc-',
+    expected: { name: 'orders-prod', cidr: '10.20.0.0/16', state: 'available' },
+  },
+  'AWS::EC2::Subnet': {
+    item: {
+      resourceType: 'AWS::EC2::Subnet',
+      resourceId: 'subnet-0a9b8c7d6e5f40312',
+      availabilityZone: 'us-east-1b',
+      // The state in the `{ value }` shape that the Config resource schema lists.
+      configuration: { subnetId: 'subnet-0a9b8c7d6e5f40312', vpcId: 'vpc-0e1f2a3b4c5d6e7f8', cidrBlock: '10.20.32.0/20', state: { value: 'available' } },
+      tags: { Name: 'orders-prod-private-b', ...TAGS },
+    },
+    table: 'cmdb_ci_cloud_subnet',
+    prefix: 'aws-ci-subnet-',
+    expected: { name: 'orders-prod-private-b', cidr: '10.20.32.0/20', state: 'available' },
+  },
+  'AWS::EC2::SecurityGroup': {
+    item: {
+      resourceType: 'AWS::EC2::SecurityGroup',
+      resourceId: 'sg-0123456789abcdef0',
+      resourceName: 'orders-api-alb',
+      configuration: { groupId: 'sg-0123456789abcdef0', groupName: 'orders-api-alb', vpcId: 'vpc-0e1f2a3b4c5d6e7f8', description: 'HTTPS from the internet', ipPermissions: [] },
+      tags: TAGS,
+    },
+    table: 'cmdb_ci_compute_security_group',
+    prefix: 'aws-ci-sg-',
+    expected: { name: 'orders-api-alb' },
+  },
+  'AWS::EC2::Volume': {
+    item: {
+      resourceType: 'AWS::EC2::Volume',
+      resourceId: 'vol-0fedcba9876543210',
+      availabilityZone: 'us-east-1a',
+      configuration: { volumeId: 'vol-0fedcba9876543210', size: 100, volumeType: 'gp3', state: 'in-use', encrypted: true },
+      tags: { Name: 'orders-db-data', ...TAGS },
+    },
+    table: 'cmdb_ci_storage_volume',
+    prefix: 'aws-ci-ebs-',
+    expected: { name: 'orders-db-data', size: '100', size_bytes: '107374182400', state: 'in-use' },
+  },
+  'AWS::RDS::DBInstance': {
+    item: {
+      resourceType: 'AWS::RDS::DBInstance',
+      resourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY1',
+      resourceName: 'orders-db',
+      configuration: { dBInstanceIdentifier: 'orders-db', dBInstanceClass: 'db.r6g.large', dBInstanceStatus: 'available', engine: 'postgres', engineVersion: '16.3', dbiResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY1' },
+      tags: TAGS,
+    },
+    table: 'cmdb_ci_cloud_database',
+    prefix: 'aws-ci-rdsdb-',
+    expected: { name: 'orders-db', vendor: 'postgres', version: '16.3', state: 'available' },
+  },
+  'AWS::RDS::DBCluster': {
+    item: {
+      resourceType: 'AWS::RDS::DBCluster',
+      resourceId: 'cluster-ABCDEFGHIJKLMNOPQRSTUVWX2',
+      resourceName: 'orders-aurora',
+      arn: 'arn:aws:rds:us-east-1:111122223333:cluster:orders-aurora',
+      configuration: { dbClusterResourceId: 'cluster-ABCDEFGHIJKLMNOPQRSTUVWX2', engine: 'aurora-postgresql', engineVersion: '15.4', status: 'available' },
+      tags: TAGS,
+    },
+    table: 'cmdb_ci_cloud_database',
+    prefix: 'aws-ci-rdscluster-',
+    expected: { name: 'orders-aurora', vendor: 'aurora-postgresql', version: '15.4', state: 'available' },
+  },
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': {
+    item: {
+      resourceType: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+      resourceId: 'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/orders-api/50dc6c495c0c9188',
+      resourceName: 'orders-api',
+      configuration: {
+        loadBalancerName: 'orders-api',
+        dNSName: 'orders-api-1234567890.us-east-1.elb.amazonaws.com',
+        scheme: 'internet-facing',
+        type: 'application',
+        state: { code: 'active' },
+      },
+      tags: TAGS,
+    },
+    table: 'cmdb_ci_cloud_load_balancer',
+    prefix: 'aws-ci-elb-',
+    expected: { name: 'orders-api', state: 'active', fqdn: 'orders-api-1234567890.us-east-1.elb.amazonaws.com' },
+  },
+  'AWS::Lambda::Function': {
+    item: {
+      resourceType: 'AWS::Lambda::Function',
+      resourceId: 'orders-export',
+      resourceName: 'orders-export',
+      configuration: { functionName: 'orders-export', runtime: 'nodejs20.x', handler: 'index.handler', memorySize: 512, state: 'Active' },
+      tags: TAGS,
+    },
+    table: 'cmdb_ci_cloud_function',
+    prefix: 'aws-ci-lambda-',
+    expected: { name: 'orders-export', runtime: 'nodejs20.x', state: 'Active' },
+  },
+  'AWS::EKS::Cluster': {
+    item: {
+      resourceType: 'AWS::EKS::Cluster',
+      resourceId: 'orders-prod',
+      resourceName: 'orders-prod',
+      arn: 'arn:aws:eks:us-east-1:111122223333:cluster/orders-prod',
+      // EKS clusters come in the CloudFormation resource shape, with capitalised keys.
+      configuration: { Name: 'orders-prod', Version: '1.30', Endpoint: 'https://ABCDEF0123456789.gr7.us-east-1.eks.amazonaws.com' },
+      tags: TAGS,
+    },
+    table: 'cmdb_ci_kubernetes_cluster',
+    prefix: 'aws-ci-eks-',
+    expected: { name: 'orders-prod', version: '1.30' },
+  },
+} satisfies Record<string, ResourceTypeCase>;
+
+/** Returns the CI in a class table, and fails the test unless the table has exactly one. */
+function onlyCi(table: string): Record<string, string> | undefined {
+  const all = harness.serviceNow.records(table);
+  expect(all).toHaveLength(1);
+  return all[0];
+}
+
+describe('CMDB mappings per AWS Config resource type', () => {
+  it.each(Object.entries(CASES))('maps %s to its CI class with its class columns', async (_resourceType, { item, table, prefix, expected }) => {
+    harness = await Harness.start({ forwardAwsEvents: true });
+
+    harness.config.recordResource(item);
+    await harness.settle();
+
+    const ci = onlyCi(table);
+    expect(ci).toMatchObject({
+      ...expected,
+      sys_class_name: table,
+      object_id: item.resourceId,
+      install_status: '1',
+      u_owner: 'team-platform',
+      u_environment: 'production',
+      u_cost_center: 'cc-2210',
+      u_aws_account: '111122223333',
+      u_aws_region: 'us-east-1',
+    });
+    expect(ci?.correlation_id?.startsWith(prefix)).toBe(true);
+    expect(ci?.short_description).toContain('111122223333/us-east-1');
+    expect(harness.outcomes()).toEqual(['created']);
+  });
+
+  it('separates RDS instances from clusters', async () => {
+    harness = await Harness.start({ forwardAwsEvents: true });
+
+    harness.config.recordResource(CASES['AWS::RDS::DBInstance'].item);
+    harness.config.recordResource(CASES['AWS::RDS::DBCluster'].item);
+    await harness.settle();
+
+    const databases = harness.serviceNow.records('cmdb_ci_cloud_database');
+    expect(databases.map((ci) => ci.object_id).sort()).toEqual(['cluster-ABCDEFGHIJKLMNOPQRSTUVWX2', 'db-ABCDEFGHIJKLMNOPQRSTUVWXY1']);
+    expect(databases.find((ci) => ci.object_id?.startsWith('db-'))?.correlation_id).toMatch(/^aws-ci-rdsdb-/);
+    expect(databases.find((ci) => ci.object_id?.startsWith('cluster-'))?.correlation_id).toMatch(/^aws-ci-rdscluster-/);
+  });
+
+  it('retires the CI of a deleted resource and keeps its class columns', async () => {
+    harness = await Harness.start({ forwardAwsEvents: true });
+    const { item, table } = CASES['AWS::EC2::Volume'];
+
+    harness.config.recordResource(item);
+    await harness.settle();
+    harness.config.deleteResource(item.resourceType, item.resourceId);
+    await harness.settle();
+
+    // Retired, never deleted. A deleted item has no configuration, so the class columns keep their values.
+    expect(onlyCi(table)).toMatchObject({ object_id: item.resourceId, install_status: '7', size: '100' });
+    expect(harness.serviceNow.requests.some((request) => request.method === 'DELETE')).toBe(false);
+    expect(harness.outcomes()).toEqual(['created', 'resolved']);
+  });
+});
