@@ -70,6 +70,13 @@ export async function buildConnector(
   const rules = await loadRules(settings.mappingsDir);
   const unsupported = unsupportedRuleIssues(rules);
   if (unsupported.length > 0) throw new MappingValidationError(unsupported);
+  // Mappings that start runbooks need the account, because it is part of the record's identity.
+  const startRules = rules.filter((rule) => rule.start !== undefined);
+  if (startRules.length > 0 && settings.accountId === undefined) {
+    throw new ConfigurationError([
+      `AWS_ACCOUNT_ID is required by the mapping(s) ${startRules.map((rule) => rule.name).join(', ')}, which start runbooks: set it to the 12-digit id of the account the task runs in`,
+    ]);
+  }
   logger.info({ rules: rules.map((rule) => rule.name), mappingsDir: settings.mappingsDir }, `Loaded ${rules.length} sync rules`);
 
   const targets: Partial<Record<TargetSystem, ItsmTarget>> = {};
@@ -131,13 +138,6 @@ export async function buildConnector(
 
   const reverseLogger = logger.child({ component: 'reverse' });
   const reverse = new ReverseSync({ engine, store, targets, feeds, writebacks, logger: reverseLogger, metrics, onResult: hooks.onReverseResult });
-  // Mappings that start runbooks need the account, because it is part of the record's identity.
-  const startRules = rules.filter((rule) => rule.start !== undefined);
-  if (startRules.length > 0 && settings.accountId === undefined) {
-    throw new ConfigurationError([
-      `AWS_ACCOUNT_ID is required by the mapping(s) ${startRules.map((rule) => rule.name).join(', ')}, which start runbooks: set it to the 12-digit id of the account the task runs in`,
-    ]);
-  }
   const runbookStarts =
     startRules.length > 0 && settings.accountId !== undefined
       ? new RunbookStarts({

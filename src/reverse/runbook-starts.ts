@@ -57,7 +57,15 @@ export class RunbookStarts {
       if (feed?.listStartCandidates === undefined) continue;
 
       for await (const change of feed.listStartCandidates(rule.target.table, rule.start!.query, rule.start!.fields, this.clock())) {
-        counts[await this.startFor(rule, change)] += 1;
+        try {
+          counts[await this.startFor(rule, change)] += 1;
+        } catch (error) {
+          // Throttling or a network failure: the next poll tries this change again; the others go on.
+          this.options.logger.warn(
+            { rule: rule.name, ticket: change.ref.number, errorName: (error as Error).name, errorMessage: (error as Error).message },
+            `Could not start the runbook of ${change.ref.number} this time: ${(error as Error).message}`,
+          );
+        }
       }
     }
     return counts;
@@ -120,7 +128,9 @@ export class RunbookStarts {
         status: 'open',
         ticket: change.ref,
         origin: 'itsm',
-        written: {},
+        baselinePending: true,
+        // What the start wrote (state Implement), so the resolve steps know the change got that far.
+        written: write,
         writebacks: {},
         previousTickets: [],
         awsRecords: { automation: { displayId: executionId, writebackKey: { executionId, region: this.options.region, account: this.options.account } } },

@@ -138,6 +138,10 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
   const reverse = reverseAt(document.reverse);
   const start = startAt(document, issues, file, source, expressionAt, conditionAt, fieldsAt(document.start?.write, ['start', 'write']));
   checkReverseStatusLiterals(document, file, source, issues);
+  if (document.reverse?.decision !== undefined && document.source.kind !== 'change-request') {
+    const path = ['reverse', 'decision'];
+    issues.push({ file, ...source.positionOf(path), path: displayPath(path), message: `only change-request rules send approval decisions, and this rule syncs ${document.source.kind} records; remove reverse.decision` });
+  }
   if (document.reverse?.writeback?.note !== undefined && document.reverse.writeback.status === undefined) {
     const path = ['reverse', 'writeback', 'note'];
     issues.push({

@@ -56,6 +56,11 @@ export interface Link {
    * second). Absent for records that came from AWS.
    */
   origin?: 'itsm';
+  /**
+   * For a link whose ticket came first: the first AWS-side sync records what the rule would write
+   * instead of writing it, so the fields people wrote stay theirs.
+   */
+  baselinePending?: boolean;
   /** When an approval decision of this ticket was sent to AWS (change requests). */
   decidedAt?: string;
   /** Ids of the journal entries already sent to AWS. */

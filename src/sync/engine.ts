@@ -267,13 +267,21 @@ export class SyncEngine {
 
   private async syncUnderLease(record: SourceRecord, rule: SyncRule, correlation: string): Promise<SyncResult> {
     const store = this.options.store;
-    const link = await store.getLink(correlation);
+    let link = await store.getLink(correlation);
     const base = { rule: rule.name, correlation };
 
     // Events arrive late and out of order; an older state than the one synced is not applied.
     if (link?.status !== 'pending' && link?.sourceUpdatedAt && record.updatedAt && isBefore(record.updatedAt, link.sourceUpdatedAt)) {
       if (link.status === 'open' && link.ticket) await this.writeBack(record, rule.writeback.onLink, link, link.ticket);
       return { ...base, outcome: 'stale', ticket: link.ticket, fields: [] };
+    }
+
+    // A ticket made by a person, which started this AWS record: its fields are theirs. The first
+    // sync records what the rule would write as written, so only later AWS changes are written,
+    // and keeps what the start itself wrote (such as state Implement).
+    if (link?.origin === 'itsm' && link.baselinePending && link.ticket !== undefined) {
+      const desired = ownedBy(rule.fields, await evaluateFields(rule.fields, record.view, { rule: rule.name, now: this.clock().toISOString(), ticket: link.ticket }), 'aws');
+      link = await this.saveLink(link, record, { written: { ...desired, ...link.written }, baselinePending: undefined });
     }
 
     const bindings: ExpressionBindings = { rule: rule.name, now: this.clock().toISOString(), ticket: link?.ticket };
@@ -407,13 +415,6 @@ export class SyncEngine {
   private async updateTicket(record: SourceRecord, rule: SyncRule, link: Link, ticket: TicketRef): Promise<SyncResult> {
     const bindings: ExpressionBindings = { rule: rule.name, now: this.clock().toISOString(), ticket };
     const desired = ownedBy(rule.fields, await evaluateFields(rule.fields, record.view, bindings), 'aws');
-    // A ticket made by a person, which started this AWS record: its fields are theirs. The first
-    // sync records what the mapping would write, so only later AWS changes are written.
-    if (link.origin === 'itsm' && Object.keys(link.written).length === 0) {
-      const saved = await this.saveLink(link, record, { written: desired });
-      await this.writeBack(record, rule.writeback.onLink, saved, ticket);
-      return { outcome: 'unchanged', rule: rule.name, correlation: link.correlation, ticket, fields: [] };
-    }
     const changes = changedFields(desired, link.written);
 
     let itsm = link.itsm;

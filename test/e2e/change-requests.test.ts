@@ -280,6 +280,22 @@ start:
     expect(closed.short_description).toBe('Restart the web tier');
   });
 
+  it('closes the change when the runbook ends before its first event is handled', async () => {
+    harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: mappingsWithStart() });
+    const change = approvedChange('i-0abc1234def567890');
+
+    // The runbook finishes at once: the first event the connector reads shows it done.
+    await harness.connector.poller.pollOnce();
+    const started = harness.ssm.calls.find((call) => call.operation === 'StartAutomationExecution');
+    expect(started).toBeDefined();
+    const notes = harness.serviceNow.records('sys_journal_field').filter((entry) => entry.element_id === change.sys_id).map((entry) => entry.value);
+    harness.ssm.finishExecution(/execution ([0-9a-f-]{36})/.exec(notes.join('\n'))![1]!, { status: 'Success' });
+    await harness.settle();
+
+    const closed = harness.serviceNow.records('change_request').find((candidate) => candidate.sys_id === change.sys_id)!;
+    expect(closed).toMatchObject({ state: '3', close_code: 'successful', short_description: 'Restart the web tier' });
+  });
+
   it('notes a change whose parameters fail the runbook check, and starts nothing', async () => {
     harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: mappingsWithStart() });
     const change = approvedChange('not-an-instance');

@@ -36,7 +36,7 @@ describe('AWS Config configuration items to the CMDB', () => {
       name: 'orders-api-prod-2',
       object_id: INSTANCE,
       install_status: '1',
-      state: 'running',
+      state: 'on',
       u_owner: 'team-orders',
       u_environment: 'production',
       u_cost_center: 'cc-4410',
@@ -46,12 +46,13 @@ describe('AWS Config configuration items to the CMDB', () => {
 
     harness.config.recordResource(instanceItem({ configuration: { instanceId: INSTANCE, instanceType: 't3.large', state: { name: 'stopped' } } }));
     await harness.settle();
-    expect(ci()?.state).toBe('stopped');
+    expect(ci()?.state).toBe('off');
 
     harness.config.deleteResource('AWS::EC2::Instance', INSTANCE);
     await harness.settle();
     // Retired, never deleted.
     expect(ci()?.install_status).toBe('7');
+    expect(ci()?.operational_status).toBe('6');
     expect(harness.serviceNow.requests.some((request) => request.method === 'DELETE')).toBe(false);
   });
 
@@ -74,7 +75,7 @@ describe('AWS Config configuration items to the CMDB', () => {
     await harness.settle();
 
     expect(harness.config.calls.some((call) => call.operation === 'BatchGetResourceConfig')).toBe(true);
-    expect(ci()).toMatchObject({ object_id: INSTANCE, install_status: '1', state: 'running' });
+    expect(ci()).toMatchObject({ object_id: INSTANCE, install_status: '1', state: 'on' });
   });
 
   it('drops an event older than the item already synced', async () => {
@@ -86,7 +87,7 @@ describe('AWS Config configuration items to the CMDB', () => {
     harness.config.recordResource({ ...instanceItem(), configurationItemCaptureTime: new Date('2026-12-05T09:00:00Z') });
     await harness.settle();
 
-    expect(ci()?.state).toBe('stopped');
+    expect(ci()?.state).toBe('off');
     expect(harness.outcomes().at(-1)).toBe('stale');
   });
 
