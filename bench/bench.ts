@@ -331,7 +331,7 @@ const rows: Array<[string, string, string]> = [
   ],
   [`Round trip through the webhook (${ROUND_TRIPS} changes)`, `median ${seconds(webhooked?.medianMs)}, max ${seconds(webhooked?.maxMs)}`, 'seconds'],
   [
-    `ServiceNow calls per poll when nothing changed (${polled?.idlePolls ?? 0} polls, 1 mapped table)`,
+    `ServiceNow calls per table poll when nothing changed (${polled?.idlePolls ?? 0} table polls)`,
     polled?.idleCallsPerPoll === undefined ? '-' : polled.idleCallsPerPoll.toFixed(2),
     '1 per mapped table',
   ],
