@@ -31,7 +31,11 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
     const where = `rule '${document.name}', ${displayPath(path)}`;
     try {
       const readsTicket = path[0] === 'reverse' || path[0] === 'start';
-      return compileExpression(text, where, { recordFields: readsTicket ? reverseFieldsAt(document, path) : recordFields });
+      const listedIn = path[0] === 'start' ? 'start.fields' : path[1] === 'journal' ? undefined : 'reverse.fields';
+      return compileExpression(text, where, {
+        recordFields: readsTicket ? reverseFieldsAt(document, path) : recordFields,
+        fieldsListedIn: readsTicket ? listedIn : undefined,
+      });
     } catch (error) {
       if (!(error instanceof InvalidExpressionError)) {
         throw error;

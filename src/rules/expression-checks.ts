@@ -90,7 +90,7 @@ export function findUnknownVariables(ast: AstNode): ExpressionProblem[] {
  * `severty`, or `NOTIFIED` where the text `"NOTIFIED"` was meant. Names read inside another path
  * step, a filter or a function body are relative to other data and are not checked.
  */
-export function findUnknownRecordFields(ast: AstNode, recordFields: ReadonlySet<string>): ExpressionProblem[] {
+export function findUnknownRecordFields(ast: AstNode, recordFields: ReadonlySet<string>, fieldsListedIn?: string): ExpressionProblem[] {
   const problems: ExpressionProblem[] = [];
 
   const checkName = (node: AstNode): void => {
@@ -99,8 +99,11 @@ export function findUnknownRecordFields(ast: AstNode, recordFields: ReadonlySet<
       problems.push({
         offset: tokenStart(node, name.length),
         message:
-          `the record has no field '${name}'; to write the text ${name}, quote it inside the expression ` +
-          `('"${name}"'). Record fields: ${[...recordFields].join(', ')}`,
+          fieldsListedIn === undefined
+            ? `the record has no field '${name}'; to write the text ${name}, quote it inside the expression ` +
+              `('"${name}"'). Record fields: ${[...recordFields].join(', ')}`
+            : `'${name}' is not among the fields this expression can read; add it to ${fieldsListedIn} to read ` +
+              `that ticket field, or quote it ('"${name}"') to write the text. Readable: ${[...recordFields].join(', ')}`,
       });
     }
   };

@@ -16,6 +16,11 @@ export interface CompileOptions {
    * not in this set is a compile error (it could only ever yield nothing).
    */
   recordFields?: ReadonlySet<string>;
+  /**
+   * Where the names in `recordFields` come from, when the mapping lists them (a section's
+   * `fields`): the message then says to add a missing name there.
+   */
+  fieldsListedIn?: string;
   /** Overrides `EXPRESSION_TIMEOUT_MS`. */
   timeoutMs?: number;
   /** Overrides `EXPRESSION_MAX_DEPTH`. */
@@ -58,7 +63,7 @@ export function compileExpression(source: string, where: string, options: Compil
   const ast = expression.ast() as unknown as Record<string, unknown>;
   const problems = findUnknownVariables(ast);
   if (options.recordFields !== undefined) {
-    problems.push(...findUnknownRecordFields(ast, options.recordFields));
+    problems.push(...findUnknownRecordFields(ast, options.recordFields, options.fieldsListedIn));
   }
   const [first] = problems.sort((a, b) => a.offset - b.offset);
   if (first !== undefined) {

@@ -172,7 +172,7 @@ describe('validateRules issue locations', () => {
     const issue = await onlyIssueOf('reverse-unknown-field.yaml');
 
     expect(issue.path).toBe('reverse.closed');
-    expect(issue.message).toContain('stat');
+    expect(issue.message).toContain("'stat' is not among the fields this expression can read; add it to reverse.fields");
     expect(issue.line).toBe(17);
   });
 
