@@ -28,6 +28,7 @@ import { ServiceNowTarget } from '../targets/servicenow/servicenow-target.js';
 import { createSecurityHubClient } from '../writeback/securityhub-client.js';
 import { ConfigReconciler } from '../cmdb/config-reconciler.js';
 import { ReconcileSchedule } from '../cmdb/reconcile-schedule.js';
+import { CmdbRelationships } from '../cmdb/relationships.js';
 import { AutomationStarter } from '../writeback/automation-starter.js';
 import { createConfigClientProvider } from '../writeback/config-client.js';
 import { ChangeRequestWriteback } from '../writeback/change-request-writeback.js';
@@ -130,12 +131,14 @@ export async function buildConnector(
     // A change can hold its decision from the start (a standard change); see ReverseSync.checkDecision.
     afterSync: async (record, result) => {
       if (record.kind === 'change-request') await reverse.checkDecision(result);
+      if (record.kind === 'configuration-item') await relationships.sync(record, result);
     },
   });
 
   // Before the first message: a lost link store is rebuilt, so it cannot cause duplicate tickets.
   await engine.rebuildMissingLinks();
 
+  const relationships = new CmdbRelationships({ engine, store, targets, logger: logger.child({ component: 'cmdb' }) });
   const reverseLogger = logger.child({ component: 'reverse' });
   const reverse = new ReverseSync({ engine, store, targets, feeds, writebacks, logger: reverseLogger, metrics, onResult: hooks.onReverseResult });
   const runbookStarts =

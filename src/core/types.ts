@@ -116,6 +116,15 @@ export interface ItsmTarget {
    */
   findUnlinked(table: string, field: string, value: string): Promise<TicketRef | undefined>;
 
+  /**
+   * Relate two records (a CMDB relationship) with the named type, unless they are related so
+   * already; returns the relationship's id. Systems without relationships leave it out.
+   */
+  relate?(parent: TicketRef, child: TicketRef, typeName: string): Promise<string>;
+
+  /** Remove a relationship made by `relate`. One that is gone already counts as removed. */
+  unrelate?(relationshipId: string): Promise<void>;
+
   /** Find the record that carries exactly this correlation value, if there is one. */
   findByCorrelation(table: string, correlation: string): Promise<TicketRef | undefined>;
 

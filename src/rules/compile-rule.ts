@@ -142,6 +142,9 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
   const reverse = reverseAt(document.reverse);
   const start = startAt(document, issues, file, source, expressionAt, conditionAt, fieldsAt(document.start?.write, ['start', 'write']));
   checkReverseStatusLiterals(document, file, source, issues);
+  if (document.relationships !== undefined && document.source.kind !== 'configuration-item') {
+    issues.push({ file, ...source.positionOf(['relationships']), path: 'relationships', message: `only configuration-item rules have CMDB relationships, and this rule syncs ${document.source.kind} records; remove relationships` });
+  }
   if (document.reverse?.decision !== undefined && document.source.kind !== 'change-request') {
     const path = ['reverse', 'decision'];
     issues.push({ file, ...source.positionOf(path), path: displayPath(path), message: `only change-request rules send approval decisions, and this rule syncs ${document.source.kind} records; remove reverse.decision` });
@@ -176,6 +179,7 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
     writeback: { onLink, onResolve },
     reverse,
     start,
+    relationships: document.relationships,
   };
   return { rule, issues };
 }

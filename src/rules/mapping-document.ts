@@ -36,6 +36,7 @@ export interface MappingDocument {
   };
   reverse?: ReverseSpec;
   start?: StartSpec;
+  relationships?: Record<string, { type: string; this: 'parent' | 'child' }>;
 }
 
 /** ServiceNow changes that start an AWS runbook (change request rules). */

@@ -99,6 +99,8 @@ export interface SyncRule {
   reverse?: ReverseRule;
   /** ITSM changes that start an AWS runbook; change request rules only. */
   start?: StartRule;
+  /** AWS Config relationship name → CMDB relationship type and this CI's end. */
+  relationships?: Record<string, { type: string; this: 'parent' | 'child' }>;
 }
 
 /** Which ITSM changes start which runbook, with which parameters (see the mapping's `start`). */

@@ -63,6 +63,8 @@ export interface Link {
   baselinePending?: boolean;
   /** When an approval decision of this ticket was sent to AWS (change requests). */
   decidedAt?: string;
+  /** CMDB relationships this CI's rule made, by `parentId|childId|type`, with their ids. */
+  relations?: Record<string, string>;
   /** Ids of the journal entries already sent to AWS. */
   journalSynced?: string[];
   createdAt: string;

@@ -115,3 +115,44 @@ describe('AWS Config configuration items to the CMDB', () => {
     expect(ci('cmdb_ci_cloud_object_storage')).toMatchObject({ name: 'example-analytics-exports', object_id: 'example-analytics-exports', u_owner: 'data-team' });
   });
 });
+
+describe('CMDB relationships', () => {
+  const VPC = 'vpc-0123abcd4567ef890';
+
+  function relations(): Array<Record<string, string>> {
+    return harness.serviceNow.records('cmdb_rel_ci');
+  }
+
+  it('relates an instance to its VPC once both exist, whichever arrives first, and removes it when it goes', async () => {
+    harness = await Harness.start({ forwardAwsEvents: true });
+
+    // The instance arrives first: its VPC is not in the CMDB yet, so nothing is related.
+    harness.config.recordResource(instanceItem({ relationships: [{ resourceType: 'AWS::EC2::VPC', resourceId: VPC, relationshipName: 'Is contained in Vpc' }] }));
+    await harness.settle();
+    expect(relations()).toEqual([]);
+
+    // The VPC arrives and lists the inverse relationship: the relationship is made then.
+    harness.config.recordResource({ resourceType: 'AWS::EC2::VPC', resourceId: VPC, configuration: { vpcId: VPC, cidrBlock: '10.20.0.0/16' }, relationships: [{ resourceType: 'AWS::EC2::Instance', resourceId: INSTANCE, relationshipName: 'Contains Instance' }] });
+    await harness.settle();
+    const vpc = harness.serviceNow.records('cmdb_ci_network')[0]!;
+    const instance = harness.serviceNow.records('cmdb_ci_vm_instance')[0]!;
+    expect(relations()).toHaveLength(1);
+    expect(relations()[0]).toMatchObject({ parent: vpc.sys_id, child: instance.sys_id });
+
+    // An oversized item carries no relationships: the relationship stays.
+    harness.config.recordResource(instanceItem({ relationships: [{ resourceType: 'AWS::EC2::VPC', resourceId: VPC, relationshipName: 'Is contained in Vpc' }] }), { oversized: true });
+    await harness.settle();
+    expect(relations()).toHaveLength(1);
+
+    // The instance's next item still lists it: no second relationship.
+    harness.config.recordResource(instanceItem({ tags: { Name: 'renamed' }, relationships: [{ resourceType: 'AWS::EC2::VPC', resourceId: VPC, relationshipName: 'Is contained in Vpc' }] }));
+    await harness.settle();
+    expect(relations()).toHaveLength(1);
+
+    // The instance moves out of the VPC (its item no longer lists it), and so does the VPC's.
+    harness.config.recordResource(instanceItem({ relationships: [] }));
+    harness.config.recordResource({ resourceType: 'AWS::EC2::VPC', resourceId: VPC, configuration: { vpcId: VPC, cidrBlock: '10.20.0.0/16' }, relationships: [] });
+    await harness.settle();
+    expect(relations()).toEqual([]);
+  });
+});

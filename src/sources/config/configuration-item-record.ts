@@ -132,7 +132,7 @@ export function eventItemToRecord(item: unknown, context: ConfigurationItemRecor
  * const { record } = apiItemToRecord(baseConfigurationItems![0], { account: event.account, configRegion: event.region, changeType: null });
  */
 export function apiItemToRecord(item: BaseConfigurationItem, context: ConfigurationItemRecordContext): ConfigurationItemRecordResult {
-  return buildRecord(
+  const result = buildRecord(
     {
       resourceType: item.resourceType,
       resourceId: item.resourceId,
@@ -152,7 +152,14 @@ export function apiItemToRecord(item: BaseConfigurationItem, context: Configurat
     toJson(item) as Record<string, unknown>,
     context,
   );
+  // The API's item has no relationships (and tags only inside some configurations): a format of
+  // its own tells the CMDB relationship sync not to take the empty list for "none".
+  result.record.format = CONFIG_API_FORMAT;
+  return result;
 }
+
+/** The format of records read with BatchGetResourceConfig rather than carried by an event. */
+export const CONFIG_API_FORMAT = 'config-api';
 
 /**
  * Builds the identity of a configuration item. Resource ids are unique only within a resource

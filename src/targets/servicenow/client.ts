@@ -86,7 +86,7 @@ interface TableRequest {
   operation: string;
   table: string;
   sysId?: string;
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   params: Record<string, string>;
   body?: Record<string, string>;
@@ -222,6 +222,18 @@ export class ServiceNowClient {
     });
 
     return expectRecord(result, { operation, table, sysId });
+  }
+
+  /** Delete one record (DELETE, expects 204). A record that is already gone (404) counts as deleted. */
+  async deleteRecord(table: string, sysId: string): Promise<void> {
+    validateTable(table);
+    validateSysId(sysId);
+    const operation = `delete ${table} ${sysId}`;
+    try {
+      await this.send({ operation, table, sysId, method: 'DELETE', path: `${tablePath(table)}/${sysId}`, params: {} });
+    } catch (error) {
+      if (!(error instanceof ServiceNowNotFoundError)) throw error;
+    }
   }
 
   /** Read one record, or undefined when the instance responds 404 (deleted, or hidden by an ACL). */
@@ -388,6 +400,10 @@ export class ServiceNowClient {
         continue;
       }
 
+      // A DELETE answers 204 with no body.
+      if (request.method === 'DELETE' && response.status === 204) {
+        return { result: null };
+      }
       if (response.status >= 200 && response.status < 300) {
         return { result: readResult(response, context), totalCount: readTotalCount(response) };
       }

@@ -41,6 +41,7 @@ export interface ServiceNowTargetOptions {
 export class ServiceNowTarget implements ItsmTarget {
   readonly system = 'servicenow' as const;
   readonly journalFields = ['work_notes', 'comments', 'comments_and_work_notes'] as const;
+  private readonly relationshipTypes = new Map<string, string>();
   private readonly instanceUrl: string;
   /** Column that carries the correlation value. */
   readonly correlationField: string;
@@ -123,6 +124,33 @@ export class ServiceNowTarget implements ItsmTarget {
   async attach(ref: TicketRef, correlation: string, fields: TicketFields, options: WriteOptions = {}): Promise<TicketSnapshot | undefined> {
     validateCorrelation(correlation, this.correlationField);
     return this.update(ref, { ...fields, [this.correlationField]: correlation }, options);
+  }
+
+  async relate(parent: TicketRef, child: TicketRef, typeName: string): Promise<string> {
+    const type = await this.relationshipType(typeName);
+    const query = new EncodedQuery().equals('parent', parent.id).equals('child', child.id).equals('type', type);
+    for await (const row of this.client.queryRecords('cmdb_rel_ci', query, { fields: ['sys_id', 'parent', 'child', 'type'], pageSize: 1 })) {
+      if (row.parent === parent.id && row.child === child.id && row.type === type) return row.sys_id ?? '';
+    }
+    const created = await this.client.createRecord('cmdb_rel_ci', { parent: parent.id, child: child.id, type }, { fields: ['sys_id'] });
+    return created.sys_id ?? '';
+  }
+
+  async unrelate(relationshipId: string): Promise<void> {
+    await this.client.deleteRecord('cmdb_rel_ci', relationshipId);
+  }
+
+  /** The sys_id of a `cmdb_rel_type` by name, read once per name. */
+  private async relationshipType(name: string): Promise<string> {
+    const known = this.relationshipTypes.get(name);
+    if (known !== undefined) return known;
+    for await (const row of this.client.queryRecords('cmdb_rel_type', new EncodedQuery().equals('name', name), { fields: ['sys_id', 'name'], pageSize: 1 })) {
+      if (row.name === name && row.sys_id) {
+        this.relationshipTypes.set(name, row.sys_id);
+        return row.sys_id;
+      }
+    }
+    throw new ServiceNowInputError('relationship', `ServiceNow has no cmdb_rel_type named ${JSON.stringify(name)}. Use a name from that table, such as "Contains::Contained by".`);
   }
 
   async findUnlinked(table: string, field: string, value: string): Promise<TicketRef | undefined> {
