@@ -81,12 +81,8 @@ export class RunbookStarts {
     const bindings = { rule: rule.name, now: this.clock().toISOString(), ticket: change.ref };
     if (start.when !== undefined && !(await start.when.evaluate(input, bindings))) return 'not-due';
 
-    const parameters: Record<string, string[]> = {};
-    for (const parameter of start.parameters) {
-      const value = await parameter.value.evaluate(input, bindings);
-      if (value === undefined || value === null || value === '') continue;
-      parameters[parameter.name] = (Array.isArray(value) ? value : [value]).map(String);
-    }
+    const parameters = await evaluateParameters(start.parameters, input, bindings);
+    const templateParameters = await evaluateParameters(start.templateParameters, input, bindings);
 
     let executionId: string;
     try {
@@ -96,6 +92,9 @@ export class RunbookStarts {
         documentName: start.runbook,
         parameters,
         clientToken: clientTokenFor(change.ref.id),
+        changeTemplate: start.changeTemplate,
+        templateParameters,
+        changeRequestName: `${change.ref.number}: ${start.runbook}`,
       });
     } catch (error) {
       if (!(error instanceof RunbookStartError) || error.retryable) throw error;
@@ -116,7 +115,10 @@ export class RunbookStarts {
       );
       const snapshot = await target.attach(change.ref, correlation, write, {
         read: rule.reverse?.fields,
-        note: `itsm-sync started AWS Automation runbook ${start.runbook}, execution ${executionId}.`,
+        note:
+          start.changeTemplate === undefined
+            ? `itsm-sync started AWS Automation runbook ${start.runbook}, execution ${executionId}.`
+            : `itsm-sync started an auto-approved AWS Change Manager change request (template ${start.changeTemplate}, runbook ${start.runbook}), execution ${executionId}.`,
       });
 
       const now = this.clock().toISOString();
@@ -146,4 +148,19 @@ export class RunbookStarts {
     this.options.logger.info({ rule: rule.name, ticket: change.ref.number, runbook: start.runbook, executionId }, `Started runbook ${start.runbook} for ${change.ref.number}: execution ${executionId}`);
     return 'started';
   }
+}
+
+/** Evaluate parameter expressions into the `map<string, string[]>` SSM takes; empty values are left out. */
+async function evaluateParameters(
+  specs: ReadonlyArray<{ name: string; value: { evaluate(input: unknown, bindings?: object): Promise<unknown> } }>,
+  input: Record<string, unknown>,
+  bindings: object,
+): Promise<Record<string, string[]>> {
+  const parameters: Record<string, string[]> = {};
+  for (const parameter of specs) {
+    const value = await parameter.value.evaluate(input, bindings);
+    if (value === undefined || value === null || value === '') continue;
+    parameters[parameter.name] = (Array.isArray(value) ? value : [value]).map(String);
+  }
+  return parameters;
 }

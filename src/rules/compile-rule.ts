@@ -234,13 +234,16 @@ function startAt(
 
   const when = spec.when === undefined ? undefined : conditionAt(spec.when, ['start', 'when']);
   const parameters = Object.entries(spec.parameters).map(([name, text]) => ({ name, value: expressionAt(text, ['start', 'parameters', name]) }));
-  if (parameters.some((parameter) => parameter.value === undefined) || (spec.when !== undefined && when === undefined)) return undefined;
+  const templateParameters = Object.entries(spec.templateParameters ?? {}).map(([name, text]) => ({ name, value: expressionAt(text, ['start', 'templateParameters', name]) }));
+  if ([...parameters, ...templateParameters].some((parameter) => parameter.value === undefined) || (spec.when !== undefined && when === undefined)) return undefined;
   return {
     query: spec.query,
     fields: spec.fields,
     when,
     runbook: spec.runbook,
+    changeTemplate: spec.changeTemplate,
     parameters: parameters.map(({ name, value }) => ({ name, value: value! })),
+    templateParameters: templateParameters.map(({ name, value }) => ({ name, value: value! })),
     write,
   };
 }

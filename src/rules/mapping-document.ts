@@ -45,6 +45,8 @@ export interface StartSpec {
   fields: string[];
   when?: Condition;
   runbook: string;
+  changeTemplate?: string;
+  templateParameters?: Record<string, string>;
   parameters: Record<string, string>;
   write?: Record<string, LifecycleFieldSpec>;
 }

@@ -110,8 +110,12 @@ export interface StartRule {
   fields: string[];
   when?: CompiledExpression;
   runbook: string;
+  /** A Change Manager template: start an auto-approved change request instead of the runbook alone. */
+  changeTemplate?: string;
   /** Each evaluates to text or a list of text. */
   parameters: Array<{ name: string; value: CompiledExpression }>;
+  /** The change template's parameters, with `changeTemplate`. */
+  templateParameters: Array<{ name: string; value: CompiledExpression }>;
   /** Fields written to the ticket when its runbook starts. */
   write: FieldRule[];
 }

@@ -2,7 +2,7 @@
  * Starting an AWS Automation runbook for a change approved in the ITSM system
  * (StartAutomationExecution).
  */
-import { StartAutomationExecutionCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { StartAutomationExecutionCommand, StartChangeRequestExecutionCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { Logger } from 'pino';
 
 import { AwsWritebackError, classifyAwsSdkError, describeAwsSdkError, type AwsServiceErrorCodes, type AwsWritebackErrorDetails } from './aws-sdk-errors.js';
@@ -16,6 +16,12 @@ export interface RunbookStart {
   parameters: Record<string, string[]>;
   /** A UUID derived from the ITSM record, so a retry after a lost response starts nothing new. */
   clientToken: string;
+  /** A Change Manager template: start an auto-approved change request that runs the runbook. */
+  changeTemplate?: string;
+  /** The change request's name, when one is started. */
+  changeRequestName?: string;
+  /** The change template's parameters, when one is started. */
+  templateParameters?: Record<string, string[]>;
 }
 
 const SSM_AUTOMATION_CODES: AwsServiceErrorCodes = {
@@ -29,18 +35,19 @@ const SSM_AUTOMATION_CODES: AwsServiceErrorCodes = {
     'InvalidTarget',
     'ValidationException',
     'IdempotentParameterMismatch',
+    'AutomationDefinitionNotApprovedException',
   ]),
 };
 
 /** Starting a runbook failed. `retryable` tells whether a later attempt may succeed. */
-export class RunbookStartError extends AwsWritebackError<'StartAutomationExecution'> {
+export class RunbookStartError extends AwsWritebackError<'StartAutomationExecution' | 'StartChangeRequestExecution'> {
   override readonly name = 'RunbookStartError';
 
   constructor(
     readonly documentName: string,
     /** A sentence for the ITSM work note: the AWS error, and what to change. */
     readonly reason: string,
-    details: AwsWritebackErrorDetails<'StartAutomationExecution'>,
+    details: AwsWritebackErrorDetails<'StartAutomationExecution' | 'StartChangeRequestExecution'>,
     options?: { cause?: unknown },
   ) {
     super(`Could not start runbook ${documentName}: ${reason}`, details, options);
@@ -58,16 +65,24 @@ export class AutomationStarter {
 
   /** Start the runbook and return the execution id. Throws {@link RunbookStartError}. */
   async start(request: RunbookStart): Promise<string> {
+    const operation = request.changeTemplate === undefined ? 'StartAutomationExecution' : 'StartChangeRequestExecution';
     try {
-      const output = await this.clientFor(request.region, request.account).send(
-        new StartAutomationExecutionCommand({
-          DocumentName: request.documentName,
-          Parameters: request.parameters,
-          ClientToken: request.clientToken,
-        }),
-      );
+      const client = this.clientFor(request.region, request.account);
+      const output =
+        request.changeTemplate === undefined
+          ? await client.send(new StartAutomationExecutionCommand({ DocumentName: request.documentName, Parameters: request.parameters, ClientToken: request.clientToken }))
+          : await client.send(
+              new StartChangeRequestExecutionCommand({
+                DocumentName: request.changeTemplate,
+                ChangeRequestName: request.changeRequestName,
+                AutoApprove: true,
+                Parameters: request.templateParameters,
+                Runbooks: [{ DocumentName: request.documentName, Parameters: request.parameters }],
+                ClientToken: request.clientToken,
+              }),
+            );
       if (!output.AutomationExecutionId) {
-        throw new RunbookStartError(request.documentName, 'AWS returned no execution id', { operation: 'StartAutomationExecution', errorCode: 'MissingExecutionId', retryable: true });
+        throw new RunbookStartError(request.documentName, 'AWS returned no execution id', { operation, errorCode: 'MissingExecutionId', retryable: true });
       }
       return output.AutomationExecutionId;
     } catch (error) {
@@ -82,7 +97,7 @@ export class AutomationStarter {
         request.documentName,
         reason,
         {
-          operation: 'StartAutomationExecution',
+          operation,
           errorCode: description.errorCode,
           awsMessage: description.awsMessage,
           retryable,

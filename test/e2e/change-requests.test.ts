@@ -238,6 +238,33 @@ start:
     return dir;
   }
 
+  /** The shipped mappings, with the change rule starting an auto-approved Change Manager change request. */
+  function mappingsWithChangeRequestStart(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'itsm-sync-start-'));
+    cpSync(SHIPPED_MAPPINGS, dir, { recursive: true });
+    const file = join(dir, 'change-request-to-change.yaml');
+    writeFileSync(
+      file,
+      `${readFileSync(file, 'utf8')}
+start:
+  query: category=AWS Automation^approval=approved
+  fields: [state]
+  when: state = "-2"
+  changeTemplate: StandardFleetPatching
+  templateParameters:
+    Approver: '"ItsmSyncTaskRole"'
+    ApproverType: '"IamRole"'
+  runbook: PatchOrdersFleet
+  parameters:
+    Operation: '"Install"'
+  write:
+    state:
+      const: "-1"
+`,
+    );
+    return dir;
+  }
+
   /** A normal change a person files in ServiceNow, approved by the CAB, with the given instance. */
   function approvedChange(instanceId?: string): Record<string, string> {
     const change = harness.serviceNow.insertRecord(
@@ -294,6 +321,26 @@ start:
 
     const closed = harness.serviceNow.records('change_request').find((candidate) => candidate.sys_id === change.sys_id)!;
     expect(closed).toMatchObject({ state: '3', close_code: 'successful', short_description: 'Restart the web tier' });
+  });
+
+  it('starts an auto-approved Change Manager change request when the mapping names a template', async () => {
+    harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: mappingsWithChangeRequestStart() });
+    const change = approvedChange();
+
+    await harness.poll();
+
+    const call = harness.ssm.calls.find((candidate) => candidate.operation === 'StartChangeRequestExecution');
+    expect(call?.body).toMatchObject({ DocumentName: 'StandardFleetPatching', AutoApprove: true, Runbooks: [{ DocumentName: 'PatchOrdersFleet', Parameters: { Operation: ['Install'] } }] });
+    const started = harness.serviceNow.records('change_request').find((candidate) => candidate.sys_id === change.sys_id)!;
+    expect(started.state).toBe('-1');
+    const notes = harness.serviceNow.records('sys_journal_field').filter((entry) => entry.element_id === change.sys_id).map((entry) => entry.value).join('\n');
+    expect(notes).toContain('auto-approved AWS Change Manager change request (template StandardFleetPatching, runbook PatchOrdersFleet)');
+
+    harness.ssm.finishExecution(/execution ([0-9a-f-]{36})/.exec(notes)![1]!, { status: 'Success' });
+    await harness.settle();
+    expect(harness.serviceNow.records('change_request').find((candidate) => candidate.sys_id === change.sys_id)).toMatchObject({ state: '3', close_code: 'successful' });
+    // Approved in ServiceNow before it started: no signal is sent.
+    expect(harness.ssm.signals()).toEqual([]);
   });
 
   it('notes a change whose parameters fail the runbook check, and starts nothing', async () => {
