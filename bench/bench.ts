@@ -13,7 +13,9 @@
  * 2. ServiceNow calls per event in a replay where 80% of the events repeat an unchanged finding,
  *    10% are new findings and 10% change a finding's severity.
  * 3. Peak resident set size of the daemon process (VmHWM from /proc).
- * 4. The way back: time from a person resolving an incident in ServiceNow to the finding's
+ * 4. CMDB throughput: N distinct EC2 instance configuration item events become CIs, with the
+ *    ServiceNow simulator at 0 ms.
+ * 5. The way back: time from a person resolving an incident in ServiceNow to the finding's
  *    Workflow.Status RESOLVED in Security Hub, through the change poller at its default interval
  *    and through the webhook; and ServiceNow calls per poll when nothing changed.
  */
@@ -33,6 +35,8 @@ const REPLAY_EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const HEALTH_PORT = 18_980;
 const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 6);
+const CONFIG_ITEMS = Number(process.env.BENCH_CONFIG_ITEMS ?? 2000);
+const CONFIG_TEMPLATE = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/aws-events/config/configuration-item-change-update-ec2-instance.json'), 'utf8'));
 /** The change poller's default interval (SERVICENOW_POLL_INTERVAL_SECONDS), in milliseconds. */
 const DEFAULT_POLL_INTERVAL_MS = 15_000;
 const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789abcdef';
@@ -238,6 +242,39 @@ async function measureReplay(): Promise<{ callsPerEvent: number; calls: number; 
   }
 }
 
+/** Build a configuration item event for EC2 instance number `index`. */
+function configItemEvent(index: number): Event {
+  const event = structuredClone(CONFIG_TEMPLATE) as Event;
+  const id = `i-${String(index).padStart(17, '0')}`;
+  event.id = crypto.randomUUID();
+  event.detail.configurationItem.resourceId = id;
+  event.detail.configurationItem.ARN = `arn:aws:ec2:us-east-1:111122223333:instance/${id}`;
+  return event;
+}
+
+/**
+ * CMDB throughput: queue CONFIG_ITEMS configuration item events first, then start the daemon, and
+ * time from its first CI until every CI exists and the queue is empty, as for findings.
+ */
+async function measureConfigItems(): Promise<{ itemsPerSecond: number; seconds: number; cpu: number }> {
+  const run = await startStack(0);
+  const count = async () => (await run.stack.call<{ count: number }>({ type: 'count-records', table: 'cmdb_ci_vm_instance' })).count;
+  try {
+    await run.stack.call({ type: 'send', bodies: Array.from({ length: CONFIG_ITEMS }, (_, index) => configItemEvent(index)) });
+    startDaemon(run);
+
+    await waitFor(async () => (await count()) >= 1, 30_000, 'the first CI');
+    const started = performance.now();
+    const cpuBefore = cpuSecondsOf(run.daemon!.pid!);
+    await waitFor(async () => (await count()) >= CONFIG_ITEMS, 120_000, `${CONFIG_ITEMS} CIs`);
+    await run.stack.call({ type: 'wait-until-empty' });
+    const seconds = (performance.now() - started) / 1000;
+    return { itemsPerSecond: (CONFIG_ITEMS - 1) / seconds, seconds, cpu: (cpuSecondsOf(run.daemon!.pid!) - cpuBefore) / seconds };
+  } finally {
+    peakRssKb = Math.max(peakRssKb, await stop(run));
+  }
+}
+
 /** Sum of a Prometheus counter over its labels, from the daemon's /metrics. */
 async function counterTotal(name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${HEALTH_PORT}/metrics`)).text();
@@ -308,14 +345,17 @@ async function measureRoundTrip(webhook: boolean): Promise<RoundTrip> {
   }
 }
 
-// BENCH_ONLY=fast runs the 0 ms pass alone, for profiling; BENCH_ONLY=way-back the round trips alone.
+// BENCH_ONLY=fast runs the 0 ms pass alone, for profiling; BENCH_ONLY=way-back the round trips
+// alone; BENCH_ONLY=cmdb the CMDB pass alone.
 const only = process.env.BENCH_ONLY;
 const skipped = { findingsPerSecond: Number.NaN, seconds: 0, cpu: { daemon: Number.NaN, stack: Number.NaN } };
-const fast = only === 'way-back' ? skipped : await measureThroughput(0);
-const slow = only === 'fast' || only === 'way-back' ? skipped : await measureThroughput(50);
-const replay = only === 'fast' || only === 'way-back' ? { callsPerEvent: Number.NaN, calls: 0, events: 0 } : await measureReplay();
-const polled = only === 'fast' ? undefined : await measureRoundTrip(false);
-const webhooked = only === 'fast' ? undefined : await measureRoundTrip(true);
+const runs = (pass: string): boolean => only === undefined || only === pass;
+const fast = runs('fast') ? await measureThroughput(0) : skipped;
+const slow = runs('slow') ? await measureThroughput(50) : skipped;
+const replay = runs('replay') ? await measureReplay() : { callsPerEvent: Number.NaN, calls: 0, events: 0 };
+const configItems = runs('cmdb') ? await measureConfigItems() : undefined;
+const polled = runs('way-back') ? await measureRoundTrip(false) : undefined;
+const webhooked = runs('way-back') ? await measureRoundTrip(true) : undefined;
 const peakRssMb = peakRssKb / 1024;
 const seconds = (ms: number | undefined): string => (ms === undefined ? '-' : `${(ms / 1000).toFixed(2)} s`);
 
@@ -324,6 +364,11 @@ const rows: Array<[string, string, string]> = [
   [`Throughput, ServiceNow at 50 ms (${THROUGHPUT_FINDINGS} findings)`, `${slow.findingsPerSecond.toFixed(0)} findings/s (daemon CPU ${slow.cpu.daemon.toFixed(2)})`, '>= 200'],
   [`ServiceNow calls per event, replay of ${replay.events} (80% unchanged)`, replay.callsPerEvent.toFixed(3), '<= 0.3'],
   ['Peak RSS of the daemon process (VmHWM)', `${peakRssMb.toFixed(0)} MB`, '< 200 MB'],
+  [
+    `CMDB throughput, ServiceNow at 0 ms (${CONFIG_ITEMS} EC2 configuration items)`,
+    configItems === undefined ? '-' : `${configItems.itemsPerSecond.toFixed(0)} CIs/s (daemon CPU ${configItems.cpu.toFixed(2)})`,
+    '>= 200',
+  ],
   [
     `Round trip, incident resolved → finding RESOLVED, poller every ${DEFAULT_POLL_INTERVAL_MS / 1000} s (${ROUND_TRIPS} changes)`,
     `median ${seconds(polled?.medianMs)}, max ${seconds(polled?.maxMs)}`,
@@ -343,4 +388,4 @@ process.stdout.write(
 );
 process.stdout.write('| Measure | Result | Target |\n| --- | --- | --- |\n');
 for (const [measure, result, target] of rows) process.stdout.write(`| ${measure} | ${result} | ${target} |\n`);
-process.stdout.write(`\n${JSON.stringify({ fast, slow, replay, polled, webhooked, peakRssMb, concurrency: CONCURRENCY })}\n`);
+process.stdout.write(`\n${JSON.stringify({ fast, slow, replay, configItems, polled, webhooked, peakRssMb, concurrency: CONCURRENCY })}\n`);

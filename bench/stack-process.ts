@@ -14,6 +14,7 @@ export type StackRequest =
   | { type: 'send'; bodies: unknown[] }
   | { type: 'wait-until-empty' }
   | { type: 'count-incidents' }
+  | { type: 'count-records'; table: string }
   | { type: 'table-calls' }
   | { type: 'cpu-usage' }
   | { type: 'stop' };
@@ -53,6 +54,8 @@ async function handle(request: StackRequest): Promise<unknown> {
       return process.cpuUsage();
     case 'table-calls':
       return { tableCalls: stack?.serviceNow.tableCalls() ?? 0 };
+    case 'count-records':
+      return { count: stack?.serviceNow.count(request.table) ?? 0 };
     case 'count-incidents':
       // Counted without copying the records: the driver asks every 20 ms during a measurement.
       return { incidents: stack?.serviceNow.count('incident') ?? 0 };
