@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 
 import Table from 'cli-table3';
 
@@ -114,12 +114,15 @@ function decisionTable(decisions: Decision[]): string {
   return table.toString();
 }
 
-/** Returns the file a `sqlite:<path>` location names when that file does not exist, because opening it would create an empty store. */
+/**
+ * Returns the file a `sqlite:<path>` location names when that file does not exist or is empty,
+ * because opening it would write an empty store into it, and this command only reads.
+ */
 function missingStoreFile(location: string): string | undefined {
   const [scheme, ...rest] = location.split(':');
   const path = rest.join(':');
   if (scheme !== 'sqlite' || path === '' || path === ':memory:') {
     return undefined;
   }
-  return existsSync(path) ? undefined : path;
+  return existsSync(path) && statSync(path).size > 0 ? undefined : path;
 }

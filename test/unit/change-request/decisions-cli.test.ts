@@ -3,7 +3,7 @@
  * store, its checks, and the registered command run as a process.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,6 +124,17 @@ describe('runDecisions', () => {
     expect(stdout).toBe('');
     expect(stderr).toContain(`No state store at ${missing}`);
     expect(stderr).toContain('Set STATE_STORE');
+  });
+
+  it('leaves an empty file alone instead of writing a store into it', async () => {
+    const empty = join(folder, 'empty.db');
+    writeFileSync(empty, '');
+
+    const { code, stderr } = await run({ json: false }, { STATE_STORE: `sqlite:${empty}` });
+
+    expect(code).toBe(1);
+    expect(stderr).toContain(`No state store at ${empty}`);
+    expect(statSync(empty).size).toBe(0);
   });
 
   it('fails on an unsupported store', async () => {
