@@ -232,6 +232,12 @@ function startAt(
     return undefined;
   }
 
+  // itsm-sync appends its own conditions with ^, which a ^NQ (a second query) would escape, and an
+  // ORDERBY would come before them.
+  if (/\^NQ|ORDERBY/.test(spec.query)) {
+    issues.push({ file, ...source.positionOf(['start', 'query']), path: 'start.query', message: 'the query may not contain ^NQ or ORDERBY, because itsm-sync adds its own conditions and order to it; use ^OR between conditions instead of ^NQ' });
+    return undefined;
+  }
   const when = spec.when === undefined ? undefined : conditionAt(spec.when, ['start', 'when']);
   const parameters = Object.entries(spec.parameters).map(([name, text]) => ({ name, value: expressionAt(text, ['start', 'parameters', name]) }));
   const templateParameters = Object.entries(spec.templateParameters ?? {}).map(([name, text]) => ({ name, value: expressionAt(text, ['start', 'templateParameters', name]) }));

@@ -184,6 +184,14 @@ describe('validateRules issue locations', () => {
     expect(issue.line).toBe(21);
   });
 
+  it('rejects a start query that would escape the conditions itsm-sync adds', async () => {
+    const issue = await onlyIssueOf('start-query-nq.yaml');
+
+    expect(issue.path).toBe('start.query');
+    expect(issue.message).toContain('may not contain ^NQ or ORDERBY');
+    expect(issue.line).toBe(16);
+  });
+
   it('reports a broken reverse expression with its place', async () => {
     const issue = await onlyIssueOf('reverse-bad-expression.yaml');
 
