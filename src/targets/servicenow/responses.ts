@@ -120,6 +120,18 @@ export function classifyErrorResponse(response: AxiosResponse, context: Response
     });
   }
 
+  // A business rule that aborted the write is not a missing role: granting one would not help.
+  if (status === 403 && /aborted by business rule/i.test(`${message ?? ''} ${detail ?? ''}`)) {
+    return new ServiceNowRequestError({
+      ...base,
+      kind: 'bad-request',
+      retryable: false,
+      advice:
+        'A business rule on the instance rejected this write (named in the detail). For a change request, ' +
+        'the state model allows one move at a time: write the states in order with lifecycle.resolve.steps.',
+    });
+  }
+
   if (status === 403) {
     return new ServiceNowPermissionError({
       ...base,

@@ -351,6 +351,27 @@ describe('ServiceNowClient errors that are not retried', () => {
     expect(client.calls).toBe(1);
   });
 
+  it('names a business rule abort, not a role', async () => {
+    nock(INSTANCE)
+      .patch(`/api/now/table/change_request/${SYS_ID}`)
+      .query(true)
+      .reply(403, {
+        error: {
+          message: 'Operation Failed',
+          detail: "Operation against file 'change_request' was aborted by Business Rule 'Change Model: Check State Transition^abc'.",
+        },
+        status: 'failure',
+      });
+    const client = basicClient();
+
+    const error = await captureError(client.updateRecord('change_request', SYS_ID, { state: '3' }));
+
+    expect(error).toBeInstanceOf(ServiceNowRequestError);
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('A business rule on the instance rejected this write');
+    expect(error.message).not.toContain('Grant the integration user');
+  });
+
   it('raises a 404 on update and returns undefined on get', async () => {
     replyWith(nock(INSTANCE).patch(`/api/now/table/incident/${SYS_ID}`).query(true), 'errors/404-no-record.http.json');
     replyWith(nock(INSTANCE).get(`/api/now/table/incident/${SYS_ID}`).query(true), 'errors/404-no-record.http.json');
