@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-
 import Table from 'cli-table3';
 
 import { buildConnector } from '../app/connector.js';
 import { ConfigReconciler, type ReconcileSummary } from '../cmdb/config-reconciler.js';
-import { ConfigurationError, readSettings } from '../config/env.js';
+import { loadSettings } from './settings.js';
 import { createLogger } from '../ops/logger.js';
 import { SyncMetrics } from '../ops/metrics.js';
 import { MappingValidationError } from '../rules/errors.js';
@@ -24,18 +22,8 @@ export interface BackfillOutput {
  * in which case nothing was retired.
  */
 export async function runBackfill(env: NodeJS.ProcessEnv, output: BackfillOutput = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-
-  let settings;
-  try {
-    settings = readSettings(env);
-  } catch (error) {
-    if (error instanceof ConfigurationError) {
-      output.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
-      return 1;
-    }
-    throw error;
-  }
+  const settings = loadSettings(env, output.stderr);
+  if (settings === undefined) return 1;
   if (settings.accountId === undefined) {
     output.stderr.write('backfill needs AWS_ACCOUNT_ID: the 12-digit id of the account whose AWS Config inventory it reads, and whose CIs it may retire.\n');
     return 1;

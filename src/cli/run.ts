@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-
 import { buildConnector } from '../app/connector.js';
-import { ConfigurationError, readSettings } from '../config/env.js';
+import { loadSettings } from './settings.js';
 import { runUntilSignal } from '../intake/run-until-signal.js';
 import { createServiceNowWebhookRoute } from '../ingress/servicenow-webhook.js';
 import { startHealthServer, type HttpRoute } from '../ops/health-server.js';
@@ -14,19 +12,8 @@ import { MappingValidationError } from '../rules/errors.js';
  * message is received, with a message naming each problem. Returns the exit code.
  */
 export async function runDaemon(env: NodeJS.ProcessEnv): Promise<number> {
-  // A .env file in the working folder fills in variables that the environment does not set.
-  if (existsSync('.env')) process.loadEnvFile('.env');
-
-  let settings;
-  try {
-    settings = readSettings(env);
-  } catch (error) {
-    if (error instanceof ConfigurationError) {
-      process.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
-      return 1;
-    }
-    throw error;
-  }
+  const settings = loadSettings(env, process.stderr);
+  if (settings === undefined) return 1;
 
   const logger = createLogger(settings.logLevel);
   const metrics = new SyncMetrics();

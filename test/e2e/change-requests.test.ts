@@ -215,16 +215,17 @@ describe('change requests through SQS', () => {
 });
 
 describe('ServiceNow changes that start a runbook', () => {
-  /** The shipped mappings, with the change rule extended to start AWS-RestartEC2Instance. */
-  function mappingsWithStart(): string {
+  /** Copy the shipped mappings, with `start` appended to the change request rule. */
+  function mappingsWithStart(start: string): string {
     const dir = mkdtempSync(join(tmpdir(), 'itsm-sync-start-'));
     cpSync(SHIPPED_MAPPINGS, dir, { recursive: true });
     const file = join(dir, 'change-request-to-change.yaml');
-    writeFileSync(
-      file,
-      `${readFileSync(file, 'utf8')}
-start:
-  query: category=AWS Automation^approval=approved
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\nstart:\n${start}`);
+    return dir;
+  }
+
+  /** The start section that runs AWS-RestartEC2Instance on the change's instance. */
+  const RESTART_RUNBOOK = `  query: category=AWS Automation^approval=approved
   fields: [state, u_instance_id]
   when: state = "-2"
   runbook: AWS-RestartEC2Instance
@@ -233,21 +234,10 @@ start:
   write:
     state:
       const: "-1"
-`,
-    );
-    return dir;
-  }
+`;
 
-  /** The shipped mappings, with the change rule starting an auto-approved Change Manager change request. */
-  function mappingsWithChangeRequestStart(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'itsm-sync-start-'));
-    cpSync(SHIPPED_MAPPINGS, dir, { recursive: true });
-    const file = join(dir, 'change-request-to-change.yaml');
-    writeFileSync(
-      file,
-      `${readFileSync(file, 'utf8')}
-start:
-  query: category=AWS Automation^approval=approved
+  /** The start section that starts an auto-approved Change Manager change request. */
+  const AUTO_APPROVED_CHANGE_REQUEST = `  query: category=AWS Automation^approval=approved
   fields: [state]
   when: state = "-2"
   changeTemplate: StandardFleetPatching
@@ -260,10 +250,7 @@ start:
   write:
     state:
       const: "-1"
-`,
-    );
-    return dir;
-  }
+`;
 
   /** A normal change a person files in ServiceNow, approved by the CAB, with the given instance. */
   function approvedChange(instanceId?: string): Record<string, string> {
@@ -282,7 +269,7 @@ start:
   }
 
   it('starts the runbook once, then closes the change with its outcome', async () => {
-    harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: mappingsWithStart() });
+    harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: mappingsWithStart(RESTART_RUNBOOK) });
     const change = approvedChange('i-0abc1234def567890');
 
     await harness.poll();
@@ -308,7 +295,7 @@ start:
   });
 
   it('closes the change when the runbook ends before its first event is handled', async () => {
-    harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: mappingsWithStart() });
+    harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: mappingsWithStart(RESTART_RUNBOOK) });
     const change = approvedChange('i-0abc1234def567890');
 
     // The runbook finishes at once: the first event the connector reads shows it done.
@@ -324,7 +311,7 @@ start:
   });
 
   it('starts an auto-approved Change Manager change request when the mapping names a template', async () => {
-    harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: mappingsWithChangeRequestStart() });
+    harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: mappingsWithStart(AUTO_APPROVED_CHANGE_REQUEST) });
     const change = approvedChange();
 
     await harness.poll();
@@ -344,7 +331,7 @@ start:
   });
 
   it('notes a change whose parameters fail the runbook check, and starts nothing', async () => {
-    harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: mappingsWithStart() });
+    harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: mappingsWithStart(RESTART_RUNBOOK) });
     const change = approvedChange('not-an-instance');
 
     await harness.poll();
