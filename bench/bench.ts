@@ -17,7 +17,7 @@
  *    ServiceNow simulator at 0 ms.
  * 5. The way back: time from a person resolving an incident in ServiceNow to the finding's
  *    Workflow.Status RESOLVED in Security Hub, through the change poller at its default interval
- *    and through the webhook; and ServiceNow calls per poll when nothing changed.
+ *    and through the webhook. Also ServiceNow calls per poll when nothing changed.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -294,7 +294,7 @@ interface RoundTrip {
 }
 
 /**
- * The way back, ServiceNow → AWS: a person resolves incidents one at a time, at random moments of
+ * Measure the way back, ServiceNow → AWS: a person resolves incidents one at a time, at random moments of
  * the poll interval, and the time until Security Hub shows the finding RESOLVED is measured. With
  * `webhook`, the simulator's business rule calls the daemon's webhook; the poller runs as well.
  */

@@ -60,9 +60,9 @@ const BATCH_SIZE = 100;
 const UNPROCESSED_RETRIES = 3;
 
 /**
- * Brings the CMDB in line with the AWS Config inventory of one account and Region: every
- * resource of a mapped type is synced like an event would sync it (creating missing CIs and
- * updating changed ones), then the CIs whose resource AWS Config no longer lists are retired.
+ * Brings the CMDB in line with the AWS Config inventory of one account and Region. Every resource
+ * of a mapped type is synced as its event would be, which creates missing CIs and updates changed
+ * ones. Then the CIs whose resource AWS Config no longer lists are retired.
  *
  * The inventory must be read completely before anything is retired: a failed or partial read
  * (throttling after retries, keys BatchGetResourceConfig leaves unprocessed) stops the pass with
@@ -121,9 +121,9 @@ export class ConfigReconciler {
   }
 
   /**
-   * The resource types some configuration item rule handles, found by asking each rule's
-   * `source.when` about each type AWS Config knows. A rule without `when` would mean every type,
-   * which a pass cannot list; it is refused.
+   * Return the resource types some configuration item rule handles, found by evaluating each
+   * rule's `source.when` for each type AWS Config records. A rule without `when` would mean every
+   * type, which a pass cannot list, so it is rejected.
    */
   private async mappedResourceTypes(): Promise<string[]> {
     const rules = this.options.engine.rules.filter((rule) => rule.source.kind === 'configuration-item');

@@ -218,7 +218,7 @@ export interface ApprovalRecord {
   decidedAt: string;
 }
 
-/** Who the connector is in the ITSM system, as far as reading changes is concerned. */
+/** The connector's identity in the ITSM system, as far as reading changes is concerned. */
 export interface ChangeFeedIdentity {
   /** The integration user's login; its own journal entries are not synced back. */
   user?: string;
@@ -234,7 +234,7 @@ export interface ChangedTicket {
   version: number;
   /** Time of the last change, ISO-8601 UTC. */
   updatedAt: string;
-  /** Login of whoever made the last change. */
+  /** Login of the user who made the last change. */
   updatedBy: string;
   values: Record<string, unknown>;
 }
@@ -272,7 +272,7 @@ export interface AwsWriteback {
 }
 
 /**
- * What a write-back adapter needs to address one AWS record. A source record is one; the change
+ * The fields a write-back adapter needs to address one AWS record. A source record is one; the change
  * poller builds one from the keys the link store kept, because it has no event to start from.
  */
 export type WritebackRecord = Pick<SourceRecord, 'kind' | 'format' | 'displayId' | 'writebackKey'>;

@@ -15,7 +15,7 @@ export interface DecisionContext {
 }
 
 /** An AWS refusal that retrying cannot change (see the change request write-back). */
-interface RefusedSignal {
+interface SignalFailure {
   retryable: boolean;
   errorCode?: string;
   reason?: string;
@@ -83,18 +83,18 @@ export async function sendDecision(
   try {
     await context.send(link, { signal: { type: signal, comment: commentText } });
   } catch (error) {
-    const refused = error as Error & RefusedSignal;
-    const status = refused.retryable === false ? 'refused' : 'failed';
-    await context.store.completeDecision(key, { status, errorCode: refused.errorCode, reason: refused.reason ?? refused.message, completedAt: context.now() });
+    const failure = error as Error & SignalFailure;
+    const status = failure.retryable === false ? 'refused' : 'failed';
+    await context.store.completeDecision(key, { status, errorCode: failure.errorCode, reason: failure.reason ?? failure.message, completedAt: context.now() });
     context.logger.warn(
-      { audit: 'decision', executionId, ticket: link.ticket.number, signal, approver, status, errorCode: refused.errorCode },
-      `AWS did not take the ${signal} of ${link.ticket.number} for execution ${executionId}: ${refused.reason ?? refused.message}`,
+      { audit: 'decision', executionId, ticket: link.ticket.number, signal, approver, status, errorCode: failure.errorCode },
+      `AWS did not take the ${signal} of ${link.ticket.number} for execution ${executionId}: ${failure.reason ?? failure.message}`,
     );
     if (status === 'failed') throw error;
 
     // The approvers learn on the change why AWS did not follow their decision.
     await context.target?.update(link.ticket, {}, {
-      note: `itsm-sync could not send the ${signal} to AWS Automation execution ${executionId}: ${refused.reason ?? refused.message}. Retrying cannot help; act on the execution in AWS.`,
+      note: `itsm-sync could not send the ${signal} to AWS Automation execution ${executionId}: ${failure.reason ?? failure.message}. Retrying cannot help; act on the execution in AWS.`,
     });
     return `signal ${signal} refused`;
   }

@@ -188,7 +188,7 @@ export class ReverseSync {
    * Send the journal entries not sent before, oldest first, each as one note. Entries written by
    * the connector itself are skipped. When the link has no history (it was rebuilt after the store
    * was lost), the entries present now are recorded as sent without sending them, because an
-   * earlier run may have sent them already; only later entries are sent.
+   * earlier run may have sent them already. Only later entries are sent.
    */
   private async syncJournal(
     system: TargetSystem,
@@ -234,8 +234,8 @@ export class ReverseSync {
   }
 
   /**
-   * After the AWS side synced a change request, send the decision its ticket already holds, if no
-   * decision was sent yet: a standard change is approved when it is created, and no later edit
+   * After the AWS side synced a change request, send the decision its ticket already contains, if
+   * no decision was sent yet. A standard change is approved when it is created, and no later edit
    * would bring that decision to the poller. Costs one read of the ticket until a decision is sent.
    */
   async checkDecision(result: { rule?: string; correlation?: string; ticket?: TicketRef }): Promise<void> {
@@ -332,7 +332,7 @@ export class ReverseSync {
   }
 }
 
-/** The input of reverse expressions: the fields the reverse section lists, the number and who changed it last. */
+/** Build the input of reverse expressions: the listed fields, the number and the login of the last change. */
 export function reverseInput(reverse: NonNullable<SyncRule['reverse']>, ticket: ChangedTicket): Record<string, unknown> {
   const values = Object.fromEntries(reverse.fields.map((field) => [field, ticket.values[field]]));
   return { ...values, number: ticket.ref.number, updatedBy: ticket.updatedBy };

@@ -31,7 +31,9 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
     const where = `rule '${document.name}', ${displayPath(path)}`;
     try {
       const readsTicket = path[0] === 'reverse' || path[0] === 'start';
-      const listedIn = path[0] === 'start' ? 'start.fields' : path[1] === 'journal' ? undefined : 'reverse.fields';
+      let listedIn: string | undefined = 'reverse.fields';
+      if (path[0] === 'start') listedIn = 'start.fields';
+      else if (path[1] === 'journal') listedIn = undefined;
       return compileExpression(text, where, {
         recordFields: readsTicket ? reverseFieldsAt(document, path) : recordFields,
         fieldsListedIn: readsTicket ? listedIn : undefined,
@@ -254,7 +256,7 @@ function startAt(
   };
 }
 
-/** Names the input of each reverse expression holds (see ReverseSync). */
+/** Return the names the input of each reverse or start expression contains (see ReverseSync). */
 const TICKET_EXTRAS = ['number', 'updatedBy'];
 const JOURNAL_ENTRY_FIELDS = ['id', 'field', 'text', 'author', 'createdAt'];
 const DECISION_EXTRAS = ['signal', 'approver', 'approverName', 'approvalComment'];

@@ -103,7 +103,7 @@ export interface SyncRule {
   relationships?: Record<string, { type: string; this: 'parent' | 'child' }>;
 }
 
-/** Which ITSM changes start which runbook, with which parameters (see the mapping's `start`). */
+/** The ITSM changes that start a runbook, the runbook and its parameters (see the mapping's `start`). */
 export interface StartRule {
   /** Encoded query written by the admin: the candidate changes. */
   query: string;
@@ -121,7 +121,7 @@ export interface StartRule {
 }
 
 /**
- * What a change made on the ticket does to the AWS record. The expressions read the ticket's
+ * The effect of a change made on the ticket on its AWS record. The expressions read the ticket's
  * values of `fields` (the journal note reads one journal entry), with `$ticket` bound.
  */
 export interface ReverseRule {

@@ -29,7 +29,7 @@ export interface Link {
   /** Tickets this record had before the current one (a recurrence after the reopen window). */
   previousTickets: TicketRef[];
   resolvedAt?: string;
-  /** Who resolved the ticket: itsm-sync for the AWS record, or a person on the ITSM side. */
+  /** The party that resolved the ticket: itsm-sync for the AWS record, or a person on the ITSM side. */
   resolvedBy?: 'aws' | 'itsm';
   /**
    * After a person closed the ticket: whether the AWS record has been resolved since. Only a record
@@ -43,16 +43,16 @@ export interface Link {
   awsRecords?: Record<string, { displayId: string; writebackKey: Record<string, string> }>;
   /** The AWS status itsm-sync last wrote (workflow status, OpsItem status), in either direction. */
   awsStatus?: string;
-  /** The AWS record's status as its last event showed it, whoever set it. */
+  /** The AWS record's status as its last event showed it, set by anyone. */
   awsRecordStatus?: string;
   /**
    * The ticket as itsm-sync last knew it: its version and the values of the fields the change
    * poller reads. A value that equals this is not a change, which is how the connector's own writes
-   * are told apart from people's.
+   * are distinguished from people's.
    */
   itsm?: { version?: number; seen: Record<string, unknown> };
   /**
-   * Where the pair began: `itsm` for a ticket that started an AWS runbook (the AWS record came
+   * The side the pair began on: `itsm` for a ticket that started an AWS runbook (the AWS record came
    * second). Absent for records that came from AWS.
    */
   origin?: 'itsm';

@@ -172,7 +172,7 @@ export class SyncEngine {
     return rebuilt;
   }
 
-  /** The rule with this name, if it is loaded. */
+  /** Return the loaded rule with this name, if any. */
   ruleNamed(name: string): SyncRule | undefined {
     for (const rules of this.rulesByKind.values()) {
       const rule = rules.find((candidate) => candidate.name === name);
@@ -200,7 +200,7 @@ export class SyncEngine {
     }
   }
 
-  /** The correlation value of the record under the rule that handles it; undefined without a rule. */
+  /** Return the record's correlation value under the rule that handles it; undefined without a rule. */
   async correlationOf(record: SourceRecord): Promise<string | undefined> {
     const rule = await this.selectRule(record);
     return rule === undefined ? undefined : correlationFor(rule.correlation.prefix, record.identity);
@@ -209,7 +209,7 @@ export class SyncEngine {
   /**
    * Resolve the open ticket of a link whose AWS record is gone without an event saying so (a
    * reconcile found it missing). Only the rule's resolve steps are written, evaluated over `view`,
-   * which holds what is still known of the record. Returns false when there was nothing to do.
+   * which contains what is still known of the record. Returns false when there was nothing to do.
    */
   async resolveMissing(correlation: string, view: object): Promise<boolean> {
     return this.withLease(correlation, async () => {
@@ -393,8 +393,8 @@ export class SyncEngine {
       previousTickets: closedTicket ? [...(previous?.previousTickets ?? []), closedTicket] : (previous?.previousTickets ?? []),
       awsRecords: { [record.format]: addressOf(record) },
       awsRecordStatus: record.status,
-      // An adopted ticket may carry edits made before the adoption; its snapshot is still what
-      // the connector last saw, so only later edits count as changes.
+      // An adopted ticket may carry edits made before the adoption. Its snapshot is what the
+      // connector last saw, so only later edits count as changes.
       itsm: watched === undefined ? undefined : snapshotOrWritten(snapshot, fields),
       createdAt: previous?.createdAt ?? now,
       updatedAt: now,
@@ -535,7 +535,7 @@ export class SyncEngine {
   /**
    * Write fields owned by AWS (and lifecycle fields) to the ticket. A field that a person changed
    * since the connector last wrote it is overwritten, because AWS owns it, and the value it
-   * replaced goes into a note on the ticket. Returns what the connector now knows of the ticket.
+   * replaced goes into a note on the ticket. Returns the connector's new record of the ticket.
    */
   private async writeTicket(rule: SyncRule, link: Link, ticket: TicketRef, changes: TicketFields): Promise<Link['itsm']> {
     const target = this.targetFor(rule);
@@ -621,7 +621,7 @@ function addressOf(record: SourceRecord): { displayId: string; writebackKey: Rec
   return { displayId: record.displayId, writebackKey: record.writebackKey };
 }
 
-/** What the connector knows of a ticket it just created or adopted. */
+/** Build the connector's record of a ticket it just created or adopted. */
 function snapshotOrWritten(snapshot: TicketSnapshot | undefined, written: TicketFields): NonNullable<Link['itsm']> {
   if (snapshot !== undefined) return { version: snapshot.version, seen: compactSeen(snapshot.values, written) };
   // Without a snapshot, what was written is all that is known; it is not repeated here.

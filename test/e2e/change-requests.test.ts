@@ -32,7 +32,7 @@ function acceptedSignals(type: 'Approve' | 'Reject'): unknown[] {
   return harness.ssm.signals().filter((signal) => signal.accepted && signal.signalType === type);
 }
 
-/** A Change Manager change request that waits for the connector's role to approve. */
+/** File a Change Manager change request that waits for the connector's role to approve. */
 async function fileChangeRequest(templateName = 'Example-RestartWebTierChangeTemplate') {
   const execution = harness.ssm.startChangeRequest({ templateName, approvers: [harness.ssm.callerArn] });
   await harness.settle();
@@ -52,7 +52,7 @@ describe('change requests through SQS', () => {
     expect(harness.ssm.signals()).toEqual([]);
   });
 
-  it('sends Approve once when the change is approved, then closes it when the runbook succeeds', async () => {
+  it('approves once, then closes on success', async () => {
     await start({ webhookSecret: 'e2e-webhook-secret-0123456789abcdef' });
     const execution = await fileChangeRequest();
     const change = changeFor(execution.AutomationExecutionId);
@@ -146,7 +146,7 @@ describe('change requests through SQS', () => {
     expect(acceptedSignals('Approve')).toHaveLength(1);
   });
 
-  it('notes on the change why AWS refused the decision, and does not retry it', async () => {
+  it('notes a rejected signal without retrying', async () => {
     await start();
     // The connector's role is not among the execution's approvers.
     const execution = harness.ssm.startWaitingExecution({ approvers: ['arn:aws:iam::111122223333:role/SomeoneElse'], checkApprovers: true });
@@ -252,7 +252,7 @@ describe('ServiceNow changes that start a runbook', () => {
       const: "-1"
 `;
 
-  /** A normal change a person files in ServiceNow, approved by the CAB, with the given instance. */
+  /** File a normal change in ServiceNow as a person, with the given instance, and have the CAB approve it. */
   function approvedChange(instanceId?: string): Record<string, string> {
     const change = harness.serviceNow.insertRecord(
       'change_request',

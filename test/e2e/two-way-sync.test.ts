@@ -22,7 +22,7 @@ async function start(options: { webhookSecret?: string } = {}): Promise<Harness>
   return harness;
 }
 
-/** An OpsItem as CloudWatch would open it; its OpsItem Create event goes to the queue. */
+/** Open an OpsItem as CloudWatch would; its OpsItem Create event goes to the queue. */
 async function openOpsItem(changes: Partial<SimulatedOpsItem> = {}): Promise<SimulatedOpsItem> {
   const opsItem = harness.ssm.seedOpsItem(
     {
@@ -44,7 +44,7 @@ async function openOpsItem(changes: Partial<SimulatedOpsItem> = {}): Promise<Sim
   return opsItem;
 }
 
-/** A Security Hub finding with its incident, synced and written back. */
+/** Sync a Security Hub finding to its incident and write the link back. */
 async function openFinding(): Promise<{ findingId: string; incident: Record<string, string> }> {
   const event = fixture<Event>(S3_FAILED);
   harness.securityHub.seedFindings(event.detail.findings);
@@ -77,7 +77,7 @@ function writes(): { serviceNow: number; opsItem: number; finding: number } {
 }
 
 describe('OpsItems to incidents', () => {
-  it('creates an incident from the OpsItem read with GetOpsItem, and writes the link back', async () => {
+  it('creates an incident from GetOpsItem', async () => {
     await start();
     const opsItem = await openOpsItem();
 
@@ -182,7 +182,7 @@ describe('incident changes reaching AWS', () => {
     expect(harness.ssm.getOpsItem(opsItem.OpsItemId)?.Status).toBe('Open');
   });
 
-  it('resolves the finding from ServiceNow with a note naming the resolver and the incident', async () => {
+  it('resolves the finding with a note', async () => {
     await start();
     const { findingId, incident } = await openFinding();
     const ocsf = fixture<Event>(S3_OCSF_TWIN);
@@ -250,14 +250,14 @@ describe('incident changes reaching AWS', () => {
     expect(harness.ssm.getOpsItem(opsItem.OpsItemId)?.Status).toBe('InProgress');
   });
 
-  it('keeps a ticket that a person closed closed while the finding is still failing', async () => {
+  it('keeps a person-closed ticket closed', async () => {
     await start();
     const { findingId, incident } = await openFinding();
     harness.editTicket('incident', incident.sys_id!, { state: '7', close_code: 'Solution provided', close_notes: 'Handled elsewhere' });
     await harness.poll();
     const before = writes();
 
-    // Security Hub reports the finding again, still failing, as a new NOTIFIED event would say.
+    // Security Hub reports the finding again, still failing, as a new NOTIFIED event would.
     const again = fixture<Event>(S3_FAILED);
     again.id = crypto.randomUUID();
     again.detail.findings[0].UpdatedAt = new Date(Date.now() + 60_000).toISOString();
@@ -304,12 +304,12 @@ describe('incident changes reaching AWS', () => {
     expect(harness.ssm.getOpsItem(second.OpsItemId)?.Status).toBe('Resolved');
   });
 
-  it('keeps the owner value and notes the other side when both changed a field', async () => {
+  it('notes the value the owner replaced', async () => {
     await start();
     const opsItem = await openOpsItem();
     const incident = incidentFor(opsItem.OpsItemId);
 
-    // A person raises urgency in ServiceNow; the poller sees it. Then the OpsItem's owner changes
+    // A person raises urgency in ServiceNow, and the poller reads it. Then the OpsItem's owner changes
     // its priority, and urgency is owned by AWS.
     harness.editTicket('incident', incident.sys_id!, { urgency: '3' });
     await harness.poll();

@@ -152,8 +152,8 @@ export function apiItemToRecord(item: BaseConfigurationItem, context: Configurat
     toJson(item) as Record<string, unknown>,
     context,
   );
-  // The API's item has no relationships (and tags only inside some configurations): a format of
-  // its own tells the CMDB relationship sync not to take the empty list for "none".
+  // The API's item has no relationships (and tags only inside some configurations). A format of
+  // its own lets the CMDB relationship sync tell an empty list from a missing one.
   result.record.format = CONFIG_API_FORMAT;
   return result;
 }
@@ -227,7 +227,7 @@ function buildRecord(fields: ItemFields, raw: Record<string, unknown>, context: 
     // is dropped as stale.
     updatedAt: captureTime,
     view,
-    // AWS Config answers for an item only in the Region that recorded it, which for a global
+    // AWS Config returns an item only in the Region that recorded it, which for a global
     // resource is not the item's `awsRegion`.
     writebackKey: { account, region: context.configRegion, resourceType, resourceId },
   };

@@ -100,7 +100,7 @@ export class ServiceNowTarget implements ItsmTarget {
 
   /**
    * Write the given fields, and only those, to the record. An empty `fields` without a note sends
-   * nothing. The PATCH answer is the record after the write, so the snapshot costs no extra call.
+   * nothing. The PATCH response is the record after the write, so the snapshot costs no extra call.
    */
   async update(ref: TicketRef, fields: TicketFields, options: WriteOptions = {}): Promise<TicketSnapshot | undefined> {
     if (ref.system !== 'servicenow') {
@@ -140,7 +140,7 @@ export class ServiceNowTarget implements ItsmTarget {
     await this.client.deleteRecord('cmdb_rel_ci', relationshipId);
   }
 
-  /** The sys_id of a `cmdb_rel_type` by name, read once per name. */
+  /** Return the sys_id of a `cmdb_rel_type` by name, read once per name. */
   private async relationshipType(name: string): Promise<string> {
     const known = this.relationshipTypes.get(name);
     if (known !== undefined) return known;
@@ -306,7 +306,7 @@ export class ServiceNowTarget implements ItsmTarget {
   }
 }
 
-/** A note travels as a work note, appended to any the fields already carry. */
+/** Add a note as a work note, after any work note the fields already carry. */
 function withNote(values: Record<string, string>, note: string | undefined): Record<string, string> {
   if (note === undefined || note === '') return values;
   const existing = values.work_notes;

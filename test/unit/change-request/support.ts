@@ -1,5 +1,5 @@
 /**
- * A loopback server that answers SSM operations with AWS JSON 1.1 wire bodies (the corpus shapes,
+ * A loopback server that responds to SSM operations with AWS JSON 1.1 wire bodies (the corpus shapes,
  * timestamps as epoch seconds), so the real SSMClient turns them into SDK output as it would from AWS.
  */
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -7,7 +7,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { startAwsJsonServer, type AwsJsonServer, type JsonResponse } from '../../../src/simulators/aws-http.js';
 import { TEST_CREDENTIALS } from '../../integration/ssm/support.js';
 
-/** Answers one SSM operation: the request body in, a wire response out. */
+/** Handler of one SSM operation: the request body in, a wire response out. */
 export type WireHandler = (input: Record<string, unknown>) => JsonResponse;
 
 /** A running wire server, the client pointed at it, and the requests it received. */
@@ -23,7 +23,7 @@ export interface WireServer {
 /**
  * Starts a server on 127.0.0.1 (random port) that routes by the `X-Amz-Target` header
  * (`AmazonSSM.<Operation>`) to `handlers`. An operation without a handler gets a 400
- * `UnknownOperationException`, so a test sees an unexpected call as an error.
+ * `UnknownOperationException`, so an unexpected call fails the test.
  */
 export async function startWireServer(handlers: Record<string, WireHandler> = {}): Promise<WireServer> {
   const routes = new Map(Object.entries(handlers));
