@@ -1,12 +1,17 @@
 import type { AxiosInstance } from 'axios';
 
+import { type AccessToken, AccessTokenCache } from '../http/access-token-cache.js';
+import type { CredentialSource, Credentials } from '../http/credentials.js';
+import { parseJsonBody } from '../http/response-body.js';
 import {
   ServiceNowAuthError,
   ServiceNowConfigError,
   ServiceNowNetworkError,
   ServiceNowUnavailableError,
 } from './errors.js';
-import { classifyErrorResponse, describeNetworkError, parseJsonBody } from './responses.js';
+import { classifyErrorResponse, describeNetworkError } from './responses.js';
+
+export type { Credentials } from '../http/credentials.js';
 
 /** Basic authentication with a ServiceNow user (a web-service-access-only integration user). */
 export interface BasicAuthConfig {
@@ -24,18 +29,9 @@ export interface OAuthConfig {
 
 export type ServiceNowAuthConfig = BasicAuthConfig | OAuthConfig;
 
-/** The Authorization header for one request, and the token it carries (to invalidate on a 401). */
-export interface Credentials {
-  authorization: string;
-  token?: string;
-}
-
 /** Source of Authorization headers for the Table API. */
-export interface AuthProvider {
+export interface AuthProvider extends CredentialSource {
   readonly type: 'basic' | 'oauth';
-  credentials(): Promise<Credentials>;
-  /** Forget `token` after the instance rejected it, so the next call fetches a new one. */
-  invalidate(token: string): void;
   /** Hint on what to check when the instance responds with 401. */
   readonly advice: string;
 }
@@ -71,51 +67,38 @@ export class OAuthTokenProvider implements AuthProvider {
     'OAuth application registry entry is active, and that the client credentials grant is enabled ' +
     '(system property glide.oauth.inbound.client.credential.grant_type.enabled).';
 
-  /** Number of token requests made, for tests and benchmarks. */
-  tokenRequests = 0;
-
-  private cached?: { token: string; refreshAt: number };
-  private pending?: Promise<string>;
+  private readonly cache: AccessTokenCache;
 
   constructor(
     private readonly config: OAuthConfig,
     private readonly http: AxiosInstance,
-    private readonly now: () => number = Date.now,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    // An instance that sends no expires_in uses the default token lifetime of 30 minutes.
+    this.cache = new AccessTokenCache(() => this.fetchToken(), 30 * 60_000, now);
+  }
+
+  /** Number of token requests made, for tests and benchmarks. */
+  get tokenRequests(): number {
+    return this.cache.tokenRequests;
+  }
 
   async credentials(): Promise<Credentials> {
-    const token = await this.currentToken();
+    const token = await this.cache.current();
     return { authorization: `Bearer ${token}`, token };
   }
 
   invalidate(token: string): void {
-    // Only forget the token that failed: another call may already have fetched a fresh one.
-    if (this.cached?.token === token) {
-      this.cached = undefined;
-    }
+    this.cache.invalidate(token);
   }
 
-  private async currentToken(): Promise<string> {
-    if (this.cached && this.now() < this.cached.refreshAt) {
-      return this.cached.token;
-    }
-
-    this.pending ??= this.fetchToken().finally(() => {
-      this.pending = undefined;
-    });
-
-    return this.pending;
-  }
-
-  private async fetchToken(): Promise<string> {
+  private async fetchToken(): Promise<AccessToken> {
     const operation = 'fetch OAuth token';
     const form = new URLSearchParams({
       grant_type: 'client_credentials',
       client_id: this.config.clientId,
       client_secret: this.config.clientSecret,
     });
-
-    this.tokenRequests += 1;
 
     let response;
     try {
@@ -161,14 +144,7 @@ export class OAuthTokenProvider implements AuthProvider {
     }
 
     const expiresInSeconds = Number(isRecord(body) ? body.expires_in : undefined);
-    const lifetimeMs = Number.isFinite(expiresInSeconds) && expiresInSeconds > 0 ? expiresInSeconds * 1000 : 30 * 60_000;
-
-    // Refresh before expiry so a token never expires between being read and being checked: one
-    // minute early, or a tenth of the lifetime for short-lived tokens.
-    const marginMs = Math.min(60_000, lifetimeMs / 10);
-    this.cached = { token, refreshAt: this.now() + lifetimeMs - marginMs };
-
-    return token;
+    return { token, expiresInSeconds: Number.isFinite(expiresInSeconds) ? expiresInSeconds : undefined };
   }
 }
 

@@ -1,7 +1,10 @@
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import pRetry, { AbortError, type RetryContext } from 'p-retry';
+import type { AxiosInstance, AxiosResponse } from 'axios';
 import { pino, type Logger } from 'pino';
 
+import type { RetryPolicy } from '../http/backoff.js';
+import { sendWithFreshToken } from '../http/credentials.js';
+import { createRestHttpClient } from '../http/http-client.js';
+import { sendWithRetries } from '../http/retry.js';
 import { type AuthProvider, createAuthProvider, OAuthTokenProvider, type ServiceNowAuthConfig } from './auth.js';
 import { normalizeInstanceUrl, readNonNegativeInteger } from './client-config.js';
 import { EncodedQuery, validateFieldName } from './encoded-query.js';
@@ -129,30 +132,18 @@ export class ServiceNowClient {
   private readonly http: AxiosInstance;
   private readonly auth: AuthProvider;
   private readonly logger: Logger;
-  private readonly maxRetries: number;
-  private readonly retryBaseMs: number;
-  private readonly maxRetryDelayMs: number;
+  private readonly retryPolicy: RetryPolicy;
 
   constructor(config: ServiceNowClientConfig) {
     this.instanceUrl = normalizeInstanceUrl(config.instanceUrl);
-    this.maxRetries = readNonNegativeInteger('maxRetries', config.maxRetries, 5);
-    this.retryBaseMs = readNonNegativeInteger('retryBaseMs', config.retryBaseMs, 500);
-    this.maxRetryDelayMs = readNonNegativeInteger('maxRetryDelayMs', config.maxRetryDelayMs, 30_000);
+    this.retryPolicy = {
+      maxRetries: readNonNegativeInteger('maxRetries', config.maxRetries, 5),
+      retryBaseMs: readNonNegativeInteger('retryBaseMs', config.retryBaseMs, 500),
+      maxRetryDelayMs: readNonNegativeInteger('maxRetryDelayMs', config.maxRetryDelayMs, 30_000),
+    };
     const timeoutMs = readNonNegativeInteger('timeoutMs', config.timeoutMs, 30_000);
     this.logger = config.logger ?? pino({ level: 'silent' });
-
-    // Every status is handled here, so axios must not throw on 4xx/5xx, must not parse the body
-    // (an HTML page must reach the checks as text), and must not follow redirects (a redirect of an
-    // API call means a wrong URL or an SSO page).
-    this.http = axios.create({
-      baseURL: this.instanceUrl,
-      timeout: timeoutMs,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      validateStatus: () => true,
-      maxRedirects: 0,
-      headers: { Accept: 'application/json' },
-    });
+    this.http = createRestHttpClient({ baseURL: this.instanceUrl, timeoutMs });
 
     this.auth = createAuthProvider(config.auth, this.http);
   }
@@ -337,43 +328,14 @@ export class ServiceNowClient {
 
   /** Send one Table API request with retries, and return its `result`. */
   private async send(request: TableRequest): Promise<TableResult> {
-    let attempts = 0;
-
-    try {
-      return await pRetry(
-        async (attemptNumber) => {
-          attempts = attemptNumber;
-
-          if (attemptNumber > 1 && request.recover) {
-            const recovered = await request.recover();
-            if (recovered !== undefined) {
-              return recovered;
-            }
-          }
-
-          try {
-            return await this.sendOnce(request);
-          } catch (error) {
-            // Only retryable ServiceNow errors go round again; anything else ends the operation.
-            if (error instanceof ServiceNowError && error.retryable) {
-              throw error;
-            }
-            throw new AbortError(error instanceof Error ? error : new Error(String(error)));
-          }
-        },
-        {
-          retries: this.maxRetries,
-          // The wait is made in waitBeforeRetry, which reads Retry-After.
-          minTimeout: 0,
-          onFailedAttempt: (context) => this.waitBeforeRetry(request, context),
-        },
-      );
-    } catch (error) {
-      if (error instanceof ServiceNowError) {
-        error.recordAttempts(attempts);
-      }
-      throw error;
-    }
+    return sendWithRetries(() => this.sendOnce(request), {
+      service: 'ServiceNow',
+      policy: this.retryPolicy,
+      logger: this.logger,
+      logContext: { operation: request.operation, table: request.table, sysId: request.sysId },
+      isFailure: (error): error is ServiceNowError => error instanceof ServiceNowError,
+      recover: request.recover,
+    });
   }
 
   /** Send the request once; on a 401 with OAuth, fetch a new token and send it once more. */
@@ -384,32 +346,26 @@ export class ServiceNowClient {
       sysId: request.sysId,
       advice: this.auth.advice,
     };
-    let tokenRefreshed = false;
 
-    for (;;) {
-      const credentials = await this.auth.credentials();
-      const response = await this.request(request, credentials.authorization);
-
-      if (response.status === 401 && credentials.token !== undefined && !tokenRefreshed) {
+    const response = await sendWithFreshToken(
+      this.auth,
+      (authorization) => this.request(request, authorization),
+      () =>
         this.logger.info(
           { operation: request.operation, table: request.table, sysId: request.sysId, status: 401 },
           'ServiceNow rejected the OAuth token; fetching a new one',
-        );
-        this.auth.invalidate(credentials.token);
-        tokenRefreshed = true;
-        continue;
-      }
+        ),
+    );
 
-      // A DELETE answers 204 with no body.
-      if (request.method === 'DELETE' && response.status === 204) {
-        return { result: null };
-      }
-      if (response.status >= 200 && response.status < 300) {
-        return { result: readResult(response, context), totalCount: readTotalCount(response) };
-      }
-
-      throw classifyErrorResponse(response, context);
+    // A DELETE responds with 204 and no body.
+    if (request.method === 'DELETE' && response.status === 204) {
+      return { result: null };
     }
+    if (response.status >= 200 && response.status < 300) {
+      return { result: readResult(response, context), totalCount: readTotalCount(response) };
+    }
+
+    throw classifyErrorResponse(response, context);
   }
 
   private async request(request: TableRequest, authorization: string): Promise<AxiosResponse> {
@@ -437,41 +393,6 @@ export class ServiceNowClient {
         ...describeNetworkError(error),
       });
     }
-  }
-
-  /** Log the failed attempt and wait before the next one; throw to stop retrying. */
-  private async waitBeforeRetry(request: TableRequest, context: RetryContext): Promise<void> {
-    const error = context.error;
-    if (!(error instanceof ServiceNowError) || context.retriesLeft <= 0) {
-      return;
-    }
-
-    const logContext = {
-      operation: request.operation,
-      table: request.table,
-      sysId: request.sysId,
-      attempt: context.attemptNumber,
-      status: error.status,
-      kind: error.kind,
-    };
-
-    if (error.retryAfterMs !== undefined && error.retryAfterMs > this.maxRetryDelayMs) {
-      this.logger.warn(
-        { ...logContext, retryAfterMs: error.retryAfterMs, maxRetryDelayMs: this.maxRetryDelayMs },
-        'ServiceNow asks to wait longer than the maximum retry delay; giving up for now',
-      );
-      throw error;
-    }
-
-    const delayMs = error.retryAfterMs ?? this.backoffMs(context.attemptNumber);
-    this.logger.warn({ ...logContext, delayMs, error: error.message }, 'ServiceNow request failed; retrying');
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
-  }
-
-  /** Exponential backoff with "equal jitter": half the step is fixed, half is random. */
-  private backoffMs(attemptNumber: number): number {
-    const step = Math.min(this.maxRetryDelayMs, this.retryBaseMs * 2 ** (attemptNumber - 1));
-    return Math.round(step / 2 + Math.random() * (step / 2));
   }
 }
 

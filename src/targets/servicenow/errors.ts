@@ -2,10 +2,11 @@
  * Errors raised by the ServiceNow Table API client and target.
  *
  * Every error names the operation ("create incident", "update incident 9f2c…"), the HTTP status and
- * ServiceNow's own `error.message` / `error.detail`, and tells the reader what to do next. None of them keeps
- * the axios error, its request config or its headers, so no Authorization header, password, client
- * secret or token can reach a log line through an error.
+ * ServiceNow's own `error.message` / `error.detail`, and tells the reader what to do next (see
+ * ApiError, which keeps secrets out of them).
  */
+
+import { ApiError, type ApiErrorContext } from '../http/api-error.js';
 
 /** The category of failure, for callers that branch on it. */
 export type ServiceNowErrorKind =
@@ -29,33 +30,19 @@ export type ServiceNowErrorKind =
   | 'network';
 
 /** The context that every ServiceNow error carries. */
-export interface ServiceNowErrorContext {
-  kind: ServiceNowErrorKind;
-  /** The operation, with table and record: `create incident`, `update incident 9f2c…`. */
-  operation: string;
+export interface ServiceNowErrorContext extends ApiErrorContext<ServiceNowErrorKind> {
   table?: string;
   sysId?: string;
-  /** HTTP status, absent for network errors. */
-  status?: number;
   /** ServiceNow's `error.message`, for example `User Not Authenticated`. */
   serviceNowMessage?: string;
-  /** ServiceNow's `error.detail`, for example `Data Policy Exception: ...`. */
-  detail?: string;
-  /** Whether the same request may succeed later without a change on our side. */
-  retryable: boolean;
-  /** The fix for the operator or the mapping author. */
-  advice?: string;
-  /** Wait time that the instance asked for (Retry-After or X-RateLimit-Reset), in milliseconds. */
-  retryAfterMs?: number;
-  /** A sanitized cause: never the axios error itself. */
-  cause?: Error;
 }
 
 /**
  * A failed call to the ServiceNow Table API (or its OAuth token endpoint).
  *
- * Catch it to read `kind`, `status`, `serviceNowMessage`, `detail` and `retryable`. `attempts`
- * is the number of HTTP requests made before the client gave up.
+ * Catch it to read `kind`, `status`, `serviceNowMessage`, `detail` (ServiceNow's `error.detail`,
+ * for example `Data Policy Exception: ...`) and `retryable`. `attempts` is the number of HTTP
+ * requests made before the client gave up.
  *
  * @example
  * ```ts
@@ -68,69 +55,26 @@ export interface ServiceNowErrorContext {
  * }
  * ```
  */
-export class ServiceNowError extends Error {
+export class ServiceNowError extends ApiError<ServiceNowErrorKind> {
   override name = 'ServiceNowError';
-  readonly kind: ServiceNowErrorKind;
-  readonly operation: string;
   readonly table?: string;
   readonly sysId?: string;
-  readonly status?: number;
   readonly serviceNowMessage?: string;
-  readonly detail?: string;
-  readonly retryable: boolean;
-  readonly advice?: string;
-  readonly retryAfterMs?: number;
-  /** Number of HTTP requests made for this operation before it failed. */
-  attempts = 1;
 
   constructor(context: ServiceNowErrorContext) {
-    super('', context.cause === undefined ? undefined : { cause: context.cause });
-    this.kind = context.kind;
-    this.operation = context.operation;
+    super(context);
     this.table = context.table;
     this.sysId = context.sysId;
-    this.status = context.status;
     this.serviceNowMessage = context.serviceNowMessage;
-    this.detail = context.detail;
-    this.retryable = context.retryable;
-    this.advice = context.advice;
-    this.retryAfterMs = context.retryAfterMs;
-    this.message = this.composeMessage();
+    this.refreshMessage();
   }
 
-  /** Record how many requests were made, and add the count to the message. */
-  recordAttempts(attempts: number): void {
-    this.attempts = attempts;
-    this.message = this.composeMessage();
+  protected subject(): string {
+    return `ServiceNow ${this.operation}`;
   }
 
-  private composeMessage(): string {
-    const parts = [`ServiceNow ${this.operation} failed`];
-
-    if (this.status !== undefined) {
-      parts.push(`: HTTP ${this.status}`);
-    }
-
-    if (this.serviceNowMessage) {
-      parts.push(` "${this.serviceNowMessage}"`);
-    }
-
-    if (this.detail) {
-      // Data policy details come with tabs and line breaks; one line reads better in logs.
-      parts.push(` (${this.detail.replace(/\s+/g, ' ').trim()})`);
-    }
-
-    if (this.attempts > 1) {
-      parts.push(` after ${this.attempts} attempts`);
-    }
-
-    parts.push('.');
-
-    if (this.advice) {
-      parts.push(` ${this.advice}`);
-    }
-
-    return parts.join('');
+  protected systemMessages(): string[] {
+    return this.serviceNowMessage ? [`"${this.serviceNowMessage}"`] : [];
   }
 }
 

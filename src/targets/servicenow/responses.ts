@@ -1,5 +1,8 @@
 import type { AxiosResponse } from 'axios';
 
+import { describeNetworkError as describeFailure } from '../http/network-error.js';
+import { describeNonJsonBody, headerValue, parseJsonBody } from '../http/response-body.js';
+import { readRetryAfterMs as readWaitMs } from '../http/retry-after.js';
 import {
   ServiceNowAuthError,
   ServiceNowDataPolicyError,
@@ -22,31 +25,7 @@ export interface ResponseContext {
   advice?: string;
 }
 
-/**
- * Parse a response body as JSON. Returns undefined for a body that is not JSON, such as the HTML
- * page of a hibernating instance, a proxy error page or an SSO login page.
- */
-export function parseJsonBody(response: AxiosResponse): unknown {
-  const contentType = headerValue(response, 'content-type') ?? '';
-  const body: unknown = response.data;
-
-  if (typeof body !== 'string') {
-    return body ?? undefined;
-  }
-
-  const text = body.trim();
-  const looksLikeJson = text.startsWith('{') || text.startsWith('[');
-
-  if (!looksLikeJson || (contentType !== '' && !/json/i.test(contentType))) {
-    return undefined;
-  }
-
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
+export { parseJsonBody } from '../http/response-body.js';
 
 /**
  * Return the `result` of a 2xx Table API response, or throw ServiceNowUnavailableError (retryable)
@@ -191,16 +170,11 @@ export function classifyErrorResponse(response: AxiosResponse, context: Response
  * Authorization header and, for token requests, the client secret.
  */
 export function describeNetworkError(error: unknown): Pick<ServiceNowErrorContext, 'cause' | 'detail' | 'advice'> {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
-  const rawMessage = redactCredentials(error instanceof Error ? error.message : String(error)).slice(0, 500);
-  const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(rawMessage);
-
-  const cause = new Error(code ? `${code}: ${rawMessage}` : rawMessage);
-  cause.name = timedOut ? 'TimeoutError' : 'NetworkError';
+  const { cause, detail, timedOut } = describeFailure(error);
 
   return {
     cause,
-    detail: timedOut ? `timed out (${rawMessage})` : cause.message,
+    detail,
     advice: timedOut
       ? 'The instance did not answer in time. Raise SERVICENOW_TIMEOUT_MS if the instance is slow.'
       : 'Check SERVICENOW_INSTANCE_URL and the network path to the instance.',
@@ -208,38 +182,11 @@ export function describeNetworkError(error: unknown): Pick<ServiceNowErrorContex
 }
 
 /**
- * Replace credentials that an error message may quote, such as the Authorization header in an
- * HTTP mocking library's "no match" message.
- */
-function redactCredentials(text: string): string {
-  return text.replace(/\b(basic|bearer)\s+[\w.~+/=-]+/gi, '$1 [redacted]');
-}
-
-/**
  * Milliseconds the instance asked us to wait: `Retry-After` (seconds or an HTTP date) first, then
  * `X-RateLimit-Reset` (UNIX seconds). Undefined when neither is present or readable.
  */
 export function readRetryAfterMs(response: AxiosResponse, now: number = Date.now()): number | undefined {
-  const retryAfter = headerValue(response, 'retry-after');
-
-  if (retryAfter !== undefined) {
-    if (/^\d+(\.\d+)?$/.test(retryAfter.trim())) {
-      return Math.round(Number(retryAfter) * 1000);
-    }
-
-    const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) {
-      return Math.max(0, date - now);
-    }
-  }
-
-  const reset = headerValue(response, 'x-ratelimit-reset');
-
-  if (reset !== undefined && /^\d+$/.test(reset.trim())) {
-    return Math.max(0, Number(reset) * 1000 - now);
-  }
-
-  return undefined;
+  return readWaitMs(response, 'unix-seconds', now);
 }
 
 const UNAVAILABLE_ADVICE =
@@ -264,29 +211,6 @@ function readErrorBody(body: unknown): { message?: string; detail?: string } {
   const message = 'message' in error && typeof error.message === 'string' ? error.message : undefined;
   const detail = 'detail' in error && typeof error.detail === 'string' ? error.detail : undefined;
   return { message, detail };
-}
-
-/** Describe a non-JSON body in a few words, with the HTML title when there is one. */
-function describeNonJsonBody(response: AxiosResponse): string {
-  const contentType = headerValue(response, 'content-type') ?? 'no Content-Type';
-  const text = typeof response.data === 'string' ? response.data : '';
-  const title = /<title>([^<]{1,200})<\/title>/i.exec(text)?.[1]?.trim();
-
-  if (title) {
-    return `${contentType} page "${title}"`;
-  }
-
-  return text.trim() === '' ? `empty body (${contentType})` : `non-JSON body (${contentType})`;
-}
-
-function headerValue(response: AxiosResponse, name: string): string | undefined {
-  const value: unknown = (response.headers as Record<string, unknown> | undefined)?.[name];
-
-  if (Array.isArray(value)) {
-    return value.length > 0 ? String(value[0]) : undefined;
-  }
-
-  return value === undefined || value === null ? undefined : String(value);
 }
 
 function verbOf(operation: string): string {
