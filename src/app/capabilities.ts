@@ -2,12 +2,9 @@ import type { SourceKind, TargetSystem } from '../core/types.js';
 import type { MappingIssue } from '../rules/errors.js';
 import type { SyncRule } from '../rules/sync-rule.js';
 
-/**
- * Record kinds and ITSM systems this version syncs. The mapping format already names Jira, so a
- * rule for it is valid YAML but cannot run yet.
- */
+/** Record kinds and ITSM systems this version syncs. */
 export const SUPPORTED_SOURCE_KINDS: readonly SourceKind[] = ['finding', 'opsitem', 'change-request', 'configuration-item'];
-export const SUPPORTED_TARGET_SYSTEMS: readonly TargetSystem[] = ['servicenow'];
+export const SUPPORTED_TARGET_SYSTEMS: readonly TargetSystem[] = ['servicenow', 'jira'];
 
 /** List the rules that this version cannot run, as mapping issues for `validate` and start-up. */
 export function unsupportedRuleIssues(rules: readonly SyncRule[]): MappingIssue[] {

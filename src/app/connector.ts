@@ -25,6 +25,10 @@ import { createEventHandler } from '../sync/event-handler.js';
 import { ServiceNowClient } from '../targets/servicenow/client.js';
 import { ServiceNowChangeFeed } from '../targets/servicenow/servicenow-change-feed.js';
 import { ServiceNowTarget } from '../targets/servicenow/servicenow-target.js';
+import { JiraClient } from '../targets/jira/client.js';
+import { JiraChangeFeed } from '../targets/jira/jira-change-feed.js';
+import { JiraTarget } from '../targets/jira/jira-target.js';
+import { createAssetsTarget } from '../targets/jira/assets/index.js';
 import { createSecurityHubClient } from '../writeback/securityhub-client.js';
 import { ConfigReconciler } from '../cmdb/config-reconciler.js';
 import { ReconcileSchedule } from '../cmdb/reconcile-schedule.js';
@@ -45,6 +49,7 @@ export interface Connector {
   /** The ITSM targets, by system. */
   targets: Partial<Record<TargetSystem, ItsmTarget>>;
   serviceNow?: ServiceNowClient;
+  jira?: JiraClient;
   /** The way back: ticket changes applied to AWS records. */
   reverse: ReverseSync;
   /** Reads changed tickets on a timer; `start()` it next to the consumer. */
@@ -96,6 +101,19 @@ export async function buildConnector(
       timeZone: settings.serviceNow.timeZone,
       logger: logger.child({ component: 'servicenow-changes' }),
     });
+  }
+
+  let jira: JiraClient | undefined;
+  if (settings.jira) {
+    const jiraLogger = logger.child({ component: 'jira' });
+    jira = new JiraClient({ baseUrl: settings.jira.baseUrl, deployment: settings.jira.deployment, auth: settings.jira.auth, timeoutMs: settings.jira.timeoutMs, logger: jiraLogger });
+    const assets =
+      settings.jira.assetsUrl === undefined
+        ? undefined
+        : createAssetsTarget({ http: jira, assetsUrl: settings.jira.assetsUrl, siteUrl: settings.jira.siteUrl, correlationAttribute: settings.jira.assetsCorrelationAttribute, logger: jiraLogger });
+    const jiraTarget = new JiraTarget(jira, { siteUrl: settings.jira.siteUrl, assets, logger: jiraLogger });
+    targets.jira = jiraTarget;
+    feeds.jira = new JiraChangeFeed(jira, jiraTarget, { timeZone: settings.jira.timeZone, logger: logger.child({ component: 'jira-changes' }) });
   }
 
   // OpsItems live in the Region of their event; one SSM client per Region, made on first use.
@@ -165,8 +183,11 @@ export async function buildConnector(
     store,
     logger: reverseLogger,
     metrics,
-    intervalMs: settings.serviceNow?.poll.intervalMs ?? 0,
+    // One timer serves every system, at the shortest interval; each system is read at its own.
+    intervalMs: pollInterval(settings),
+    intervalBySystem: { servicenow: settings.serviceNow?.poll.intervalMs, jira: settings.jira?.poll.intervalMs },
     overlapMs: settings.serviceNow?.poll.overlapMs ?? 0,
+    overlapBySystem: { jira: settings.jira?.poll.overlapMs },
   });
 
   // The way back needs to know who the connector is in each ITSM system it reads changes from.
@@ -214,6 +235,7 @@ export async function buildConnector(
     store,
     targets,
     serviceNow,
+    jira,
     reverse,
     poller,
     serviceNowWebhook,
@@ -223,4 +245,10 @@ export async function buildConnector(
       await store.close();
     },
   };
+}
+
+/** The poll interval: the shortest one configured above 0, or 0 when every system turned polling off. */
+function pollInterval(settings: Settings): number {
+  const intervals = [settings.serviceNow?.poll.intervalMs, settings.jira?.poll.intervalMs].filter((ms): ms is number => ms !== undefined && ms > 0);
+  return intervals.length === 0 ? 0 : Math.min(...intervals);
 }

@@ -1,5 +1,7 @@
 import type { LevelWithSilent } from 'pino';
 
+import { isTimeZone } from '../core/time-zone.js';
+
 /** ServiceNow connection settings. */
 export interface ServiceNowSettings {
   instanceUrl: string;
@@ -15,6 +17,28 @@ export interface ServiceNowSettings {
   webhookSecret?: string;
 }
 
+/** Jira connection settings. */
+export interface JiraSettings {
+  /** Base URL of the REST API: the site (`https://acme.atlassian.net`) or, with OAuth, `https://api.atlassian.com/ex/jira/<cloud id>`. */
+  baseUrl: string;
+  /** Base URL of the web pages that ticket links point at; the site URL. */
+  siteUrl: string;
+  deployment: 'cloud' | 'datacenter';
+  auth:
+    | { type: 'basic'; email: string; apiToken: string }
+    | { type: 'pat'; token: string }
+    | { type: 'oauth'; clientId: string; clientSecret: string; tokenUrl?: string };
+  timeoutMs: number;
+  /** The change poller (Jira → AWS). An interval of 0 turns it off. */
+  poll: { intervalMs: number; overlapMs: number };
+  /** The time zone JQL dates are read in, when the integration user's profile cannot be read. */
+  timeZone?: string;
+  /** Base URL of the Assets REST API, when configuration items are synced to JSM Assets. */
+  assetsUrl?: string;
+  /** Assets attribute that carries the correlation value. */
+  assetsCorrelationAttribute: string;
+}
+
 /** Everything the daemon reads from its environment. See `.env.example` for each variable. */
 export interface Settings {
   queueUrl: string;
@@ -22,6 +46,7 @@ export interface Settings {
   /** The AWS account the task runs in; needed only by mappings that start runbooks. */
   accountId?: string;
   serviceNow?: ServiceNowSettings;
+  jira?: JiraSettings;
   mappingsDir: string;
   stateStore: string;
   logLevel: LevelWithSilent;
@@ -59,6 +84,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     region: read.string('AWS_REGION', { required: true, pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, expected: 'an AWS region such as us-east-1' }),
     accountId: read.string('AWS_ACCOUNT_ID', { pattern: /^\d{12}$/, expected: 'the 12-digit AWS account id' }) || undefined,
     serviceNow: readServiceNow(read),
+    jira: readJira(read),
     mappingsDir: read.string('MAPPINGS_DIR', { fallback: './mappings' }),
     stateStore: read.string('STATE_STORE', { fallback: 'sqlite:./data/state.db', pattern: /^sqlite:.+/, expected: 'sqlite:<path>, for example sqlite:./data/state.db' }),
     logLevel: read.choice('LOG_LEVEL', LOG_LEVELS, 'info') as LevelWithSilent,
@@ -120,14 +146,64 @@ function readServiceNow(read: EnvReader): ServiceNowSettings | undefined {
   return { ...common, auth: { type: 'basic', username, password } };
 }
 
-function isTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
+const ATLASSIAN_TOKEN_URL = 'https://auth.atlassian.com/oauth/token';
+
+function readJira(read: EnvReader): JiraSettings | undefined {
+  const baseUrl = read.url('JIRA_BASE_URL', { required: false });
+  if (!baseUrl) return undefined;
+
+  const deployment = read.choice('JIRA_DEPLOYMENT', ['cloud', 'datacenter'], 'cloud') as JiraSettings['deployment'];
+  const siteUrl = read.url('JIRA_SITE_URL', { required: false }) || baseUrl;
+  const email = read.string('JIRA_EMAIL', {});
+  const apiToken = read.secret('JIRA_API_TOKEN');
+  const clientId = read.string('JIRA_CLIENT_ID', {});
+  const clientSecret = read.secret('JIRA_CLIENT_SECRET');
+  const tokenUrl = read.url('JIRA_OAUTH_TOKEN_URL', { required: false }) || undefined;
+  const timeoutMs = read.integer('JIRA_TIMEOUT_MS', { fallback: 30_000, min: 1_000, max: 300_000 });
+  // JQL reads dates at minute precision, so an overlap under a minute could miss changes.
+  const poll = {
+    intervalMs: read.integer('JIRA_POLL_INTERVAL_SECONDS', { fallback: 30, min: 0, max: 3_600 }) * 1000,
+    overlapMs: read.integer('JIRA_POLL_OVERLAP_SECONDS', { fallback: 180, min: 60, max: 86_400 }) * 1000,
+  };
+  const timeZone = read.string('JIRA_TIME_ZONE', {}) || undefined;
+  if (timeZone !== undefined && !isTimeZone(timeZone)) {
+    read.problem(`JIRA_TIME_ZONE is invalid ("${timeZone}"): expected an IANA time zone such as Europe/Berlin`);
   }
+  const assetsCorrelationAttribute = read.string('JIRA_ASSETS_CORRELATION_ATTRIBUTE', { fallback: 'itsm-sync correlation' });
+  const assetsUrl = readAssetsUrl(read, deployment, baseUrl);
+  const common = { baseUrl, siteUrl, deployment, timeoutMs, poll, timeZone, assetsUrl, assetsCorrelationAttribute };
+
+  if (clientId || clientSecret) {
+    if (!clientId || !clientSecret) read.problem('JIRA_CLIENT_ID and JIRA_CLIENT_SECRET must be set together for OAuth 2.0 client credentials');
+    if (deployment !== 'cloud') read.problem('JIRA_CLIENT_ID and JIRA_CLIENT_SECRET are for Jira Cloud; Data Center takes a personal access token in JIRA_API_TOKEN');
+    if (!/^https:\/\/api\.atlassian\.com\/ex\/jira\//.test(baseUrl) && tokenUrl === undefined) {
+      read.problem('With OAuth 2.0, JIRA_BASE_URL must be https://api.atlassian.com/ex/jira/<cloud id>, and JIRA_SITE_URL the site (https://<site>.atlassian.net)');
+    }
+    return { ...common, auth: { type: 'oauth', clientId, clientSecret, tokenUrl: tokenUrl ?? ATLASSIAN_TOKEN_URL } };
+  }
+
+  if (deployment === 'datacenter') {
+    if (!apiToken) read.problem('JIRA_API_TOKEN is required: a personal access token of the integration user (Profile → Personal Access Tokens)');
+    return { ...common, auth: { type: 'pat', token: apiToken } };
+  }
+  if (!email || !apiToken) {
+    read.problem(
+      'JIRA_EMAIL and JIRA_API_TOKEN are required for Jira Cloud: the integration user\'s e-mail and an API token from ' +
+        'https://id.atlassian.com/manage-profile/security/api-tokens (or set JIRA_CLIENT_ID and JIRA_CLIENT_SECRET for OAuth 2.0)',
+    );
+  }
+  return { ...common, auth: { type: 'basic', email, apiToken } };
 }
+
+/** Assets lives on its own host on Cloud (per workspace) and under the Jira URL on Data Center. */
+function readAssetsUrl(read: EnvReader, deployment: JiraSettings['deployment'], baseUrl: string): string | undefined {
+  const explicit = read.url('JIRA_ASSETS_URL', { required: false });
+  if (explicit) return explicit;
+  const workspaceId = read.string('JIRA_ASSETS_WORKSPACE_ID', { pattern: /^[A-Za-z0-9-]+$/, expected: 'the Assets workspace id (GET /rest/servicedeskapi/assets/workspace)' });
+  if (workspaceId) return `https://api.atlassian.com/jsm/assets/workspace/${workspaceId}/v1`;
+  return deployment === 'datacenter' ? `${baseUrl}/rest/assets/1.0` : undefined;
+}
+
 
 /** Reads variables and records a problem for each bad one instead of stopping at the first. */
 class EnvReader {

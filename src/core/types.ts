@@ -135,6 +135,21 @@ export interface ItsmTarget {
   listLinked(table: string, prefix: string, fields: string[]): AsyncIterable<LinkedTicket>;
 }
 
+/**
+ * A create made the ticket, but a later step of it failed (a Jira transition, a comment). The
+ * engine records the link to `ticket` before passing `cause` on, so the retry updates this ticket
+ * instead of making a second one: ITSM search may not show a ticket seconds old.
+ */
+export class TicketCreatedError extends Error {
+  constructor(
+    readonly ticket: TicketRef,
+    override readonly cause: unknown,
+  ) {
+    super(`Created ${ticket.number}, but the rest of the create failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'TicketCreatedError';
+  }
+}
+
 /** Options of a write to the ITSM system. */
 export interface WriteOptions {
   /** Fields to return in the snapshot of the record after the write. */
@@ -144,6 +159,11 @@ export interface WriteOptions {
    * a Jira comment).
    */
   note?: string;
+  /**
+   * Names the AWS record in words (`Security Hub finding arn:…`), for systems that must cut a long
+   * text and say where the rest can be read.
+   */
+  recordLabel?: string;
 }
 
 /** A reference to a record just written, with its stored values when they were asked for. */
@@ -246,8 +266,13 @@ export interface JournalEntry {
   /** The journal field: `comments`, `work_notes`. */
   field: string;
   text: string;
-  /** Login of the author. */
+  /** Login or display name of the author, as notes show it. */
   author: string;
+  /**
+   * Stable id of the author (a Jira account id) where it differs from `author`; the connector's own
+   * entries are recognised by it. Defaults to `author`.
+   */
+  authorId?: string;
   /** ISO-8601 UTC. */
   createdAt: string;
 }

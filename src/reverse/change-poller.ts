@@ -27,10 +27,17 @@ export interface ChangePollerOptions {
   /** Time between the end of one poll and the start of the next. */
   intervalMs: number;
   /**
+   * Interval per ITSM system, where it differs from `intervalMs`; 0 leaves the system out of the
+   * scheduled polls (manual polls still read it). A system is polled when its interval has passed.
+   */
+  intervalBySystem?: Partial<Record<TargetSystem, number>>;
+  /**
    * How far before its cursor each poll starts reading. It covers changes committed after a later
    * one was read and clock differences; what it reads twice is recognised by version and skipped.
    */
   overlapMs: number;
+  /** Overlap per ITSM system, where it differs from `overlapMs` (Jira reads dates by the minute). */
+  overlapBySystem?: Partial<Record<TargetSystem, number>>;
   /** ITSM changes that start runbooks, looked for once per poll. */
   runbookStarts?: RunbookStarts;
   /** Start of the very first poll, before now, when no cursor is stored. Default 24 hours. */
@@ -67,6 +74,8 @@ export class ChangePoller {
   /** sys_id → last version handed on, for the records of the current overlap window. */
   private readonly recent = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  /** When each system was last polled by the timer, in milliseconds. */
+  private readonly lastScheduledPoll = new Map<TargetSystem, number>();
   private running: Promise<PollStats> | undefined;
   private stopped = true;
 
@@ -78,6 +87,11 @@ export class ChangePoller {
   /** Poll now, then every `intervalMs` after each poll ends, until `stop`. */
   start(): void {
     if ((this.tables.length === 0 && !this.options.runbookStarts?.active) || !this.stopped) return;
+    // An interval of 0 turns polling off (the webhook, or manual polls, bring changes instead).
+    if (this.options.intervalMs <= 0) {
+      this.options.logger.info('Change poller is off (poll interval 0)');
+      return;
+    }
     this.stopped = false;
     this.options.logger.info(
       { tables: this.tables.map((table) => `${table.system}:${table.table}`), intervalMs: this.options.intervalMs },
@@ -93,11 +107,14 @@ export class ChangePoller {
     await this.running?.catch(() => undefined);
   }
 
-  /** Poll every watched table once. A table that fails is retried at the next poll. */
-  async pollOnce(): Promise<PollStats> {
+  /**
+   * Poll every watched table once, or those of `systems`. A table that fails is retried at the next
+   * poll.
+   */
+  async pollOnce(systems?: readonly TargetSystem[]): Promise<PollStats> {
     // One poll at a time: a manual poll during a scheduled one waits for it and polls again.
     while (this.running !== undefined) await this.running.catch(() => undefined);
-    const poll = this.pollTables();
+    const poll = this.pollTables(systems);
     this.running = poll;
     try {
       return await poll;
@@ -106,10 +123,11 @@ export class ChangePoller {
     }
   }
 
-  private async pollTables(): Promise<PollStats> {
-    const stats: PollStats = { tables: this.tables.length, read: 0, handled: 0, failedTables: 0, skipped: 0, runbooksStarted: 0 };
+  private async pollTables(systems?: readonly TargetSystem[]): Promise<PollStats> {
+    const tables = systems === undefined ? this.tables : this.tables.filter((table) => systems.includes(table.system));
+    const stats: PollStats = { tables: tables.length, read: 0, handled: 0, failedTables: 0, skipped: 0, runbooksStarted: 0 };
 
-    for (const table of this.tables) {
+    for (const table of tables) {
       try {
         await this.pollTable(table, stats);
         this.options.metrics?.changePolls.inc({ system: table.system, table: table.table, result: 'ok' });
@@ -123,7 +141,8 @@ export class ChangePoller {
       }
     }
 
-    if (this.options.runbookStarts?.active) {
+    // Runbook starts read ServiceNow changes, so they follow ServiceNow's schedule.
+    if (this.options.runbookStarts?.active && (systems === undefined || systems.includes('servicenow'))) {
       try {
         stats.runbooksStarted = (await this.options.runbookStarts.pollOnce()).started;
       } catch (error) {
@@ -143,7 +162,7 @@ export class ChangePoller {
     const cursorName = `changes:${table.system}:${table.table}`;
     const cursor = await this.options.store.getCursor(cursorName);
     const lookback = this.options.firstPollLookbackMs ?? 24 * 3_600_000;
-    const from = cursor === undefined ? this.clock().getTime() - lookback : Date.parse(cursor) - this.options.overlapMs;
+    const from = cursor === undefined ? this.clock().getTime() - lookback : Date.parse(cursor) - (this.options.overlapBySystem?.[table.system] ?? this.options.overlapMs);
     let latest = cursor;
 
     try {
@@ -181,11 +200,23 @@ export class ChangePoller {
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      void this.pollOnce()
+      void this.pollOnce(this.dueSystems())
         .catch((error: unknown) => this.options.logger.error({ err: error }, 'Change poll failed'))
         .finally(() => this.schedule(this.options.intervalMs));
     }, delayMs);
     this.timer.unref();
+  }
+
+  /** The systems whose own interval has passed since the timer last polled them. */
+  private dueSystems(): TargetSystem[] {
+    const now = Date.now();
+    const systems = [...new Set(this.tables.map((table) => table.system))].filter((system) => {
+      const interval = this.options.intervalBySystem?.[system] ?? this.options.intervalMs;
+      const last = this.lastScheduledPoll.get(system);
+      return interval > 0 && (last === undefined || now - last >= interval);
+    });
+    for (const system of systems) this.lastScheduledPoll.set(system, now);
+    return systems;
   }
 }
 

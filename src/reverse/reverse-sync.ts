@@ -206,7 +206,7 @@ export class ReverseSync {
     for await (const entry of feed.listJournal(link.ticket, journal.fields)) {
       if (ids.includes(entry.id)) continue;
 
-      if (!baselineOnly && entry.author !== me) {
+      if (!baselineOnly && (entry.authorId ?? entry.author) !== me) {
         const note = await journal.note.evaluate(entry, bindings);
         if (typeof note === 'string' && note !== '') {
           await this.writeToAws(link, { note });

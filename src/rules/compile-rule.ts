@@ -147,6 +147,7 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
   if (document.relationships !== undefined && document.source.kind !== 'configuration-item') {
     issues.push({ file, ...source.positionOf(['relationships']), path: 'relationships', message: `only configuration-item rules have CMDB relationships, and this rule syncs ${document.source.kind} records; remove relationships` });
   }
+  issues.push(...targetShapeIssues(document, file, source));
   if (document.reverse?.decision !== undefined && document.source.kind !== 'change-request') {
     const path = ['reverse', 'decision'];
     issues.push({ file, ...source.positionOf(path), path: displayPath(path), message: `only change-request rules send approval decisions, and this rule syncs ${document.source.kind} records; remove reverse.decision` });
@@ -291,4 +292,69 @@ function excerpt(text: string, offset: number): string {
   const prefix = start > 0 ? '…' : '';
   const suffix = end < text.length ? '…' : '';
   return `'${prefix}${text.slice(start, end).replace(/\s+/g, ' ')}${suffix}'`;
+}
+
+const JIRA_PROJECT_KEY = /^[A-Z][A-Z0-9_]{1,49}$/;
+
+/**
+ * Check what only the target system can tell: a Jira table is a project key or an Assets object
+ * type, Assets types take configuration items only, and the parts that only ServiceNow supports
+ * (`start`, relationship types written `parent::child`) name it.
+ */
+function targetShapeIssues(document: MappingDocument, file: string, source: YamlSource): MappingIssue[] {
+  const issues: MappingIssue[] = [];
+  const table = document.target.table;
+  const assets = table.startsWith('assets/');
+  const at = (path: string[], message: string): void => {
+    issues.push({ file, ...source.positionOf(path), path: displayPath(path), message });
+  };
+
+  // Names with spaces are Assets attribute names; ServiceNow columns and Jira field ids have none.
+  if (!assets) {
+    for (const [path, name] of namedFields(document)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        at(path, `"${name}" is not a ${document.target.system === 'jira' ? 'Jira field id' : 'ServiceNow column name'}: use letters, digits and _ (for example ${document.target.system === 'jira' ? 'customfield_10060' : 'u_cost_center'})`);
+      }
+    }
+  }
+
+  if (document.target.system === 'servicenow') {
+    if (assets) at(['target', 'table'], `"${table}" is a JSM Assets object type, which only a jira target has; use a ServiceNow table such as cmdb_ci_vm_instance, or set target.system to jira`);
+    for (const [name, relationship] of Object.entries(document.relationships ?? {})) {
+      if (!/^[^:]+::[^:]+$/.test(relationship.type)) {
+        at(['relationships', name, 'type'], `"${relationship.type}" is not a ServiceNow relationship type name; write parent descriptor::child descriptor, such as Contains::Contained by`);
+      }
+    }
+    return issues;
+  }
+
+  if (!assets && !JIRA_PROJECT_KEY.test(table)) {
+    at(['target', 'table'], `"${table}" is not a Jira project key; use the key in upper case (SEC), or assets/<object schema key>/<object type name> for JSM Assets`);
+  }
+  if (assets && document.source.kind !== 'configuration-item') {
+    at(['target', 'table'], `JSM Assets objects hold configuration items, and this rule syncs ${document.source.kind} records; use a Jira project key`);
+  }
+  if (!assets && document.source.kind === 'configuration-item') {
+    at(['target', 'table'], `configuration items go to JSM Assets on Jira; write the table as assets/<object schema key>/<object type name>`);
+  }
+  if (document.start !== undefined) {
+    at(['start'], 'starting runbooks from changes is supported on ServiceNow only in this version; remove start, or move the rule to a servicenow target');
+  }
+  return issues;
+}
+
+/** Every target field name a mapping writes or reads, with its path in the document. */
+function namedFields(document: MappingDocument): Array<[string[], string]> {
+  const names: Array<[string[], string]> = [];
+  const keysOf = (section: Record<string, unknown> | undefined, path: string[]): void => {
+    for (const name of Object.keys(section ?? {})) names.push([[...path, name], name]);
+  };
+  keysOf(document.fields, ['fields']);
+  keysOf(document.lifecycle.resolve?.fields, ['lifecycle', 'resolve', 'fields']);
+  keysOf(document.lifecycle.reopen?.fields, ['lifecycle', 'reopen', 'fields']);
+  keysOf(document.lifecycle.recur?.fields, ['lifecycle', 'recur', 'fields']);
+  document.lifecycle.resolve?.steps?.forEach((step, index) => keysOf(step, ['lifecycle', 'resolve', 'steps', String(index)]));
+  document.reverse?.fields.forEach((name, index) => names.push([['reverse', 'fields', String(index)], name]));
+  if (document.correlation.adopt !== undefined) names.push([['correlation', 'adopt', 'field'], document.correlation.adopt.field]);
+  return names;
 }

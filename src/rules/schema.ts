@@ -100,10 +100,10 @@ function locationOf(error: ErrorObject): string {
 /** Human descriptions of the patterns in the schema, by the location of the sub-schema. */
 const PATTERN_HINTS: Record<string, string> = {
   '#/properties/name': 'use 2 to 63 lowercase letters, digits and hyphens, starting with a letter or digit (for example securityhub-finding-to-incident)',
-  '#/properties/target/properties/table': 'use a ServiceNow table name (incident) or a Jira project key (SEC): letters, digits and _, starting with a letter',
+  '#/properties/target/properties/table': 'use a ServiceNow table name (incident), a Jira project key (SEC), or assets/<object schema key>/<object type name> for JSM Assets',
   '#/properties/correlation/properties/prefix': 'use 1 to 40 letters, digits or . _ : - (for example aws-sh-)',
   '#/definitions/duration': `write ${DURATION_HINT}`,
-  '#/definitions/fieldName': 'use letters, digits and _, starting with a letter or _ (for example short_description or customfield_10060)',
+  '#/definitions/fieldName': 'use letters, digits and _, starting with a letter or _ (for example short_description or customfield_10060); JSM Assets attribute names may also hold spaces, ( ) . and &',
 };
 
 const FIELD_SPEC_LOCATIONS = new Set(['#/definitions/fieldSpec', '#/definitions/lifecycleFieldSpec']);

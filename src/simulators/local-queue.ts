@@ -38,7 +38,13 @@ export class LocalQueueClient {
   async sendMany(bodies: unknown[]): Promise<void> {
     for (let start = 0; start < bodies.length; start += 10) {
       const entries = bodies.slice(start, start + 10).map((body, index) => ({ Id: String(index), MessageBody: toBody(body) }));
-      await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
+      const { Failed = [] } = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
+      // A batch succeeds as a call even when some entries were rejected; a lost event would pass
+      // a test that expects nothing to happen.
+      if (Failed.length > 0) {
+        const reasons = Failed.map((entry) => `message ${Number(entry.Id) + start}: ${entry.Code ?? 'failed'} ${entry.Message ?? ''}`.trim());
+        throw new Error(`The local queue rejected ${Failed.length} of ${entries.length} messages: ${reasons.join('; ')}`);
+      }
     }
   }
 

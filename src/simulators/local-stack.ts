@@ -4,10 +4,20 @@ import { startLocalQueue, type LocalQueue } from './local-queue.js';
 import { startSecurityHubSimulator } from './securityhub/server.js';
 import { startServiceNowSimulator, type ServiceNowSimulator } from './servicenow/server.js';
 import { startSsmSimulator, type SsmSimulator } from './ssm/server.js';
+import { startJiraSimulator } from './jira/server.js';
+import type { JiraSimulator, JiraSimulatorOptions } from './jira/simulator-types.js';
+import { DEFAULT_INTEGRATION_LOGIN, DEFAULT_INTEGRATION_SECRETS } from './jira/users.js';
 
 export type SecurityHubSimulator = Awaited<ReturnType<typeof startSecurityHubSimulator>>;
 export type { SsmSimulator } from './ssm/server.js';
 export type { ConfigSimulator } from './config/server.js';
+export type { JiraSimulator } from './jira/simulator-types.js';
+
+/**
+ * The people of the Jira simulator who approve changes (Cloud logins are e-mail addresses, Data
+ * Center logins user names).
+ */
+export const LOCAL_JIRA_APPROVER = { cloud: 'casey.example@example.com', datacenter: 'casey.example' } as const;
 
 /**
  * The ServiceNow login of the local stack; it exists only inside the simulator. Its time zone is
@@ -35,6 +45,8 @@ export interface LocalStack {
   securityHub: SecurityHubSimulator;
   ssm: SsmSimulator;
   config: ConfigSimulator;
+  /** The Jira simulator, when the stack was started with the `jira` option. */
+  jira?: JiraSimulator;
   env: Record<string, string>;
   /**
    * Resolves once every AWS event forwarded so far (see {@link LocalStackOptions.forwardAwsEvents})
@@ -61,6 +73,11 @@ export interface LocalStackOptions {
   forwardAwsEvents?: boolean;
   /** Have the ServiceNow simulator call this webhook after people edit incidents. */
   serviceNowWebhook?: { url: string; secret: string };
+  /**
+   * Also start a Jira simulator (Cloud or Data Center) and point the connector at it with the
+   * JIRA_* variables, Assets included. The ServiceNow settings stay, so mappings of both run.
+   */
+  jira?: Pick<JiraSimulatorOptions, 'deployment' | 'searchLagMs' | 'latencyMs' | 'rateLimit' | 'timeZone'>;
 }
 
 /** Start the local services and return the connector's settings for them. */
@@ -80,6 +97,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const securityHub = await startSecurityHubSimulator({});
   const ssm = await startSsmSimulator({});
   const config = await startConfigSimulator({ account: ssm.account, region: ssm.region });
+  const jira =
+    options.jira === undefined
+      ? undefined
+      : await startJiraSimulator({ ...options.jira, changeApprovers: [LOCAL_JIRA_APPROVER[options.jira.deployment]] });
   const forwarder = options.forwardAwsEvents ? forwardEvents(queue, [securityHub, ssm, config]) : undefined;
 
   const env = {
@@ -100,6 +121,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     STATE_STORE: options.stateStore,
     LOG_LEVEL: options.logLevel ?? 'warn',
     HEALTH_PORT: '0',
+    ...(jira === undefined ? {} : jiraEnvironment(jira)),
   };
 
   return {
@@ -108,13 +130,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     securityHub,
     ssm,
     config,
+    jira,
     env,
     awsEventsForwarded: () => forwarder?.delivered() ?? Promise.resolve(),
     async stop() {
       // Stop forwarding first, so no send reaches a queue that is shutting down.
       await forwarder?.close();
-      await Promise.all([queue.stop(), serviceNow.stop(), securityHub.stop(), ssm.stop(), config.stop()]);
+      await Promise.all([queue.stop(), serviceNow.stop(), securityHub.stop(), ssm.stop(), config.stop(), jira?.close()]);
     },
+  };
+}
+
+/** The JIRA_* variables of the integration user of a Jira simulator, as an operator sets them. */
+function jiraEnvironment(jira: JiraSimulator): Record<string, string> {
+  const common = { JIRA_BASE_URL: jira.url, JIRA_DEPLOYMENT: jira.deployment };
+  if (jira.deployment === 'datacenter') {
+    return { ...common, JIRA_API_TOKEN: DEFAULT_INTEGRATION_SECRETS.personalAccessToken };
+  }
+  return {
+    ...common,
+    JIRA_EMAIL: DEFAULT_INTEGRATION_LOGIN.cloud,
+    JIRA_API_TOKEN: DEFAULT_INTEGRATION_SECRETS.apiToken,
+    // On Cloud, Assets has its own host; the simulator serves it under the same address.
+    JIRA_ASSETS_URL: `${jira.url}/jsm/assets/workspace/${jira.assets.workspaceId}/v1`,
   };
 }
 

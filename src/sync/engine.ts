@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { TicketCreatedError } from '../core/types.js';
 import type {
   AwsWriteback,
   ItsmTarget,
@@ -10,6 +11,7 @@ import type {
   TicketFields,
   TicketRef,
   TicketSnapshot,
+  WrittenTicket,
 } from '../core/types.js';
 import type { Logger } from '../ops/logger.js';
 import type { SyncMetrics } from '../ops/metrics.js';
@@ -78,7 +80,7 @@ export class TargetNotConfiguredError extends Error {
     // Rules for systems this version cannot write to are rejected earlier (src/app/capabilities.ts).
     super(
       `Sync rule "${rule.name}" (${rule.file}) writes to ${rule.target.system}, which is not configured. ` +
-        'Set its instance URL and credentials (for ServiceNow, SERVICENOW_INSTANCE_URL and its credentials), or remove the rule.',
+        `Set its URL and credentials (${rule.target.system === 'jira' ? 'JIRA_BASE_URL, JIRA_DEPLOYMENT and JIRA_EMAIL with JIRA_API_TOKEN' : 'SERVICENOW_INSTANCE_URL and its credentials'}), or remove the rule.`,
     );
     this.name = 'TargetNotConfiguredError';
   }
@@ -344,7 +346,7 @@ export class SyncEngine {
       const value = await rule.correlation.adopt.value.evaluate(record.view, bindings);
       const found = typeof value === 'string' && value !== '' ? await target.findUnlinked(rule.target.table, rule.correlation.adopt.field, value) : undefined;
       if (found !== undefined) {
-        attached = { ticket: found, snapshot: await target.attach(found, correlation, ownedBy(rule.fields, fields, 'aws'), { read: snapshotFields(rule, target) }) };
+        attached = { ticket: found, snapshot: await target.attach(found, correlation, ownedBy(rule.fields, fields, 'aws'), { read: snapshotFields(rule, target), recordLabel: recordLabel(record) }) };
       }
     }
 
@@ -357,7 +359,7 @@ export class SyncEngine {
       ticket = attached.ticket;
     } else if (ticket) {
       outcome = 'adopted';
-      snapshot = await target.update(ticket, ownedBy(rule.fields, fields, 'aws'), { read: watched });
+      snapshot = await target.update(ticket, ownedBy(rule.fields, fields, 'aws'), { read: watched, recordLabel: recordLabel(record) });
     } else {
       const pending: Link = {
         correlation,
@@ -374,8 +376,18 @@ export class SyncEngine {
       if (closedTicket) pending.previousTickets = [...pending.previousTickets, closedTicket];
       await store.putLink(pending);
 
-      const { snapshot: created, ...ref } = await target.create(rule.target.table, { ...fields, ...recurFields }, correlation, { read: watched });
-      snapshot = created;
+      let created: WrittenTicket;
+      try {
+        created = await target.create(rule.target.table, { ...fields, ...recurFields }, correlation, { read: watched, recordLabel: recordLabel(record) });
+      } catch (error) {
+        if (!(error instanceof TicketCreatedError)) throw error;
+        // The ticket exists: link it with nothing recorded as written, so the retry writes every
+        // field AWS owns to it (the failed steps included) and the write-back follows.
+        await store.putLink({ ...pending, status: 'open', ticket: error.ticket, awsRecords: { [record.format]: addressOf(record) }, updatedAt: this.clock().toISOString() });
+        throw error.cause;
+      }
+      const { snapshot: createdSnapshot, ...ref } = created;
+      snapshot = createdSnapshot;
       ticket = ref;
       outcome = closedTicket ? 'recreated' : 'created';
     }
@@ -542,7 +554,9 @@ export class SyncEngine {
     const watched = snapshotFields(rule, target);
     const note = conflictNote(target.system, changes, link, rule.reverse?.fields);
 
-    const snapshot = await target.update(ticket, changes, { read: watched, note });
+    const awsRecord = Object.values(link.awsRecords ?? {})[0];
+    const label = awsRecord === undefined ? undefined : recordLabel({ kind: link.kind, displayId: awsRecord.displayId });
+    const snapshot = await target.update(ticket, changes, { read: watched, note, recordLabel: label });
     if (note !== undefined) {
       this.options.logger.info({ rule: rule.name, ticket: ticket.number, fields: Object.keys(changes) }, `Overwrote edits made in ${target.system} to fields owned by AWS; noted on ${ticket.number}`);
     }
@@ -642,4 +656,16 @@ function latest(a: string | undefined, b: string | undefined): string | undefine
   if (!a) return b;
   if (!b) return a;
   return isBefore(a, b) ? b : a;
+}
+
+const RECORD_KIND_NAMES: Record<SourceRecord['kind'], string> = {
+  finding: 'Security Hub finding',
+  opsitem: 'OpsItem',
+  'configuration-item': 'AWS Config resource',
+  'change-request': 'AWS change request',
+};
+
+/** Name an AWS record in words, for a ticket text cut to its limit that points to the rest. */
+function recordLabel(record: Pick<SourceRecord, 'kind' | 'displayId'>): string {
+  return `${RECORD_KIND_NAMES[record.kind]} ${record.displayId}`;
 }

@@ -13,7 +13,9 @@ import {
   applyEnvironment,
   LOCAL_SERVICENOW_USER,
   startLocalStack,
+  type JiraSimulator,
   type LocalStack,
+  type LocalStackOptions,
   type SecurityHubSimulator,
 } from '../../src/simulators/local-stack.js';
 import type { ServiceNowSimulator } from '../../src/simulators/servicenow/server.js';
@@ -27,6 +29,8 @@ import type { ConfigSimulator } from '../../src/simulators/config/server.js';
 
 export const REPOSITORY_ROOT = resolve(import.meta.dirname, '../..');
 export const SHIPPED_MAPPINGS = join(REPOSITORY_ROOT, 'mappings');
+/** The default Jira mappings. */
+export const JIRA_MAPPINGS = join(REPOSITORY_ROOT, 'mappings/jira');
 
 export const SERVICENOW_USER = LOCAL_SERVICENOW_USER;
 
@@ -62,6 +66,8 @@ export interface HarnessOptions {
   forwardAwsEvents?: boolean;
   /** Serve the ServiceNow webhook with this secret, and have the simulator's business rule call it. */
   webhookSecret?: string;
+  /** Also start a Jira simulator of this deployment (use with `mappingsDir: JIRA_MAPPINGS`). */
+  jira?: LocalStackOptions['jira'];
 }
 
 /** A person who works tickets in the ServiceNow simulator (no API access). */
@@ -84,6 +90,8 @@ export class Harness {
   readonly securityHub: SecurityHubSimulator;
   readonly ssm: SsmSimulator;
   readonly config: ConfigSimulator;
+  /** The Jira simulator, when the harness was started with the `jira` option. */
+  readonly jira: JiraSimulator | undefined;
 
   private constructor(
     private readonly stack: LocalStack,
@@ -97,6 +105,7 @@ export class Harness {
     this.securityHub = stack.securityHub;
     this.ssm = stack.ssm;
     this.config = stack.config;
+    this.jira = stack.jira;
     const count = (): void => {
       this.awsEventCount += 1;
     };
@@ -141,6 +150,7 @@ export class Harness {
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
       serviceNowLatencyMs: options.serviceNowLatencyMs,
       mappingsDir: options.mappingsDir ?? SHIPPED_MAPPINGS,
+      jira: options.jira,
       stateStore: `sqlite:${stateFile}`,
       logLevel: 'debug',
     });
@@ -163,6 +173,7 @@ export class Harness {
       SQS_WAIT_TIME_SECONDS: '1',
       // Tests poll for ticket changes themselves, with poll().
       SERVICENOW_POLL_INTERVAL_SECONDS: '0',
+      JIRA_POLL_INTERVAL_SECONDS: '0',
       SERVICENOW_WEBHOOK_SECRET: this.options.webhookSecret ?? '',
       // The test's own server answers the webhook; the port tells the settings it is served.
       HEALTH_PORT: String(this.webhookServer?.port ?? 0),

@@ -411,7 +411,7 @@ describe('validateRules issue locations', () => {
         'fields.bad-name',
         9,
         3,
-        "invalid field name 'bad-name' at fields: use letters, digits and _, starting with a letter or _ (for example short_description or customfield_10060)",
+        "invalid field name 'bad-name' at fields: use letters, digits and _, starting with a letter or _ (for example short_description or customfield_10060); JSM Assets attribute names may also hold spaces, ( ) . and &",
       ],
     ]);
   });
