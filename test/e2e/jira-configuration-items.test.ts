@@ -1,0 +1,241 @@
+/**
+ * AWS Config configuration items to JSM Assets objects (Jira Cloud, schema AWS), through SQS on
+ * loopback with the default Jira mappings: creates, updates, retirement, oversized items,
+ * relationships as reference attributes, and the backfill of a whole inventory.
+ */
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { ConfigReconciler } from '../../src/cmdb/config-reconciler.js';
+import type { ConfigurationItemInput } from '../../src/simulators/config/configuration-items.js';
+import { createConfigClientProvider } from '../../src/writeback/config-client.js';
+import { fixture, Harness, JIRA_MAPPINGS } from '../support/harness.js';
+import { jiraOf, jiraWrites } from '../support/jira.js';
+
+type Event = Record<string, any>;
+
+const INSTANCE = 'i-0a1b2c3d4e5f60718';
+const VPC = 'vpc-0123abcd4567ef890';
+const SECURITY_GROUP = 'sg-0f1e2d3c4b5a69788';
+
+let harness: Harness;
+
+afterEach(async () => {
+  await harness?.stop();
+});
+
+async function start(): Promise<Harness> {
+  harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: JIRA_MAPPINGS, jira: { deployment: 'cloud' } });
+  return harness;
+}
+
+function objects(type: string) {
+  return jiraOf(harness).assets.objects(type);
+}
+
+/** Return the object of a type, and fail when there are several. */
+function onlyObject(type: string) {
+  const all = objects(type);
+  expect(all.length, `objects of type ${type}`).toBeLessThanOrEqual(1);
+  return all[0];
+}
+
+/** Requests that change Assets objects (creates and updates). */
+function assetsWrites(): number {
+  return jiraWrites(jiraOf(harness)).filter((request) => request.path.includes('/jsm/assets/')).length;
+}
+
+const TAGS = { Name: 'orders-api-prod-2', Owner: 'team-orders', Environment: 'production', CostCenter: 'cc-4410' };
+
+/**
+ * Build an EC2 instance's configuration. AWS Config records the tags in it too, and they are the
+ * only tags that the API's items (oversized notifications, backfill) carry.
+ */
+function instanceConfiguration(state: string, tags: Record<string, string> = TAGS): Record<string, unknown> {
+  return {
+    instanceId: INSTANCE,
+    instanceType: 't3.large',
+    state: { name: state },
+    launchTime: '2025-01-20T08:00:00.000Z',
+    tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+  };
+}
+
+function instanceItem(overrides: Partial<ConfigurationItemInput> = {}): ConfigurationItemInput {
+  const tags = overrides.tags ?? TAGS;
+  return {
+    resourceType: 'AWS::EC2::Instance',
+    resourceId: INSTANCE,
+    availabilityZone: 'us-east-1a',
+    configuration: instanceConfiguration('running', tags),
+    tags,
+    ...overrides,
+  };
+}
+
+function vpcItem(relationships: ConfigurationItemInput['relationships'] = []): ConfigurationItemInput {
+  return { resourceType: 'AWS::EC2::VPC', resourceId: VPC, configuration: { vpcId: VPC, cidrBlock: '10.20.0.0/16' }, relationships };
+}
+
+describe('AWS Config configuration items to JSM Assets', () => {
+  it('creates, updates and retires objects from the recorded events', async () => {
+    await start();
+
+    // The change events AWS Config sent for an instance and a bucket, as EventBridge delivers them.
+    await harness.deliver(fixture<Event>('aws-events/config/configuration-item-change-update-ec2-instance.json'));
+    await harness.deliver(fixture<Event>('aws-events/config/configuration-item-change-update-s3-bucket.json'));
+
+    const instance = onlyObject('EC2 Instance');
+    expect(instance?.values).toMatchObject({
+      Name: 'web-tier-01',
+      'Resource ID': INSTANCE,
+      ARN: `arn:aws:ec2:us-east-1:111122223333:instance/${INSTANCE}`,
+      Account: '111122223333',
+      Region: 'us-east-1',
+      'Availability Zone': 'us-east-1a',
+      'Instance Type': 'm5.large',
+      'Instance State': 'running',
+      Status: 'Active',
+    });
+    expect(instance?.values['Launch Time']).toMatch(/^2025-01-20T08:00/);
+    expect(instance?.values['itsm-sync correlation']).toMatch(/^aws-jci-ec2-/);
+    // Relationships to resources not in Assets yet make no references.
+    expect(instance?.values).not.toHaveProperty('Contained in VPC');
+    expect(onlyObject('S3 Bucket')?.values).toMatchObject({ Name: 'example-analytics-exports-111122223333', 'Resource ID': 'example-analytics-exports-111122223333', Status: 'Active' });
+
+    await harness.deliver(fixture<Event>('aws-events/config/configuration-item-change-delete-ec2-instance.json'));
+
+    // Retired, never deleted.
+    expect(onlyObject('EC2 Instance')).toMatchObject({ objectKey: instance?.objectKey, values: { Status: 'Retired', Name: 'web-tier-01' } });
+    expect(jiraOf(harness).requests.some((request) => request.method === 'DELETE')).toBe(false);
+    expect(harness.outcomes()).toEqual(['created', 'created', 'resolved']);
+  });
+
+  it('updates only what changed, and nothing when nothing did', async () => {
+    await start();
+    harness.config.recordResource(instanceItem());
+    await harness.settle();
+    const writes = assetsWrites();
+
+    harness.config.recordResource(instanceItem({ configuration: instanceConfiguration('stopped') }));
+    await harness.settle();
+    expect(onlyObject('EC2 Instance')?.values).toMatchObject({ 'Instance State': 'stopped', Owner: 'team-orders', 'Cost Center': 'cc-4410' });
+    expect(assetsWrites()).toBe(writes + 1);
+
+    harness.config.recordResource(instanceItem({ configuration: instanceConfiguration('stopped') }));
+    await harness.settle();
+    expect(assetsWrites()).toBe(writes + 1);
+    expect(harness.outcomes()).toEqual(['created', 'updated', 'unchanged']);
+  });
+
+  it('reads an oversized item with BatchGetResourceConfig', async () => {
+    await start();
+
+    harness.config.recordResource(instanceItem(), { oversized: true });
+    await harness.settle();
+
+    expect(harness.config.calls.some((call) => call.operation === 'BatchGetResourceConfig')).toBe(true);
+    expect(onlyObject('EC2 Instance')?.values).toMatchObject({ 'Resource ID': INSTANCE, Name: 'orders-api-prod-2', 'Instance State': 'running', Status: 'Active' });
+
+    // The oversized notification AWS Config sent for an IAM role is read the same way; no rule
+    // maps IAM roles, so Assets gets nothing.
+    harness.config.recordResource({ resourceType: 'AWS::IAM::Role', resourceId: 'AROAEXAMPLEBIGROLE001', resourceName: 'data-pipeline-execution-role', configuration: { roleName: 'data-pipeline-execution-role' } }, { emitEvent: false });
+    const writes = assetsWrites();
+    await harness.deliver(fixture<Event>('aws-events/config/oversized-configuration-item-change.json'));
+
+    const reads = harness.config.calls.filter((call) => call.operation === 'BatchGetResourceConfig');
+    expect(JSON.stringify(reads.at(-1)?.body)).toContain('AROAEXAMPLEBIGROLE001');
+    expect(harness.outcomes().at(-1)).toBe('no-rule');
+    expect(assetsWrites()).toBe(writes);
+  });
+});
+
+describe('AWS Config relationships to Assets references', () => {
+  const IN_VPC = [{ resourceType: 'AWS::EC2::VPC', resourceId: VPC, relationshipName: 'Is contained in Vpc' }];
+
+  it('completes late references and removes ended ones', async () => {
+    await start();
+
+    // The instance arrives first: its VPC is not in Assets yet, so nothing refers to it.
+    harness.config.recordResource(instanceItem({ relationships: IN_VPC }));
+    await harness.settle();
+    expect(onlyObject('EC2 Instance')?.values).not.toHaveProperty('Contained in VPC');
+
+    // The VPC arrives and lists the inverse relationship: the instance now refers to it.
+    harness.config.recordResource(vpcItem([{ resourceType: 'AWS::EC2::Instance', resourceId: INSTANCE, relationshipName: 'Contains Instance' }]));
+    await harness.settle();
+    const vpc = onlyObject('VPC')!;
+    expect(onlyObject('EC2 Instance')?.values['Contained in VPC']).toBe(vpc.objectKey);
+
+    // An oversized item carries no relationships: the reference stays. The next item still lists it: no change.
+    harness.config.recordResource(instanceItem({ relationships: IN_VPC }), { oversized: true });
+    harness.config.recordResource(instanceItem({ tags: { ...TAGS, Name: 'renamed' }, relationships: IN_VPC }));
+    await harness.settle();
+    expect(onlyObject('EC2 Instance')?.values).toMatchObject({ Name: 'renamed', 'Contained in VPC': vpc.objectKey });
+
+    // The instance leaves the VPC, and the VPC's item no longer lists it either.
+    harness.config.recordResource(instanceItem({ tags: { ...TAGS, Name: 'renamed' }, relationships: [] }));
+    harness.config.recordResource(vpcItem([]));
+    await harness.settle();
+    expect(onlyObject('EC2 Instance')?.values).not.toHaveProperty('Contained in VPC');
+  });
+
+  it('refers to objects that exist when the item arrives', async () => {
+    await start();
+    harness.config.recordResource({ resourceType: 'AWS::EC2::SecurityGroup', resourceId: SECURITY_GROUP, resourceName: 'orders-api', configuration: { groupId: SECURITY_GROUP, vpcId: VPC } });
+    harness.config.recordResource(vpcItem());
+    await harness.settle();
+
+    harness.config.recordResource(
+      instanceItem({
+        relationships: [...IN_VPC, { resourceType: 'AWS::EC2::SecurityGroup', resourceId: SECURITY_GROUP, relationshipName: 'Is associated with SecurityGroup' }],
+      }),
+    );
+    await harness.settle();
+
+    const instance = onlyObject('EC2 Instance')!;
+    expect(instance.values['Contained in VPC']).toBe(onlyObject('VPC')?.objectKey);
+    expect(instance.values['Uses Security Groups']).toEqual([onlyObject('Security Group')?.objectKey]);
+  });
+});
+
+describe('Assets backfill', () => {
+  function reconciler(): ConfigReconciler {
+    return new ConfigReconciler({
+      engine: harness.connector.engine,
+      store: harness.connector.store,
+      targets: harness.connector.targets,
+      configClients: createConfigClientProvider({ logger: pino({ level: 'silent' }) }),
+      account: '111122223333',
+      region: 'us-east-1',
+      logger: pino({ level: 'silent' }),
+    });
+  }
+
+  it('creates objects once, then writes nothing', async () => {
+    harness = await Harness.start({ mappingsDir: JIRA_MAPPINGS, jira: { deployment: 'cloud' } });
+    const ids = Array.from({ length: 300 }, (_, index) => `i-${String(index + 1).padStart(17, '0')}`);
+    for (const id of ids) {
+      harness.config.recordResource(
+        { resourceType: 'AWS::EC2::Instance', resourceId: id, configuration: { instanceId: id, instanceType: 't3.small', state: { name: 'running' } }, tags: { Name: `host-${id.slice(-4)}` } },
+        { emitEvent: false },
+      );
+    }
+
+    const first = await reconciler().run();
+
+    expect(first).toMatchObject({ discovered: 300, retired: 0, failed: 0 });
+    expect(first.outcomes.created).toBe(300);
+    const created = objects('EC2 Instance');
+    expect(created).toHaveLength(300);
+    expect(new Set(created.map((object) => object.values['Resource ID']))).toEqual(new Set(ids));
+    const writes = assetsWrites();
+
+    const second = await reconciler().run();
+
+    expect(second).toMatchObject({ discovered: 300, retired: 0, failed: 0 });
+    expect(second.outcomes.unchanged).toBe(300);
+    expect(assetsWrites()).toBe(writes);
+    expect(objects('EC2 Instance')).toHaveLength(300);
+  }, 60_000);
+});
