@@ -3,12 +3,15 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 
 import { LOG_LEVELS } from '../config/env.js';
+import type { JiraDeployment } from '../targets/jira/client.js';
 import { parseSince, runDecisions } from './decisions.js';
 import { runDaemon } from './run.js';
-import { runDemo } from '../demo/demo.js';
+import { DEMO_TARGETS, runDemo, type DemoTargetSystem } from '../demo/demo.js';
 import { runBackfill } from './backfill.js';
-import { runPreview } from './preview.js';
+import { runPreview, type PreviewOptions } from './preview.js';
 import { runValidate } from './validate.js';
+
+const JIRA_DEPLOYMENTS: readonly JiraDeployment[] = ['cloud', 'datacenter'];
 
 /**
  * The `itsm-sync` command line. Each command sets `process.exitCode` rather than exiting, so
@@ -29,11 +32,19 @@ program
 
 program
   .command('demo')
-  .description('sync sample findings, OpsItems and a change request through a local SQS server and simulators of ServiceNow, Security Hub and Systems Manager; resolve two incidents and approve the change in ServiceNow, and show AWS following')
-  .option('--data-dir <dir>', 'folder for the demo state, kept between runs', './data/demo')
+  .description(
+    'sync sample findings, OpsItems and a change request through a local SQS server and simulators of ServiceNow (or Jira), Security Hub and Systems Manager; ' +
+      'resolve two tickets and approve the change in the ITSM system, and show AWS following. With --target jira, also sync AWS Config resources to JSM Assets',
+  )
+  .option('--target <system>', `ITSM system to sync to: ${DEMO_TARGETS.join(' or ')}`, parseChoice(DEMO_TARGETS), 'servicenow')
+  .option('--deployment <deployment>', 'with --target jira: the Jira deployment to simulate, cloud or datacenter', parseChoice(JIRA_DEPLOYMENTS))
+  .option('--data-dir <dir>', 'folder for the demo state, kept between ServiceNow runs', './data/demo')
   .option('--fresh', 'forget the state of earlier demo runs first', false)
   .option('--log-level <level>', 'log level of the connector during the demo', parseLogLevel, 'warn')
-  .action(async (options: { dataDir: string; fresh: boolean; logLevel: string }) => {
+  .action(async (options: { target: DemoTargetSystem; deployment?: JiraDeployment; dataDir: string; fresh: boolean; logLevel: string }, command: Command) => {
+    if (options.deployment !== undefined && options.target !== 'jira') {
+      command.error('error: --deployment applies to the Jira demo only; add --target jira, or leave --deployment out');
+    }
     process.exitCode = await runDemo(options);
   });
 
@@ -54,11 +65,12 @@ program
 
 program
   .command('preview')
-  .description('print the exact ITSM payload that an event would produce under a mapping, calling nothing')
+  .description('print the exact ITSM payload (ServiceNow Table API, Jira REST API, or JSM Assets attributes) that an event would produce under a mapping, calling nothing')
   .requiredOption('--mapping <file>', 'mapping file (YAML)')
   .requiredOption('--event <file>', 'EventBridge event (JSON), raw or wrapped in an SNS envelope')
   .option('--record <file>', 'for OpsItem events, which are only triggers: the OpsItem as GetOpsItem returns it (aws ssm get-ops-item --output json)')
-  .action(async (options: { mapping: string; event: string; record?: string }) => {
+  .option('--deployment <deployment>', 'for Jira mappings: cloud (REST API v3, text as ADF documents) or datacenter (REST API v2, wiki markup); default cloud', parseChoice(JIRA_DEPLOYMENTS))
+  .action(async (options: PreviewOptions) => {
     process.exitCode = await runPreview(options);
   });
 
@@ -77,6 +89,14 @@ function parseSinceOption(value: string): string {
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
+}
+
+/** Returns a commander parser that accepts one of `choices`. */
+function parseChoice<T extends string>(choices: readonly T[]): (value: string) => T {
+  return (value) => {
+    if ((choices as readonly string[]).includes(value)) return value as T;
+    throw new InvalidArgumentError(`expected one of ${choices.join(', ')}`);
+  };
 }
 
 function parseLogLevel(value: string): string {

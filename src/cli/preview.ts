@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 
 import { pino } from 'pino';
 
-import type { AwsWriteback, SourceRecord, WritebackAction } from '../core/types.js';
+import type { AwsWriteback, ItsmTarget, SourceRecord, TicketRef, WritebackAction } from '../core/types.js';
 import { parseMessageBody } from '../intake/envelope.js';
 import { MappingValidationError } from '../rules/errors.js';
 import { loadRuleFile } from '../rules/loader.js';
 import type { GetOpsItemCommandOutput } from '@aws-sdk/client-ssm';
 
+import { ConfigurationItemSource } from '../sources/config/configuration-item-source.js';
 import { OpsItemSource } from '../sources/opsitem/opsitem-source.js';
 import { opsItemToRecord } from '../sources/opsitem/opsitem-record.js';
 import { FindingSource } from '../sources/securityhub/finding-source.js';
@@ -17,8 +18,10 @@ import { SqliteStateStore } from '../state/sqlite-store.js';
 import type { Link, StateStore } from '../state/store.js';
 import { correlationFor } from '../sync/correlation.js';
 import { SyncEngine, type SyncResult } from '../sync/engine.js';
+import type { JiraDeployment } from '../targets/jira/client.js';
 import type { ServiceNowClient, ServiceNowRecord } from '../targets/servicenow/client.js';
 import { ServiceNowTarget } from '../targets/servicenow/servicenow-target.js';
+import { jiraPreviewSystem } from './jira-preview.js';
 
 // The OpsItem adapter is used only to recognise events here: the OpsItem itself comes from --record.
 const ADAPTERS: SourceAdapter[] = [
@@ -29,19 +32,38 @@ const ADAPTERS: SourceAdapter[] = [
     },
     logger: pino({ level: 'silent' }),
   }),
+  // A configuration item event carries the whole item, unless it was too large for EventBridge.
+  new ConfigurationItemSource({
+    client: () => {
+      throw new Error('preview calls nothing, so it cannot read an oversized configuration item with BatchGetResourceConfig; preview a change event that carries the item');
+    },
+    logger: pino({ level: 'silent' }),
+  }),
 ];
 const PREVIEW_INSTANCE_URL = 'https://preview.invalid';
 
-/** One request that the sync would have sent. */
-interface RecordedCall {
+/** One request that the sync would have sent, or a step such as a Jira status change. */
+export interface RecordedCall {
   call: string;
-  body: unknown;
+  body?: unknown;
+  [detail: string]: unknown;
+}
+
+/** The ITSM side of a preview: a target that records its writes, and the ticket of an open link. */
+export interface PreviewSystem {
+  target: ItsmTarget;
+  /** An open ticket of `table` that already exists, for the case "the record has an open ticket". */
+  openTicket(table: string): TicketRef;
+  /** Facts needed to read the payloads, such as the Jira deployment and field catalog; empty for ServiceNow. */
+  details: Record<string, unknown>;
 }
 
 /**
  * Print what an event would do under one mapping, calling nothing: the real sync engine and
- * ServiceNow target run against an in-memory state store and a client that records the requests
- * instead of sending them. So the printed payloads are exactly what the Table API would receive.
+ * ServiceNow or Jira target run against an in-memory state store and a client that records the
+ * requests instead of sending them. So the printed payloads are exactly what the Table API or the
+ * Jira REST API would receive; Jira issue fields are converted with a default field catalog,
+ * and Assets objects are shown as attribute names and values (see jira-preview.ts).
  *
  * Two cases are shown: the record has no ticket yet, and the record has an open ticket that was
  * last synced from the same content. The second shows the resolve payload, or that nothing is
@@ -58,11 +80,13 @@ export async function runPreview(options: PreviewOptions): Promise<number> {
   }
 }
 
-interface PreviewOptions {
+export interface PreviewOptions {
   mapping: string;
   event: string;
   /** A GetOpsItem output, for OpsItem events (the event is only a trigger). */
   record?: string;
+  /** For Jira mappings: the REST API and text format to preview. Default `cloud`. */
+  deployment?: JiraDeployment;
 }
 
 async function preview(options: PreviewOptions): Promise<number> {
@@ -75,6 +99,10 @@ async function preview(options: PreviewOptions): Promise<number> {
       return 1;
     }
     throw error;
+  }
+  if (options.deployment !== undefined && rule.target.system !== 'jira') {
+    process.stderr.write(`--deployment applies to Jira mappings, but ${options.mapping} syncs to ${rule.target.system}; leave --deployment out.\n`);
+    return 1;
   }
 
   const event = parseMessageBody(readFileSync(options.event, 'utf8'), `from file ${options.event}`);
@@ -105,20 +133,22 @@ async function preview(options: PreviewOptions): Promise<number> {
   const output: unknown[] = [];
   for (const record of records) {
     const calls: RecordedCall[] = [];
-    const { engine, store } = previewEngine(rule, calls);
+    const system = previewSystem(rule, options.deployment, calls);
+    const { engine, store } = previewEngine(rule, system.target, calls);
 
     const newRecord = await engine.sync(record);
     const newRecordCalls = calls.splice(0);
 
     // When no ticket was created, give the record an open one synced from this same content, so
     // the preview shows the resolve payload of a passed or archived finding.
-    if (!newRecord.ticket) await store.putLink(await openLinkFor(rule, record));
+    if (!newRecord.ticket) await store.putLink(await openLinkFor(rule, record, system.openTicket(rule.target.table)));
     const openTicket = await engine.sync(record);
 
     output.push({
       record: { kind: record.kind, format: record.format, id: record.displayId },
       rule: newRecord.rule ?? null,
       correlation: newRecord.correlation ?? null,
+      ...(Object.keys(system.details).length > 0 ? { target: { system: rule.target.system, table: rule.target.table, ...system.details } } : {}),
       whenNoTicketExists: describe(newRecord, newRecordCalls),
       whenTicketIsOpen: describe(openTicket, calls.splice(0)),
     });
@@ -161,8 +191,8 @@ function describe(result: SyncResult, calls: RecordedCall[]): { outcome: string;
   return { outcome: result.outcome, requests: calls };
 }
 
-/** Build the link of an open ticket whose AWS-owned fields were last written from `record`. */
-async function openLinkFor(rule: SyncRule, record: SourceRecord): Promise<Link> {
+/** Build the link of an open `ticket` whose AWS-owned fields were last written from `record`. */
+async function openLinkFor(rule: SyncRule, record: SourceRecord, ticket: TicketRef): Promise<Link> {
   const now = new Date().toISOString();
   const written: Record<string, unknown> = {};
   for (const field of rule.fields) {
@@ -175,7 +205,7 @@ async function openLinkFor(rule: SyncRule, record: SourceRecord): Promise<Link> 
     kind: record.kind,
     rule: rule.name,
     status: 'open',
-    ticket: { system: 'servicenow', table: rule.target.table, id: 'f'.repeat(32), number: 'PREVIEW0000', url: `${PREVIEW_INSTANCE_URL}/preview` },
+    ticket,
     written,
     writebacks: {},
     previousTickets: [],
@@ -184,9 +214,17 @@ async function openLinkFor(rule: SyncRule, record: SourceRecord): Promise<Link> 
   };
 }
 
-function previewEngine(rule: SyncRule, calls: RecordedCall[]): { engine: SyncEngine; store: StateStore } {
-  const instanceUrl = PREVIEW_INSTANCE_URL;
-  const target = new ServiceNowTarget(recordingClient(calls), { instanceUrl });
+/** Builds the recording target of the rule's system, with the open ticket it previews updates on. */
+function previewSystem(rule: SyncRule, deployment: JiraDeployment | undefined, calls: RecordedCall[]): PreviewSystem {
+  if (rule.target.system === 'jira') return jiraPreviewSystem(rule, deployment ?? 'cloud', calls);
+  return {
+    target: new ServiceNowTarget(recordingClient(calls), { instanceUrl: PREVIEW_INSTANCE_URL }),
+    openTicket: (table) => ({ system: 'servicenow', table, id: 'f'.repeat(32), number: 'PREVIEW0000', url: `${PREVIEW_INSTANCE_URL}/preview` }),
+    details: {},
+  };
+}
+
+function previewEngine(rule: SyncRule, target: ItsmTarget, calls: RecordedCall[]): { engine: SyncEngine; store: StateStore } {
 
   const writeback: AwsWriteback = {
     kind: rule.source.kind,
@@ -199,7 +237,7 @@ function previewEngine(rule: SyncRule, calls: RecordedCall[]): { engine: SyncEng
   const store = new SqliteStateStore(':memory:');
   const engine = new SyncEngine({
     rules: [rule],
-    targets: { servicenow: target },
+    targets: { [rule.target.system]: target },
     writebacks: { [rule.source.kind]: writeback },
     store,
     logger: pino({ level: 'silent' }),

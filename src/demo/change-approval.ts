@@ -1,21 +1,16 @@
 /**
  * The demo's third part, change approval. A Change Manager change request filed in AWS becomes a
- * ServiceNow change, and an approver approves it there. One change poll sends the Approve signal to
- * the Automation execution, and the runbook's outcome closes the change.
+ * change in the ITSM system, and an approver approves it there. One change poll sends the Approve
+ * signal to the Automation execution, and the runbook's outcome closes the change.
  */
 import { runDecisions } from '../cli/decisions.js';
-import type { Connector } from '../app/connector.js';
-import type { ChangedTicket, SourceRecord, TicketRef } from '../core/types.js';
-import type { ReverseResult } from '../reverse/reverse-sync.js';
-import { LOCAL_SERVICENOW_PEOPLE, type LocalStack } from '../simulators/local-stack.js';
-import type { StoredRecord } from '../simulators/servicenow/index.js';
+import type { TicketRef } from '../core/types.js';
 import type { ChangeRequestOptions, ReceivedSignal } from '../simulators/ssm/server.js';
 import type { Decision } from '../state/store.js';
-import type { SyncOutcome, SyncResult } from '../sync/engine.js';
-import { writesBetween, type StackTraffic, type WriteCounts } from './traffic.js';
-
-/** The member of the change advisory board who approves the demo's change in ServiceNow. */
-export const APPROVER = LOCAL_SERVICENOW_PEOPLE[1]!.username;
+import type { SyncOutcome } from '../sync/engine.js';
+import type { ChangeView, StoredChange } from './demo-target.js';
+import type { DemoSession } from './session.js';
+import { writesBetween, type WriteCounts } from './traffic.js';
 
 /** The comment the approver writes on the approval. */
 export const APPROVAL_COMMENT = 'Fits the Tuesday maintenance window';
@@ -32,19 +27,7 @@ export const DEMO_CHANGE_REQUEST = {
   runbookParameters: { InstanceId: ['i-0c4e1f7a9b2d3e5f6'] },
 } as const satisfies ChangeRequestOptions;
 
-/** A ServiceNow change as the demo shows it. */
-export interface ChangeView {
-  number: string;
-  /** `normal`, `standard` or `emergency`. */
-  type: string;
-  /** Value of `change_request.state`, such as `-4` for Assess. */
-  state: string;
-  /** `requested`, `approved`, `rejected` or `not requested`. */
-  approval: string;
-  closeCode: string;
-}
-
-/** One step of the change approval, with AWS and ServiceNow as they were right after it. */
+/** One step of the change approval, with AWS and the ITSM system as they were right after it. */
 export interface ChangeApprovalStep {
   action: 'filed' | 'approved' | 'polled' | 'finished';
   /** `AutomationExecutionStatus` of the change request's execution. */
@@ -68,7 +51,7 @@ export interface ChangeApprovalReport {
   executionId: string;
   /** ARN of the approver the change request names: the connector's role. */
   approverArn: string;
-  /** Changes that earlier runs left in ServiceNow, as they were before this part started. */
+  /** Changes that earlier runs left in the ITSM system, as they were before this part started. */
   earlierChanges: EarlierChange[];
   steps: ChangeApprovalStep[];
   /** Reason the part ended before the runbook finished, absent when every step ran. */
@@ -79,53 +62,41 @@ export interface ChangeApprovalReport {
   decisions: Decision[];
   /** The audit trail as `itsm-sync decisions` prints it. */
   auditTrail: string;
-  /** Changes in the ServiceNow simulator after this part. */
+  /** Changes in the ITSM simulator after this part. */
   changeCount: number;
   /** Correlation values that more than one change carries: each one is a duplicate change for one execution. */
   duplicateCorrelations: string[];
   writes: WriteCounts;
 }
 
-export interface ChangeApprovalContext {
-  stack: LocalStack;
-  connector: Connector;
-  traffic: StackTraffic;
-  /** The STATE_STORE value of the connector, which the audit trail reads. */
-  stateStore: string;
-  /** Removes and returns the sync results collected since the last call. */
-  takeSyncResults(): Array<{ record: SourceRecord; result: SyncResult }>;
-  /** Removes and returns the way-back results collected since the last call. */
-  takeReverseResults(): Array<{ ticket: ChangedTicket; result: ReverseResult }>;
-}
-
 /**
  * Files {@link DEMO_CHANGE_REQUEST} with the connector's role as approver, waits until its event
- * has created a change, approves the change as {@link APPROVER}, runs one change poll, ends the
- * runbook with Success, and reads the audit trail. A step whose precondition does not hold (no
+ * has created a change, approves the change as the target's approver, runs one change poll, ends
+ * the runbook with Success, and reads the audit trail. A step whose precondition does not hold (no
  * change was created, the change does not wait for approval, the runbook did not start) ends the
  * part, with the reason in `stoppedBecause`.
  */
-export async function runChangeApproval(context: ChangeApprovalContext): Promise<ChangeApprovalReport> {
-  const { stack, traffic } = context;
+export async function runChangeApproval(session: DemoSession): Promise<ChangeApprovalReport> {
+  const { stack, target, traffic } = session;
   const writesBefore = traffic.writes();
-  context.takeSyncResults();
-  context.takeReverseResults();
-  const earlierChanges = await readEarlierChanges(context);
+  session.takeSyncResults();
+  session.takeReverseResults();
+  const earlierChanges = await readEarlierChanges(session);
 
   // Filing the change request emits its events, which the simulator forwards to the queue.
   const execution = stack.ssm.startChangeRequest({ ...DEMO_CHANGE_REQUEST, approvers: [stack.ssm.callerArn] });
   const executionId = execution.AutomationExecutionId;
-  const played = await playSteps(context, executionId);
+  const played = await playSteps(session, executionId);
 
-  const changes = stack.serviceNow.records('change_request');
+  const changes = target.changes();
   return {
     executionId,
     approverArn: stack.ssm.callerArn,
     earlierChanges,
     ...played,
     signals: stack.ssm.signals().filter((signal) => signal.executionId === executionId),
-    decisions: await context.connector.store.listDecisions(),
-    auditTrail: await readAuditTrail(context.stateStore),
+    decisions: await session.connector.store.listDecisions(),
+    auditTrail: await readAuditTrail(session.stateStore),
     changeCount: changes.length,
     duplicateCorrelations: duplicateCorrelations(changes),
     writes: writesBetween(writesBefore, traffic.writes()),
@@ -133,40 +104,36 @@ export async function runChangeApproval(context: ChangeApprovalContext): Promise
 }
 
 /** Runs the steps from the filed change request to the closed change, as far as each one allows. */
-async function playSteps(
-  context: ChangeApprovalContext,
-  executionId: string,
-): Promise<{ steps: ChangeApprovalStep[]; stoppedBecause?: string }> {
-  const { stack, connector, traffic } = context;
+async function playSteps(session: DemoSession, executionId: string): Promise<{ steps: ChangeApprovalStep[]; stoppedBecause?: string }> {
+  const { stack, connector, target, traffic } = session;
   const steps: ChangeApprovalStep[] = [];
 
   await traffic.settle();
-  const filedSyncs = takeSyncOutcomes(context, executionId);
+  const filedSyncs = takeSyncOutcomes(session, executionId);
   const ticket = filedSyncs.ticket;
-  steps.push(stepAfter(context, 'filed', executionId, ticket, filedSyncs.outcomes, []));
+  steps.push(stepAfter(session, 'filed', executionId, ticket, filedSyncs.outcomes, []));
   if (ticket === undefined) {
     const outcomes = filedSyncs.outcomes.join(', ') || 'no sync';
     return { steps, stoppedBecause: `the connector created no change for the change request (${outcomes}), so there is nothing to approve` };
   }
 
-  const waiting = changeRecord(stack, ticket);
-  if (waiting?.approval !== 'requested') {
-    const view = waiting === undefined ? 'it is not in ServiceNow' : `its approval is "${waiting.approval ?? ''}"`;
-    return { steps, stoppedBecause: `${ticket.number} does not wait for approval (${view}), so ${APPROVER} has nothing to approve` };
+  const waiting = target.change(ticket);
+  if (waiting?.awaitingApproval !== true) {
+    const view = waiting === undefined ? `it is not in ${target.name}` : `its approval is "${waiting.approval}"`;
+    return { steps, stoppedBecause: `${ticket.number} does not wait for approval (${view}), so ${target.approver} has nothing to approve` };
   }
 
-  // The approver decides in the instance itself, as a person does, not through the Table API.
-  stack.serviceNow.approveChange(ticket.id, { user: APPROVER, comment: APPROVAL_COMMENT });
-  steps.push(stepAfter(context, 'approved', executionId, ticket, [], []));
+  target.approveChange(ticket, APPROVAL_COMMENT);
+  steps.push(stepAfter(session, 'approved', executionId, ticket, [], []));
 
   // One poll, as the timer would run it. The signal starts the runbook, whose events come back.
   await connector.poller.pollOnce();
   await traffic.settle();
-  const reverseWrites = context
+  const reverseWrites = session
     .takeReverseResults()
     .filter((entry) => entry.ticket.ref.id === ticket.id)
     .flatMap(({ result }) => result.writes);
-  steps.push(stepAfter(context, 'polled', executionId, ticket, takeSyncOutcomes(context, executionId).outcomes, reverseWrites));
+  steps.push(stepAfter(session, 'polled', executionId, ticket, takeSyncOutcomes(session, executionId).outcomes, reverseWrites));
 
   const status = stack.ssm.getAutomationExecution(executionId)?.AutomationExecutionStatus;
   if (status !== 'InProgress') {
@@ -175,7 +142,7 @@ async function playSteps(
 
   stack.ssm.finishExecution(executionId, { status: 'Success' });
   await traffic.settle();
-  steps.push(stepAfter(context, 'finished', executionId, ticket, takeSyncOutcomes(context, executionId).outcomes, []));
+  steps.push(stepAfter(session, 'finished', executionId, ticket, takeSyncOutcomes(session, executionId).outcomes, []));
   return { steps };
 }
 
@@ -184,8 +151,8 @@ async function playSteps(
  * the change they link to. Results about other records are dropped, because the demo runs nothing
  * else meanwhile and they would show against the wrong step.
  */
-function takeSyncOutcomes(context: ChangeApprovalContext, executionId: string): { outcomes: SyncOutcome[]; ticket?: TicketRef } {
-  const results = context.takeSyncResults().filter(({ record }) => record.kind === 'change-request' && record.displayId === executionId);
+function takeSyncOutcomes(session: DemoSession, executionId: string): { outcomes: SyncOutcome[]; ticket?: TicketRef } {
+  const results = session.takeSyncResults().filter(({ record }) => record.kind === 'change-request' && record.displayId === executionId);
   return {
     outcomes: results.map(({ result }) => result.outcome),
     ticket: results.map(({ result }) => result.ticket).find((candidate) => candidate !== undefined),
@@ -193,50 +160,34 @@ function takeSyncOutcomes(context: ChangeApprovalContext, executionId: string): 
 }
 
 function stepAfter(
-  context: ChangeApprovalContext,
+  session: DemoSession,
   action: ChangeApprovalStep['action'],
   executionId: string,
   ticket: TicketRef | undefined,
   syncOutcomes: SyncOutcome[],
   reverseWrites: string[],
 ): ChangeApprovalStep {
-  const execution = context.stack.ssm.getAutomationExecution(executionId);
-  const change = ticket === undefined ? undefined : changeRecord(context.stack, ticket);
+  const execution = session.stack.ssm.getAutomationExecution(executionId);
   return {
     action,
     executionStatus: execution?.AutomationExecutionStatus ?? '(not found)',
-    change: change === undefined ? undefined : changeView(change),
+    change: ticket === undefined ? undefined : session.target.change(ticket),
     syncOutcomes,
     reverseWrites,
   };
 }
 
-function changeRecord(stack: LocalStack, ticket: TicketRef): StoredRecord | undefined {
-  return stack.serviceNow.records('change_request').find((candidate) => candidate.sys_id === ticket.id);
-}
-
-function changeView(change: StoredRecord): ChangeView {
-  return {
-    number: change.number ?? '(no number)',
-    type: change.type ?? '',
-    state: change.state ?? '',
-    approval: change.approval ?? '',
-    closeCode: change.close_code ?? '',
-  };
-}
-
 /**
- * Reads the changes that earlier runs left in the ServiceNow simulator, with the execution each one
+ * Reads the changes that earlier runs left in the ITSM simulator, with the execution each one
  * tracks. The execution id comes from the link in the state store, which the change's correlation
  * value names.
  */
-async function readEarlierChanges(context: ChangeApprovalContext): Promise<EarlierChange[]> {
+async function readEarlierChanges(session: DemoSession): Promise<EarlierChange[]> {
   const earlier: EarlierChange[] = [];
-  for (const change of context.stack.serviceNow.records('change_request')) {
-    const correlation = change.correlation_id ?? '';
-    const link = correlation === '' ? undefined : await context.connector.store.getLink(correlation);
+  for (const { view, correlation } of session.target.changes()) {
+    const link = correlation === '' ? undefined : await session.connector.store.getLink(correlation);
     const awsRecord = Object.values(link?.awsRecords ?? {})[0];
-    earlier.push({ view: changeView(change), executionId: awsRecord?.displayId });
+    earlier.push({ view, executionId: awsRecord?.displayId });
   }
   return earlier;
 }
@@ -253,10 +204,9 @@ async function readAuditTrail(stateStore: string): Promise<string> {
 }
 
 /** Returns the correlation values that more than one change carries. */
-function duplicateCorrelations(changes: StoredRecord[]): string[] {
+function duplicateCorrelations(changes: StoredChange[]): string[] {
   const counts = new Map<string, number>();
-  for (const change of changes) {
-    const correlation = change.correlation_id ?? '';
+  for (const { correlation } of changes) {
     if (correlation !== '') counts.set(correlation, (counts.get(correlation) ?? 0) + 1);
   }
   return [...counts].filter(([, count]) => count > 1).map(([correlation]) => correlation);

@@ -4,52 +4,58 @@
  */
 import Table from 'cli-table3';
 
-import { describeChangeState } from '../simulators/servicenow/change-model.js';
 import type { SyncOutcome } from '../sync/engine.js';
-import { APPROVER, DEMO_CHANGE_REQUEST, type ChangeApprovalReport, type ChangeApprovalStep, type EarlierChange } from './change-approval.js';
+import { DEMO_CHANGE_REQUEST, type ChangeApprovalReport, type ChangeApprovalStep, type EarlierChange } from './change-approval.js';
+import type { DemoTarget } from './demo-target.js';
+
+/** Words of the change approval's text that depend on the ITSM system. */
+export type ChangeWording = Pick<DemoTarget, 'name' | 'approver' | 'closeCodeColumn' | 'changeOutcomeMeanings'>;
 
 const TABLE_STYLE = { head: [], border: [] };
-
-/** Change states after which the change never moves again: Closed and Canceled. */
-const FINAL_CHANGE_STATES = new Set(['3', '4']);
 
 /** How many changes of earlier runs are listed one by one. */
 const EARLIER_CHANGES_LISTED = 3;
 
-/** Meaning of each sync outcome for a change request, in the words of this part. */
+/**
+ * Meaning of each sync outcome for a change request, in the words of this part. The target
+ * replaces those that name its states (updated, resolved).
+ */
 const CHANGE_OUTCOME_MEANINGS: Partial<Record<SyncOutcome, string>> = {
   created: 'the execution waits for approval, so a change was created and linked to it',
-  updated: 'the change got the fields that changed: Implement, because the runbook runs',
+  updated: 'the change got the fields that changed, because the runbook runs',
   unchanged: "another event about the execution (a step's status, the OpsItem's) changed nothing mapped",
-  resolved: "the runbook ended, so the change moved to Review, then Closed with the runbook's outcome",
+  resolved: "the runbook ended, so the change was closed with the runbook's outcome",
   'already-resolved': 'the change is closed already, so a later event about the execution wrote nothing',
 };
 
-const STEP_NAMES: Record<ChangeApprovalStep['action'], string> = {
-  filed: 'Change request filed in Change Manager; its events reach the queue',
-  approved: `${APPROVER} approves the change in ServiceNow`,
-  polled: 'One change poll runs',
-  finished: 'The runbook ends with Success',
-};
+function stepName(action: ChangeApprovalStep['action'], wording: ChangeWording): string {
+  const names: Record<ChangeApprovalStep['action'], string> = {
+    filed: 'Change request filed in Change Manager; its events reach the queue',
+    approved: `${wording.approver} approves the change in ${wording.name}`,
+    polled: 'One change poll runs',
+    finished: 'The runbook ends with Success',
+  };
+  return names[action];
+}
 
 /** Formats the whole change approval part, ready to print. */
-export function formatChangeApproval(report: ChangeApprovalReport): string {
+export function formatChangeApproval(report: ChangeApprovalReport, wording: ChangeWording): string {
   const lines: string[] = [
     '',
-    `Change approval: an AWS change request waits for approval, ${APPROVER} approves its change in ServiceNow, and the connector`,
+    `Change approval: an AWS change request waits for approval, ${wording.approver} approves its change in ${wording.name}, and the connector`,
     'sends the decision to AWS:',
     `  Change request "${DEMO_CHANGE_REQUEST.changeRequestName}": template ${DEMO_CHANGE_REQUEST.templateName}, runbook ${DEMO_CHANGE_REQUEST.runbookName}`,
     `  Approver in AWS: the connector's role, ${report.approverArn}`,
   ];
   if (report.earlierChanges.length > 0) lines.push(...earlierChangeLines(report.earlierChanges));
 
-  lines.push(stepsTable(report.steps), ...legendLines(report.steps));
+  lines.push(stepsTable(report.steps, wording), ...legendLines(report.steps, wording));
   lines.push('', ...signalLines(report));
   if (report.stoppedBecause !== undefined) lines.push(`Stopped early: ${report.stoppedBecause}.`);
 
   lines.push('', 'Audit trail of the decisions sent to AWS, as `itsm-sync decisions` prints it (all runs in this data folder):');
   lines.push(report.auditTrail.trimEnd());
-  lines.push(changeCountLine(report));
+  lines.push(changeCountLine(report, wording));
   return `${lines.join('\n')}\n`;
 }
 
@@ -60,36 +66,36 @@ function earlierChangeLines(changes: EarlierChange[]): string[] {
 
   const lines: string[] = [];
   if (older.length > 0) {
-    const states = countedList(older.map(({ view }) => describeChangeState(view.state)));
+    const states = countedList(older.map(({ view }) => view.stateName));
     lines.push(`  Earlier runs left ${older.length} older change${older.length === 1 ? '' : 's'} (${states}), and these:`);
   }
   for (const { view, executionId } of listed) {
     const closeCode = view.closeCode === '' ? '' : `, close code ${view.closeCode}`;
-    lines.push(`  ${view.number} from an earlier run is ${describeChangeState(view.state)}${closeCode}, for execution ${executionId ?? '(no link in the state store)'}.`);
+    lines.push(`  ${view.number} from an earlier run is ${view.stateName}${closeCode}, for execution ${executionId ?? '(no link in the state store)'}.`);
   }
   const executions = changes.length === 1 ? 'that execution is' : 'those executions are';
   lines.push(
     `  The SSM simulator starts empty, so ${executions} gone: this run files a new change request, which gets`,
     '  a change of its own.',
   );
-  if (changes.some(({ view }) => !FINAL_CHANGE_STATES.has(view.state))) {
+  if (changes.some(({ view }) => !view.final)) {
     lines.push('  A change above that is not Closed or Canceled stays as it is, because its execution is gone; --fresh removes it.');
   }
   return lines;
 }
 
-function stepsTable(steps: ChangeApprovalStep[]): string {
+function stepsTable(steps: ChangeApprovalStep[], wording: ChangeWording): string {
   const table = new Table({
-    head: ['Step', 'AWS execution', 'Change', 'State', 'Approval', 'Close code', 'Connector'],
+    head: ['Step', 'AWS execution', 'Change', 'State', 'Approval', wording.closeCodeColumn, 'Connector'],
     wordWrap: true,
     style: TABLE_STYLE,
     colWidths: [26, 17, 12, 16, 11, 12, 32],
   });
-  table.push(...steps.map(stepRow));
+  table.push(...steps.map((step) => stepRow(step, wording)));
   return table.toString();
 }
 
-function stepRow(step: ChangeApprovalStep): string[] {
+function stepRow(step: ChangeApprovalStep, wording: ChangeWording): string[] {
   const { change } = step;
   const connector: string[] = [];
   if (step.action === 'polled') connector.push(`poll: ${step.reverseWrites.join(', ') || 'no AWS write'}`);
@@ -97,10 +103,10 @@ function stepRow(step: ChangeApprovalStep): string[] {
   if (step.action === 'approved') connector.push('nothing yet: the change poll reads the approval');
 
   return [
-    STEP_NAMES[step.action],
+    stepName(step.action, wording),
     step.executionStatus,
     change === undefined ? '-' : `${change.number}\n${change.type}`,
-    change === undefined ? '-' : describeChangeState(change.state),
+    change === undefined ? '-' : change.stateName,
     change?.approval || '-',
     change?.closeCode || '-',
     connector.join('\n') || '-',
@@ -114,9 +120,9 @@ function countedList(values: string[]): string {
   return [...counts].map(([value, count]) => (count === 1 ? value : `${value} ×${count}`)).join(', ');
 }
 
-function legendLines(steps: ChangeApprovalStep[]): string[] {
+function legendLines(steps: ChangeApprovalStep[], wording: ChangeWording): string[] {
   const present = new Set(steps.flatMap((step) => step.syncOutcomes));
-  const lines = Object.entries(CHANGE_OUTCOME_MEANINGS)
+  const lines = Object.entries({ ...CHANGE_OUTCOME_MEANINGS, ...wording.changeOutcomeMeanings })
     .filter(([outcome]) => present.has(outcome as SyncOutcome))
     .map(([outcome, meaning]) => `  ${outcome}: ${meaning}`);
   return lines.length === 0 ? [] : ['  Connector: outcomes of the events AWS sent about the execution, from the queue.', ...lines];
@@ -137,13 +143,13 @@ function signalLines(report: ChangeApprovalReport): string[] {
   return [`AWS received ${count} for execution ${report.executionId}:`, ...described];
 }
 
-function changeCountLine(report: ChangeApprovalReport): string {
+function changeCountLine(report: ChangeApprovalReport, wording: ChangeWording): string {
   if (report.duplicateCorrelations.length === 0) {
     const eachOwn = report.changeCount > 1 ? ', each for a different AWS execution' : '';
-    return `Changes in the ServiceNow simulator: ${report.changeCount}${eachOwn}.`;
+    return `Changes in the ${wording.name} simulator: ${report.changeCount}${eachOwn}.`;
   }
   return (
-    `Changes in the ServiceNow simulator: ${report.changeCount}, with duplicates: more than one change carries the ` +
+    `Changes in the ${wording.name} simulator: ${report.changeCount}, with duplicates: more than one change carries the ` +
     `correlation value ${report.duplicateCorrelations.join(', ')}.`
   );
 }

@@ -1,34 +1,37 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 
-import { buildConnector } from '../app/connector.js';
-import { readSettings } from '../config/env.js';
-import type { ChangedTicket, SourceRecord } from '../core/types.js';
-import { createLogger } from '../ops/logger.js';
-import { SyncMetrics } from '../ops/metrics.js';
-import type { ReverseResult } from '../reverse/reverse-sync.js';
-import { applyEnvironment, startLocalStack } from '../simulators/local-stack.js';
+import type { JiraDeployment } from '../simulators/jira/index.js';
 import type { ServiceNowSimulator, SimulatorSnapshot } from '../simulators/servicenow/server.js';
-import type { SyncResult } from '../sync/engine.js';
 import { runChangeApproval, type ChangeApprovalReport } from './change-approval.js';
-import { DemoPrinter, type TextOutput } from './report.js';
-import { DemoSampleError, loadFindingSamples, loadOpsItemSamples, type DemoSample } from './samples.js';
+import { DemoFailedError, failuresOf } from './checks.js';
+import { playJiraDemo } from './jira-demo.js';
+import { DemoPrinter, timelineHeading, type TextOutput } from './report.js';
+import { DemoSampleError, loadDemoSamples, PACKAGE_ROOT } from './samples.js';
+import { ServiceNowDemoTarget } from './servicenow-demo-target.js';
+import { runDemoSession } from './session.js';
 import { linkedRecords, runTimeline, type TimelineEntry } from './timeline.js';
-import { StackTraffic, type WriteCounts } from './traffic.js';
+import type { WriteCounts } from './traffic.js';
 import { runWayBack, type WayBackReport } from './way-back.js';
 
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const EVENTS_DIR = join(PACKAGE_ROOT, 'src/demo/events');
-const OPSITEMS_DIR = join(PACKAGE_ROOT, 'src/demo/opsitems');
+/** The ITSM systems the demo runs against. */
+export const DEMO_TARGETS = ['servicenow', 'jira'] as const;
+export type DemoTargetSystem = (typeof DEMO_TARGETS)[number];
 
 export interface DemoOptions {
-  /** Folder for the SQLite state and the ServiceNow records, kept between runs. */
+  /**
+   * Folder for the SQLite state and the ServiceNow records, kept between runs. The Jira demo
+   * starts over in its subfolder `jira-<deployment>` each run.
+   */
   dataDir: string;
   /** Delete `dataDir` first, so the run starts as the first one. */
   fresh: boolean;
   /** Log level of the connector (pino level name). */
   logLevel: string;
+  /** The system the samples are synced to. Default `servicenow`. */
+  target?: DemoTargetSystem;
+  /** Jira Cloud or Data Center, with `target: 'jira'`. Default `cloud`. */
+  deployment?: JiraDeployment;
   /** Destination of the printed tables, `process.stdout` by default. */
   output?: TextOutput;
 }
@@ -57,19 +60,25 @@ export class DemoStateError extends Error {
 }
 
 /**
- * Runs the demo and prints it. Returns the exit code: 1, with the error on stderr, when a sample
- * file or the saved state cannot be used.
+ * Runs the demo against the chosen target and prints it. Returns the exit code: 0 when every part
+ * did what the demo shows, otherwise 1 with the reason on stderr. The reason is a sample file or
+ * saved state that cannot be used, a part of the story that did not happen, or a failed run.
  */
 export async function runDemo(options: DemoOptions): Promise<number> {
   try {
-    await playDemo(options);
+    if (options.target === 'jira') {
+      await playJiraDemo({ ...options, deployment: options.deployment ?? 'cloud' });
+    } else {
+      await playDemo(options);
+    }
     return 0;
   } catch (error) {
-    if (error instanceof DemoSampleError || error instanceof DemoStateError) {
+    if (error instanceof DemoSampleError || error instanceof DemoStateError || error instanceof DemoFailedError) {
       process.stderr.write(`${error.message}\n`);
-      return 1;
+    } else {
+      process.stderr.write(`The demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     }
-    throw error;
+    return 1;
   }
 }
 
@@ -88,89 +97,68 @@ export async function runDemo(options: DemoOptions): Promise<number> {
  * The state (SQLite file and the simulated ServiceNow records) stays in `dataDir`, so a second run
  * shows that re-delivered samples create no new incidents. The AWS simulators start empty each run,
  * so each run files a new change request, which gets a change of its own.
+ *
+ * Throws DemoFailedError, after printing, when the change approval stopped early or made a duplicate.
  */
 export async function playDemo(options: DemoOptions): Promise<DemoReport> {
   const dataDir = resolve(options.dataDir);
   if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const serviceNowFile = join(dataDir, 'servicenow-records.json');
-  const printer = new DemoPrinter(options.output);
 
   // Everything read from files is checked before any server starts.
-  const findingSamples = loadFindingSamples(EVENTS_DIR);
-  const opsItemSamples = loadOpsItemSamples(OPSITEMS_DIR);
-  const samples: DemoSample[] = [...findingSamples, ...opsItemSamples];
+  const samples = loadDemoSamples();
   const earlierRecords = readServiceNowRecords(serviceNowFile);
-
-  const stateStore = `sqlite:${join(dataDir, 'state.db')}`;
-  const stack = await startLocalStack({
-    queueName: 'itsm-sync-demo',
-    mappingsDir: join(PACKAGE_ROOT, 'mappings'),
-    stateStore,
-    logLevel: options.logLevel,
-    forwardAwsEvents: true,
-  });
-  const restoreEnvironment = applyEnvironment(stack.env);
-  const syncResults: Array<{ record: SourceRecord; result: SyncResult }> = [];
-  const reverseResults: Array<{ ticket: ChangedTicket; result: ReverseResult }> = [];
-  let connector: Awaited<ReturnType<typeof buildConnector>> | undefined;
   // Saving before the earlier records are restored would overwrite them with an empty instance.
   let saveServiceNowRecords = false;
 
-  try {
-    if (earlierRecords) restoreServiceNowRecords(stack.serviceNow, earlierRecords, serviceNowFile);
-    saveServiceNowRecords = true;
-    const incidentsBefore = stack.serviceNow.records('incident').length;
-    const earlierRun = incidentsBefore > 0;
-    if (earlierRun) printer.earlierRun(dataDir);
+  const report = await runDemoSession(
+    {
+      mappingsDir: join(PACKAGE_ROOT, 'mappings'),
+      stateStore: `sqlite:${join(dataDir, 'state.db')}`,
+      logLevel: options.logLevel,
+      createTarget: (stack) => new ServiceNowDemoTarget(stack.serviceNow),
+    },
+    {
+      prepare(stack) {
+        if (earlierRecords) restoreServiceNowRecords(stack.serviceNow, earlierRecords, serviceNowFile);
+        saveServiceNowRecords = true;
+      },
+      async play(session): Promise<DemoReport> {
+        const printer = new DemoPrinter(session.target, options.output);
+        const incidentsBefore = session.target.ticketCount();
+        const earlierRun = incidentsBefore > 0;
+        if (earlierRun) printer.earlierRun(dataDir);
 
-    // The demo runs the change poll itself, once after jane.doe's edits and once after the approval.
-    const settings = readSettings({ ...stack.env, SERVICENOW_POLL_INTERVAL_SECONDS: '0' });
-    connector = await buildConnector(settings, createLogger(settings.logLevel), new SyncMetrics(), {
-      onResult: (record, result) => syncResults.push({ record, result }),
-      onReverseResult: (ticket, result) => reverseResults.push({ ticket, result }),
-    });
-    const traffic = new StackTraffic(stack);
-    connector.consumer.start();
+        const timeline = await runTimeline(session, samples.all);
+        const timelineWrites = session.traffic.writes();
+        printer.timeline(timeline, timelineHeading(samples.counts));
 
-    const timeline = await runTimeline({ stack, traffic, takeSyncResults: () => syncResults.splice(0) }, samples);
-    const timelineWrites = traffic.writes();
-    printer.timeline(timeline, { findingEvents: findingSamples.length, opsItems: opsItemSamples.length });
+        // The demo runs the change poll itself, once after jane.doe's edits and once after the approval.
+        const wayBack = await runWayBack(session, linkedRecords(timeline));
+        printer.wayBack(wayBack);
 
-    const wayBack = await runWayBack({
-      stack,
-      connector,
-      traffic,
-      records: linkedRecords(timeline),
-      takeSyncResults: () => syncResults.splice(0),
-      takeReverseResults: () => reverseResults.splice(0),
-    });
-    printer.wayBack(wayBack);
+        const changeApproval = await runChangeApproval(session);
+        printer.changeApproval(changeApproval);
 
-    const changeApproval = await runChangeApproval({
-      stack,
-      connector,
-      traffic,
-      stateStore,
-      takeSyncResults: () => syncResults.splice(0),
-      takeReverseResults: () => reverseResults.splice(0),
-    });
-    printer.changeApproval(changeApproval);
+        const writes = { timeline: timelineWrites, wayBack: wayBack.writes, changeApproval: changeApproval.writes };
+        const echoOutcomes = [...timeline.flatMap((entry) => entry.echoes.map((echo) => echo.outcome)), ...wayBack.echoes.map(({ result }) => result.outcome)];
+        printer.writes(writes, echoOutcomes);
 
-    const writes = { timeline: timelineWrites, wayBack: wayBack.writes, changeApproval: changeApproval.writes };
-    const echoOutcomes = [...timeline.flatMap((entry) => entry.echoes.map((echo) => echo.outcome)), ...wayBack.echoes.map(({ result }) => result.outcome)];
-    printer.writes(writes, echoOutcomes);
+        const incidentsTotal = session.target.ticketCount();
+        printer.summary({ created: incidentsTotal - incidentsBefore, total: incidentsTotal, earlierRun });
+        return { earlierRun, timeline, wayBack, changeApproval, writes, incidentsCreated: incidentsTotal - incidentsBefore, incidentsTotal };
+      },
+      finish(stack) {
+        // Saved after a failure too, so the ServiceNow records match the links in the state store.
+        if (saveServiceNowRecords) writeFileSync(serviceNowFile, JSON.stringify(stack.serviceNow.snapshot(), null, 2));
+      },
+    },
+  );
 
-    const incidentsTotal = stack.serviceNow.records('incident').length;
-    printer.summary({ created: incidentsTotal - incidentsBefore, total: incidentsTotal, earlierRun });
-    return { earlierRun, timeline, wayBack, changeApproval, writes, incidentsCreated: incidentsTotal - incidentsBefore, incidentsTotal };
-  } finally {
-    await connector?.stop();
-    // Saved after a failure too, so the ServiceNow records match the links in the state store.
-    if (saveServiceNowRecords) writeFileSync(serviceNowFile, JSON.stringify(stack.serviceNow.snapshot(), null, 2));
-    await stack.stop();
-    restoreEnvironment();
-  }
+  const failures = failuresOf({ changeApproval: report.changeApproval, ticketNoun: 'incident' });
+  if (failures.length > 0) throw new DemoFailedError(failures);
+  return report;
 }
 
 function readServiceNowRecords(file: string): SimulatorSnapshot | undefined {

@@ -1,14 +1,26 @@
 /**
- * The demo's sample AWS records: Security Hub finding events in `src/demo/events/` and OpsItems in
- * `src/demo/opsitems/`. Files are taken in name order, numbers compared as numbers, so the timeline
- * reads in the order of their leading numbers.
+ * The demo's sample AWS records: Security Hub finding events in `src/demo/events/`, OpsItems in
+ * `src/demo/opsitems/` and AWS Config configuration items in `src/demo/resources/`. Files are taken
+ * in name order, numbers compared as numbers, so the demo reads in the order of their leading numbers.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
+import type { ConfigurationItemInput } from '../simulators/config/server.js';
 import type { SecurityHubSimulator, SsmSimulator } from '../simulators/local-stack.js';
 import type { SimulatedOpsItem } from '../simulators/ssm/server.js';
+
+/** Root of the package, where `mappings/` and `src/demo/` are. */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Folders of the shipped samples. */
+export const SAMPLE_DIRS = {
+  events: join(PACKAGE_ROOT, 'src/demo/events'),
+  opsItems: join(PACKAGE_ROOT, 'src/demo/opsitems'),
+  resources: join(PACKAGE_ROOT, 'src/demo/resources'),
+} as const;
 
 /** A sample Security Hub event, sent to the queue as EventBridge delivers it. */
 export interface FindingSample {
@@ -31,6 +43,12 @@ export interface OpsItemSample {
 
 export type DemoSample = FindingSample | OpsItemSample;
 
+/** A sample AWS resource: the configuration item AWS Config records for it, as the Config simulator takes it. */
+export interface ResourceSample {
+  file: string;
+  item: ConfigurationItemInput;
+}
+
 /** A sample file that cannot be used: not JSON, or not the shape its folder holds. */
 export class DemoSampleError extends Error {
   constructor(
@@ -43,6 +61,13 @@ export class DemoSampleError extends Error {
 }
 
 const FINDING_DETAIL_TYPES = new Set(['Security Hub Findings - Imported', 'Findings Imported V2']);
+
+/** Reads the shipped sample findings and OpsItems, in the order the timeline sends them. */
+export function loadDemoSamples(): { all: DemoSample[]; counts: { findingEvents: number; opsItems: number } } {
+  const findingSamples = loadFindingSamples(SAMPLE_DIRS.events);
+  const opsItemSamples = loadOpsItemSamples(SAMPLE_DIRS.opsItems);
+  return { all: [...findingSamples, ...opsItemSamples], counts: { findingEvents: findingSamples.length, opsItems: opsItemSamples.length } };
+}
 
 /**
  * Reads the sample finding events of `eventsDir`. A file named `*.ocsf.*` is sent wrapped in an SNS
@@ -80,6 +105,25 @@ export function loadOpsItemSamples(opsItemsDir: string): OpsItemSample[] {
       }
     }
     return { kind: 'opsitem', file: path, opsItem: opsItem as OpsItemSample['opsItem'] };
+  });
+}
+
+/**
+ * Reads the sample configuration items of `resourcesDir`, each an object with at least
+ * `resourceType`, `resourceId` and `configuration`, as AWS Config records them.
+ */
+export function loadResourceSamples(resourcesDir: string): ResourceSample[] {
+  return jsonFiles(resourcesDir).map((path) => {
+    const item = readJsonObject(path);
+    for (const member of ['resourceType', 'resourceId'] as const) {
+      if (typeof item[member] !== 'string' || item[member] === '') {
+        throw new DemoSampleError(path, `${member} is missing; give it as AWS Config names it, such as "AWS::EC2::Instance" and "i-0a1b2c3d4e5f60718"`);
+      }
+    }
+    if (typeof item.configuration !== 'object' || item.configuration === null || Array.isArray(item.configuration)) {
+      throw new DemoSampleError(path, 'configuration is missing; give the resource\'s configuration as an object, as AWS Config records it');
+    }
+    return { file: path, item: item as unknown as ConfigurationItemInput };
   });
 }
 

@@ -1,11 +1,10 @@
 import type { SourceRecord } from '../core/types.js';
-import type { LocalStack } from '../simulators/local-stack.js';
-import type { StoredRecord } from '../simulators/servicenow/index.js';
 import type { OpsItemView } from '../sources/opsitem/opsitem-view.js';
 import type { FindingView } from '../sources/securityhub/finding-view.js';
 import type { SyncResult } from '../sync/engine.js';
+import type { DemoTarget, DemoTicket } from './demo-target.js';
 import { createOpsItem, seedFindings, snsEnvelope, type DemoSample } from './samples.js';
-import type { StackTraffic } from './traffic.js';
+import type { DemoSession } from './session.js';
 import type { LinkedRecord, LinkedRecords } from './way-back.js';
 
 /** The sync of one sample record, with what came back from the AWS writes it made. */
@@ -15,25 +14,18 @@ export interface TimelineEntry {
   result: SyncResult;
   /** Syncs of the AWS events that the connector's own write-backs for this record caused. */
   echoes: SyncResult[];
-  /** The linked incident as it was right after this step. */
-  incident?: StoredRecord;
-}
-
-export interface TimelineContext {
-  stack: LocalStack;
-  traffic: StackTraffic;
-  /** Removes and returns the sync results collected since the last call. */
-  takeSyncResults(): Array<{ record: SourceRecord; result: SyncResult }>;
+  /** The linked ticket as it was right after this step. */
+  ticket?: DemoTicket;
 }
 
 /**
  * Sends the samples one at a time, in order, and waits after each until its messages and their echo
- * are handled, so the table reads like a timeline and shows each incident as it was right then.
+ * are handled, so the table reads like a timeline and shows each ticket as it was right then.
  * A finding event goes to the queue as EventBridge would send it; an OpsItem is created in the SSM
  * simulator, which sends its `OpsItem Create` event.
  */
-export async function runTimeline(context: TimelineContext, samples: DemoSample[]): Promise<TimelineEntry[]> {
-  const { stack, traffic } = context;
+export async function runTimeline(session: DemoSession, samples: DemoSample[]): Promise<TimelineEntry[]> {
+  const { stack, traffic } = session;
   const entries: TimelineEntry[] = [];
 
   for (const sample of samples) {
@@ -45,7 +37,7 @@ export async function runTimeline(context: TimelineContext, samples: DemoSample[
     }
     await traffic.settle();
 
-    entries.push(...entriesOfStep(sample, context.takeSyncResults(), stack.serviceNow.records('incident')));
+    entries.push(...entriesOfStep(sample, session.takeSyncResults(), session.target));
   }
   return entries;
 }
@@ -55,7 +47,7 @@ export async function runTimeline(context: TimelineContext, samples: DemoSample[
  * The demo changes nothing in AWS during a step, so any later result for the same record is an
  * event that the connector's own write caused.
  */
-function entriesOfStep(sample: DemoSample, results: Array<{ record: SourceRecord; result: SyncResult }>, incidents: StoredRecord[]): TimelineEntry[] {
+function entriesOfStep(sample: DemoSample, results: Array<{ record: SourceRecord; result: SyncResult }>, target: DemoTarget): TimelineEntry[] {
   const byIdentity = new Map<string, TimelineEntry>();
 
   for (const { record, result } of results) {
@@ -64,8 +56,8 @@ function entriesOfStep(sample: DemoSample, results: Array<{ record: SourceRecord
       entry.echoes.push(result);
       continue;
     }
-    const incident = incidents.find((candidate) => candidate.number === result.ticket?.number);
-    byIdentity.set(record.identity, { sample, record, result, echoes: [], incident });
+    const ticket = result.ticket === undefined ? undefined : target.ticket(result.ticket);
+    byIdentity.set(record.identity, { sample, record, result, echoes: [], ticket });
   }
   return [...byIdentity.values()];
 }
@@ -85,7 +77,7 @@ export function severityOf(record: SourceRecord): string {
 }
 
 /**
- * Indexes the timeline's sample records by finding Id or OpsItemId, with the incident each one was
+ * Indexes the timeline's sample records by finding Id or OpsItemId, with the ticket each one was
  * linked to last and the outcome of its last sync.
  */
 export function linkedRecords(entries: TimelineEntry[]): LinkedRecords {

@@ -1,9 +1,10 @@
 import type { LocalStack } from '../simulators/local-stack.js';
+import type { DemoTarget } from './demo-target.js';
 
 /** Successful writes each side received, counted from the simulators' request logs. */
 export interface WriteCounts {
-  /** ServiceNow Table API requests that change data (POST, PATCH, PUT, DELETE). */
-  serviceNow: number;
+  /** Requests to the ITSM system's API that change data, as DemoTarget.countWrites counts them. */
+  itsm: number;
   /** UpdateOpsItem calls to the SSM API. */
   updateOpsItem: number;
   /** BatchUpdateFindings and BatchUpdateFindingsV2 calls to the Security Hub API. */
@@ -20,12 +21,16 @@ export class StackTraffic {
   /** Events the AWS simulators emitted so far; with forwarding on, each one goes to the queue. */
   private awsEvents = 0;
 
-  constructor(private readonly stack: LocalStack) {
+  constructor(
+    private readonly stack: LocalStack,
+    private readonly target: DemoTarget,
+  ) {
     const count = (): void => {
       this.awsEvents += 1;
     };
     stack.ssm.onEvent(count);
     stack.securityHub.onEvent(count);
+    stack.config.onEvent(count);
   }
 
   /**
@@ -43,9 +48,9 @@ export class StackTraffic {
 
   /** Writes received since the stack started. */
   writes(): WriteCounts {
-    const { serviceNow, ssm, securityHub } = this.stack;
+    const { ssm, securityHub } = this.stack;
     return {
-      serviceNow: serviceNow.requests.filter((request) => request.method !== 'GET' && request.path.startsWith('/api/now/table/') && request.status < 300).length,
+      itsm: this.target.countWrites(),
       updateOpsItem: ssm.calls.filter((call) => call.operation === 'UpdateOpsItem' && call.status === 200).length,
       batchUpdateFindings: securityHub.calls.filter((call) => call.operation.startsWith('BatchUpdateFindings') && call.status === 200).length,
       sendAutomationSignal: ssm.calls.filter((call) => call.operation === 'SendAutomationSignal' && call.status === 200).length,
@@ -56,7 +61,7 @@ export class StackTraffic {
 /** Subtracts two counts, which gives the writes made between them. */
 export function writesBetween(before: WriteCounts, after: WriteCounts): WriteCounts {
   return {
-    serviceNow: after.serviceNow - before.serviceNow,
+    itsm: after.itsm - before.itsm,
     updateOpsItem: after.updateOpsItem - before.updateOpsItem,
     batchUpdateFindings: after.batchUpdateFindings - before.batchUpdateFindings,
     sendAutomationSignal: after.sendAutomationSignal - before.sendAutomationSignal,

@@ -2,12 +2,17 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { APPROVAL_COMMENT, APPROVER, type ChangeApprovalReport } from '../../src/demo/change-approval.js';
-import { formatChangeApproval } from '../../src/demo/change-report.js';
-import { DemoStateError, playDemo, type DemoReport } from '../../src/demo/demo.js';
-import { DemoSampleError, loadFindingSamples, loadOpsItemSamples } from '../../src/demo/samples.js';
+import { APPROVAL_COMMENT, type ChangeApprovalReport } from '../../src/demo/change-approval.js';
+import { formatChangeApproval, type ChangeWording } from '../../src/demo/change-report.js';
+import type { ChangeView } from '../../src/demo/demo-target.js';
+import { DemoFailedError, failuresOf } from '../../src/demo/checks.js';
+import type { ConfigurationItemsReport } from '../../src/demo/configuration-items.js';
+import { DemoStateError, playDemo, runDemo, type DemoReport } from '../../src/demo/demo.js';
+import { playJiraDemo, type JiraDemoReport } from '../../src/demo/jira-demo.js';
+import { DemoSampleError, loadFindingSamples, loadOpsItemSamples, loadResourceSamples } from '../../src/demo/samples.js';
+import { APPROVER } from '../../src/demo/servicenow-demo-target.js';
 import type { SyncOutcome } from '../../src/sync/engine.js';
 
 const MFA_FINDING = 'arn:aws:securityhub:us-east-1:111122223333:security-control/IAM.6/finding/f1ddf319-3e60-5921-830d-cb9bd7a12376';
@@ -33,7 +38,13 @@ async function play(fresh = false): Promise<{ report: DemoReport; text: string }
   return { report, text };
 }
 
-function entryFor(report: DemoReport, recordId: string, index = 0) {
+async function playJira(deployment: 'cloud' | 'datacenter', jiraDataDir: string): Promise<{ report: JiraDemoReport; text: string }> {
+  let text = '';
+  const report = await playJiraDemo({ dataDir: jiraDataDir, fresh: false, logLevel: 'error', deployment, output: { write: (chunk: string) => (text += chunk) } });
+  return { report, text };
+}
+
+function entryFor(report: Pick<DemoReport, 'timeline'>, recordId: string, index = 0) {
   const entries = report.timeline.filter((entry) => entry.record.displayId === recordId);
   const entry = entries[index];
   if (!entry) throw new Error(`The timeline has no entry ${index} for ${recordId}`);
@@ -52,7 +63,7 @@ function changeStep(report: ChangeApprovalReport, action: string) {
   return step;
 }
 
-function echoOutcomes(report: DemoReport): SyncOutcome[] {
+function echoOutcomes(report: Pick<DemoReport, 'timeline' | 'wayBack'>): SyncOutcome[] {
   return [...report.timeline.flatMap((entry) => entry.echoes.map((echo) => echo.outcome)), ...report.wayBack.echoes.map(({ result }) => result.outcome)];
 }
 
@@ -77,12 +88,12 @@ describe('demo', () => {
     if (finding?.action !== 'resolved' || opsItem?.action !== 'resolved') throw new Error('expected two resolved steps');
     expect(finding.before.status).toBe('Workflow NOTIFIED');
     expect(finding.after.status).toBe('Workflow SUPPRESSED');
-    expect(finding.after.note).toContain(`${finding.incident} was resolved by jane.doe (Risk Accepted)`);
+    expect(finding.after.note).toContain(`${finding.ticket} was resolved by jane.doe (Risk Accepted)`);
     expect(opsItem.before.status).toBe('Status Open');
     expect(opsItem.after.status).toBe('Status Resolved');
-    expect(opsItem.after.note).toContain(`${opsItem.incident} is now Resolved (changed by jane.doe)`);
+    expect(opsItem.after.note).toContain(`${opsItem.ticket} is now Resolved (changed by jane.doe)`);
 
-    expect(report.wayBack.writes).toEqual({ serviceNow: 0, updateOpsItem: 1, batchUpdateFindings: 1, sendAutomationSignal: 0 });
+    expect(report.wayBack.writes).toEqual({ itsm: 0, updateOpsItem: 1, batchUpdateFindings: 1, sendAutomationSignal: 0 });
     expect(report.wayBack.echoes.map(({ result }) => result.outcome).sort()).toEqual(['already-resolved', 'closed-not-patched']);
 
     expect(text).toContain('OpsItem');
@@ -104,8 +115,8 @@ describe('demo', () => {
 
     expect(report.wayBack.steps.map((step) => step.action)).toEqual(['already-closed', 'already-closed']);
     expect(report.wayBack.reverseResults.filter(({ result }) => result.outcome === 'applied')).toEqual([]);
-    expect(report.writes.timeline).toEqual({ serviceNow: 0, updateOpsItem: 0, batchUpdateFindings: 0, sendAutomationSignal: 0 });
-    expect(report.writes.wayBack).toEqual({ serviceNow: 0, updateOpsItem: 0, batchUpdateFindings: 0, sendAutomationSignal: 0 });
+    expect(report.writes.timeline).toEqual({ itsm: 0, updateOpsItem: 0, batchUpdateFindings: 0, sendAutomationSignal: 0 });
+    expect(report.writes.wayBack).toEqual({ itsm: 0, updateOpsItem: 0, batchUpdateFindings: 0, sendAutomationSignal: 0 });
 
     expect(text).toContain('Way back: nothing for jane.doe to resolve in this run.');
     expect(text).toContain('jane.doe resolved it in an earlier run');
@@ -212,6 +223,177 @@ describe('demo', () => {
   });
 });
 
+describe.each(['cloud', 'datacenter'] as const)('Jira %s demo', (deployment) => {
+  // One run serves every test of a deployment: each test reads another part of it.
+  let jiraDataDir: string;
+  let played: { report: JiraDemoReport; text: string };
+
+  beforeAll(async () => {
+    jiraDataDir = mkdtempSync(join(tmpdir(), 'itsm-sync-jira-demo-'));
+    played = await playJira(deployment, jiraDataDir);
+  });
+
+  afterAll(() => {
+    rmSync(jiraDataDir, { recursive: true, force: true });
+  });
+
+  it('syncs the samples to issues', () => {
+    const { report, text } = played;
+
+    expect(report.issuesCreated).toBe(6);
+    const mfa = entryFor(report, MFA_FINDING);
+    expect(mfa.result.outcome).toBe('created');
+    expect(mfa.result.ticket?.number).toMatch(/^SEC-\d+$/);
+    expect(mfa.ticket).toMatchObject({ priority: 'Highest', state: 'Open', closed: false });
+    expect(mfa.echoes.map((echo) => echo.outcome)).toEqual(['unchanged']);
+    expect(entryFor(report, CPU_OPSITEM).result.ticket?.number).toMatch(/^ITS-\d+$/);
+    expect(entryFor(report, CPU_OPSITEM).ticket?.priority).toBe('High');
+    expect(entryFor(report, OTHER_OPSITEM).ticket?.priority).toBe('Medium');
+    expect(echoOutcomes(report).filter((outcome) => TICKET_WRITES.has(outcome))).toEqual([]);
+
+    expect(text).toContain(deployment === 'cloud' ? 'REST API v3, text as Atlassian Document Format' : 'REST API v2, text as wiki markup');
+    expect(text).toMatch(/│ Issue +│ Priority +│ Status +│/);
+    expect(text).toContain(`${mfa.result.ticket?.number}    │ Highest  │ Open`);
+  });
+
+  it('carries the comment and resolution back', () => {
+    const { report, text } = played;
+
+    const [finding, opsItem] = report.wayBack.steps;
+    if (finding?.action !== 'resolved' || opsItem?.action !== 'resolved') throw new Error(`expected two resolved steps, got ${JSON.stringify(report.wayBack.steps)}`);
+    expect(finding.before.status).toBe('Workflow NOTIFIED');
+    expect(finding.after.status).toBe('Workflow SUPPRESSED');
+    expect(finding.after.note).toBe(`${finding.ticket} comment by Avery Agent: ${finding.edit.note}`);
+    expect(opsItem.before.status).toBe('Status Open');
+    expect(opsItem.after.status).toBe('Status Resolved');
+    // The poll added two notes to the OpsItem: the resolution, then the comment.
+    expect(opsItem.after.note).toBe(
+      `Jira issue ${opsItem.ticket} is now Resolved (changed by Avery Agent), resolution Done.\n${opsItem.ticket} comment by Avery Agent: ${opsItem.edit.note}`,
+    );
+
+    const applied = report.wayBack.reverseResults.filter(({ result }) => result.outcome === 'applied');
+    expect(applied.map(({ ticket, result }) => [ticket.ref.number, result.writes])).toEqual(
+      expect.arrayContaining([
+        [finding.ticket, ['status SUPPRESSED', 'journal 1']],
+        [opsItem.ticket, ['status Resolved', 'journal 1']],
+      ]),
+    );
+    expect(report.wayBack.writes).toMatchObject({ itsm: 0, sendAutomationSignal: 0 });
+    expect(text).toContain('Way back: Avery Agent resolves 2 issues in Jira');
+  });
+
+  it('second delivery creates no issue', () => {
+    const { report, text } = played;
+
+    expect(report.issuesCreatedBySecondDelivery).toBe(0);
+    expect(report.issuesTotal).toBe(6);
+    expect(entryFor({ timeline: report.secondDelivery }, MFA_FINDING).result.outcome).toBe('closed-not-patched');
+    expect(entryFor({ timeline: report.secondDelivery }, CPU_OPSITEM).result.outcome).toBe('stale');
+    expect(report.secondDelivery.map((entry) => entry.result.outcome)).not.toContain('created');
+    expect(report.writes.secondDelivery).toEqual({ itsm: 0, updateOpsItem: 0, batchUpdateFindings: 0, sendAutomationSignal: 0 });
+    expect(text).toContain('New issues from the second delivery: 0.');
+  });
+
+  it('approves the change in Jira once', () => {
+    const { report, text } = played;
+    const changeApproval = report.changeApproval;
+
+    expect(changeApproval.stoppedBecause).toBeUndefined();
+    expect(changeApproval.steps.map((step) => step.action)).toEqual(['filed', 'approved', 'polled', 'finished']);
+    const filed = changeStep(changeApproval, 'filed');
+    expect(filed.change).toMatchObject({ type: '[System] Change', state: 'Awaiting approval', approval: 'pending', awaitingApproval: true });
+    expect(filed.change?.number).toMatch(/^ITS-\d+$/);
+    // The approval moves the change in Jira; AWS waits for the poll.
+    expect(changeStep(changeApproval, 'approved')).toMatchObject({ executionStatus: 'PendingApproval', change: { state: 'Awaiting implementation', approval: 'approved' } });
+    expect(changeStep(changeApproval, 'polled')).toMatchObject({ executionStatus: 'InProgress', reverseWrites: ['signal Approve'], change: { state: 'Implementing' } });
+    expect(changeStep(changeApproval, 'finished')).toMatchObject({ executionStatus: 'Success', change: { state: 'Completed', closeCode: 'Done', final: true } });
+
+    expect(changeApproval.signals).toHaveLength(1);
+    expect(changeApproval.signals[0]).toMatchObject({ signalType: 'Approve', accepted: true });
+    expect(changeApproval.signals[0]?.payload?.Comment?.[0]).toBe(`Approved in Jira ${filed.change?.number} by Casey Example`);
+    expect(changeApproval.decisions).toHaveLength(1);
+    expect(changeApproval.changeCount).toBe(1);
+    expect(text).toContain(`Casey Example approves its change in ${deployment === 'cloud' ? 'Jira Cloud' : 'Jira Data Center'}, and the connector`);
+  });
+
+  it('retires the deleted resource in Assets', () => {
+    const { report, text } = played;
+    const { steps, objects } = report.configurationItems;
+
+    expect(steps.map((step) => [step.action, step.resource.resourceType, step.outcomes])).toEqual([
+      ['recorded', 'AWS::EC2::VPC', ['created']],
+      ['recorded', 'AWS::EC2::Subnet', ['created']],
+      ['recorded', 'AWS::EC2::SecurityGroup', ['created']],
+      ['recorded', 'AWS::EC2::Instance', ['created']],
+      ['deleted', 'AWS::EC2::Instance', ['resolved']],
+    ]);
+    const [vpc, subnet, securityGroup, instance] = objects.map(({ object }) => object);
+    expect(vpc?.status).toBe('Active');
+    expect(securityGroup?.name).toBe('orders-api-sg');
+    expect(steps[3]?.object?.references).toEqual([
+      `Contained in VPC: ${vpc?.number}`,
+      `In Subnet: ${subnet?.number}`,
+      `Uses Security Groups: ${securityGroup?.number}`,
+    ]);
+    expect(instance).toMatchObject({ number: steps[3]?.object?.number, status: 'Retired' });
+    expect(report.writes.configurationItems.itsm).toBeGreaterThanOrEqual(5);
+    expect(text).toContain('the connector writes the resource\'s object in JSM Assets');
+  });
+});
+
+describe('demo exit code', () => {
+  it('names a saved state it cannot read', async () => {
+    writeFileSync(join(dataDir, 'servicenow-records.json'), '[');
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
+
+    const code = await runDemo({ dataDir, fresh: false, logLevel: 'error', output: { write: () => true } });
+    vi.restoreAllMocks();
+
+    expect(code).toBe(1);
+    expect(stderr.join('')).toMatch(/servicenow-records\.json: not valid JSON/);
+  });
+
+  it('runs the Jira demo to exit code 0', async () => {
+    let text = '';
+    const code = await runDemo({ dataDir, fresh: false, logLevel: 'error', target: 'jira', output: { write: (chunk: string) => (text += chunk) } });
+
+    expect(code).toBe(0);
+    expect(text).toContain('Jira Cloud simulator');
+  });
+});
+
+describe('demo checks', () => {
+  const retired = (status: string): ConfigurationItemsReport => ({
+    steps: [],
+    objects: [{ resource: { resourceType: 'AWS::EC2::Instance', resourceId: 'i-0a1b2c3d4e5f60718' }, object: { number: 'AWS-4', name: 'orders-api-prod-2', status, references: [] } }],
+    writes: { itsm: 0, updateOpsItem: 0, batchUpdateFindings: 0, sendAutomationSignal: 0 },
+  });
+
+  it('passes a run that went as shown', () => {
+    expect(failuresOf({ secondDeliveryCreated: 0, configurationItems: retired('Retired'), ticketNoun: 'issue' })).toEqual([]);
+  });
+
+  it('reports tickets made twice', () => {
+    expect(failuresOf({ secondDeliveryCreated: 2, ticketNoun: 'issue' })).toEqual([
+      'delivering the samples a second time created 2 issue(s); every sample should have matched its link',
+    ]);
+  });
+
+  it('reports a deleted resource still active', () => {
+    expect(failuresOf({ configurationItems: retired('Active'), ticketNoun: 'issue' })).toEqual([
+      'AWS::EC2::Instance i-0a1b2c3d4e5f60718 was deleted, but its object AWS-4 is Active, not Retired',
+    ]);
+  });
+
+  it('lists every failure in the error', () => {
+    const error = new DemoFailedError(['the change approval stopped early: no change', 'delivering the samples a second time created 1 issue(s)']);
+
+    expect(error.message).toContain('  - the change approval stopped early: no change\n  - delivering the samples');
+    expect(error.message).toContain('--log-level info');
+  });
+});
+
 describe('demo samples', () => {
   it('reads the shipped samples in number order', () => {
     const findings = loadFindingSamples(join(import.meta.dirname, '../../src/demo/events'));
@@ -220,6 +402,21 @@ describe('demo samples', () => {
     expect(findings.map((sample) => sample.file.split('/').at(-1)?.split('-')[0])).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
     expect(findings.filter((sample) => sample.viaSns)).toHaveLength(2);
     expect(opsItems.map((sample) => sample.opsItem.OpsItemId)).toEqual([CPU_OPSITEM, OTHER_OPSITEM]);
+  });
+
+  it('reads the shipped resources in number order', () => {
+    const resources = loadResourceSamples(join(import.meta.dirname, '../../src/demo/resources'));
+
+    expect(resources.map(({ item }) => item.resourceType)).toEqual(['AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::EC2::SecurityGroup', 'AWS::EC2::Instance']);
+  });
+
+  it('names a resource without a configuration', () => {
+    const dir = join(dataDir, 'resources');
+    mkdirSync(dir);
+    writeFileSync(join(dir, '1-vpc.json'), JSON.stringify({ resourceType: 'AWS::EC2::VPC', resourceId: 'vpc-1' }));
+
+    expect(() => loadResourceSamples(dir)).toThrow(DemoSampleError);
+    expect(() => loadResourceSamples(dir)).toThrow(/1-vpc\.json: configuration is missing/);
   });
 
   it('names the file of an OpsItem without an id', () => {
@@ -249,9 +446,21 @@ describe('demo samples', () => {
 });
 
 describe('change approval output', () => {
+  const wording: ChangeWording = { name: 'ServiceNow', approver: APPROVER, closeCodeColumn: 'Close code', changeOutcomeMeanings: {} };
+  const STATE_NAMES: Record<string, string> = { '-4': 'Assess (-4)', '-2': 'Scheduled (-2)', '3': 'Closed (3)' };
+
   /** Builds the report of a run in which AWS refused the signal, after earlier runs left several changes. */
   function refusedReport(): ChangeApprovalReport {
-    const change = (number: string, state: string, closeCode = '') => ({ number, type: 'normal', state, approval: 'approved', closeCode });
+    const change = (number: string, state: string, closeCode = ''): ChangeView => ({
+      number,
+      type: 'normal',
+      state,
+      stateName: STATE_NAMES[state] ?? state,
+      approval: 'approved',
+      awaitingApproval: false,
+      final: state === '3',
+      closeCode,
+    });
     return {
       executionId: 'e2c4a6b8-0000-4000-8000-000000000001',
       approverArn: 'arn:aws:sts::111122223333:assumed-role/itsm-sync-task/itsm-sync',
@@ -272,12 +481,12 @@ describe('change approval output', () => {
       auditTrail: 'No decisions in sqlite:/tmp/state.db.\n',
       changeCount: 7,
       duplicateCorrelations: ['aws-cr-0123'],
-      writes: { serviceNow: 1, updateOpsItem: 0, batchUpdateFindings: 0, sendAutomationSignal: 0 },
+      writes: { itsm: 1, updateOpsItem: 0, batchUpdateFindings: 0, sendAutomationSignal: 0 },
     };
   }
 
   it('says why the part stopped', () => {
-    const text = formatChangeApproval(refusedReport());
+    const text = formatChangeApproval(refusedReport(), wording);
 
     expect(text).toContain('Stopped early: execution e2c4a6b8-0000-4000-8000-000000000001 is PendingApproval after the poll');
     expect(text).toContain('Approve, refused with InvalidAutomationSignalException, no comment');
@@ -285,14 +494,14 @@ describe('change approval output', () => {
   });
 
   it('reports duplicate changes', () => {
-    const text = formatChangeApproval(refusedReport());
+    const text = formatChangeApproval(refusedReport(), wording);
 
     expect(text).toContain('Changes in the ServiceNow simulator: 7, with duplicates');
     expect(text).toContain('aws-cr-0123');
   });
 
   it('lists only the newest earlier changes', () => {
-    const text = formatChangeApproval(refusedReport());
+    const text = formatChangeApproval(refusedReport(), wording);
 
     expect(text).toContain('Earlier runs left 2 older changes (Closed (3) ×2), and these:');
     expect(text).not.toContain('CHG0030001 from an earlier run');

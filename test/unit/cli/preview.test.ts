@@ -1,15 +1,31 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import AjvDraft04 from 'ajv-draft-04';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { runPreview } from '../../../src/cli/preview.js';
+import { runPreview, type PreviewOptions } from '../../../src/cli/preview.js';
 import { REPOSITORY_ROOT } from '../../support/harness.js';
 
 const FINDING_MAPPING = join(REPOSITORY_ROOT, 'mappings/securityhub-finding-to-incident.yaml');
 const OPSITEM_MAPPING = join(REPOSITORY_ROOT, 'mappings/opsitem-to-incident.yaml');
+const JIRA_FINDING_MAPPING = join(REPOSITORY_ROOT, 'mappings/jira/securityhub-finding-to-issue.yaml');
+const JIRA_INSTANCE_MAPPING = join(REPOSITORY_ROOT, 'mappings/jira/config-ec2-instance-to-assets.yaml');
 const fixture = (path: string): string => join(REPOSITORY_ROOT, 'test/fixtures', path);
+const FAILED_FINDING = fixture('aws-events/securityhub/imported-cspm-s3-bucket-control-failed.json');
+const PASSED_FINDING = fixture('aws-events/securityhub/imported-compliance-passed-workflow-resolved.json');
+
+// The ADF JSON schema of the @atlaskit/adf-schema devDependency, a draft-04 schema.
+const require = createRequire(import.meta.url);
+const adfSchema = JSON.parse(readFileSync(require.resolve('@atlaskit/adf-schema/dist/json-schema/v1/full.json'), 'utf8')) as object;
+// ajv-draft-04 is CommonJS; under NodeNext its default import is the module object, whose `default` is the class.
+const validateAdf = new AjvDraft04.default({ allErrors: true, strict: false }).compile(adfSchema);
+
+function expectValidAdf(document: unknown, label: string): void {
+  expect(validateAdf(document), `${label}: ${JSON.stringify(validateAdf.errors?.slice(0, 3))}`).toBe(true);
+}
 
 /** The OpsItem Create event of the corpus, about the OpsItem of the saved GetOpsItem output. */
 function eventForSavedOpsItem(): string {
@@ -21,7 +37,7 @@ function eventForSavedOpsItem(): string {
 }
 
 /** Run the preview and capture what it prints. */
-async function preview(options: { mapping: string; event: string; record?: string }) {
+async function preview(options: PreviewOptions) {
   const out: string[] = [];
   const err: string[] = [];
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => out.push(String(chunk)) > 0);
@@ -103,5 +119,102 @@ describe('itsm-sync preview', () => {
 
     expect(code).toBe(1);
     expect(stderr).toMatch(/opsitem-create\.json is not a GetOpsItem output/);
+  });
+});
+
+/** Runs a preview that must succeed and returns its first record's result. */
+async function previewResult(options: PreviewOptions): Promise<Record<string, any>> {
+  const { code, stdout, stderr } = await preview(options);
+  expect(code, stderr).toBe(0);
+  const [result] = JSON.parse(stdout) as Array<Record<string, any>>;
+  if (result === undefined) throw new Error(`The preview printed no result: ${stdout}`);
+  return result;
+}
+
+describe('itsm-sync preview of Jira mappings', () => {
+  it('prints the Cloud create payload with ADF text', async () => {
+    const result = await previewResult({ mapping: JIRA_FINDING_MAPPING, event: FAILED_FINDING });
+
+    expect(result.whenNoTicketExists.outcome).toBe('created');
+    const [create, writeback] = result.whenNoTicketExists.requests;
+    expect(create.call).toBe('POST /rest/api/3/issue');
+    const fields = create.body.fields;
+    expect(fields.project).toEqual({ key: 'SEC' });
+    expect(fields.issuetype).toEqual({ name: '[System] Incident' });
+    expect(fields.priority).toEqual({ name: 'High' });
+    expect(fields.summary).toBe('[AWS Security Hub] HIGH: S3 general purpose buckets should block public access (111122223333/us-east-1)');
+    // The connector's own labels: every linked issue's, and the correlation value.
+    expect(fields.labels).toEqual(['aws-security-hub', 'severity-high', 'itsm-sync', result.correlation]);
+    expectValidAdf(fields.description, 'description');
+    expect(JSON.stringify(fields.description)).toContain('Security control: S3.8');
+
+    expect(writeback.call).toMatch(/^AWS write-back to asff /);
+    expect(writeback.body).toEqual({ status: 'NOTIFIED', note: 'Jira issue SEC-1: https://preview.invalid/browse/SEC-1' });
+    expect(result.target).toMatchObject({ system: 'jira', table: 'SEC', deployment: 'cloud' });
+    expect(result.target.fieldCatalog).toContain("The Jira simulator's default fields");
+    expect(result.whenTicketIsOpen).toEqual({ outcome: 'unchanged', requests: [] });
+  });
+
+  it('prints wiki text on Data Center', async () => {
+    const result = await previewResult({ mapping: JIRA_FINDING_MAPPING, event: FAILED_FINDING, deployment: 'datacenter' });
+
+    const [create] = result.whenNoTicketExists.requests;
+    expect(create.call).toBe('POST /rest/api/2/issue');
+    expect(typeof create.body.fields.description).toBe('string');
+    expect(create.body.fields.description).toContain('Severity: HIGH\nCompliance status: FAILED');
+    expect(result.target.fieldCatalog).toContain('GET /rest/api/2/field');
+  });
+
+  it('shows the status a resolve moves to', async () => {
+    const result = await previewResult({ mapping: JIRA_FINDING_MAPPING, event: PASSED_FINDING });
+
+    expect(result.whenNoTicketExists).toEqual({ outcome: 'not-created', requests: [] });
+    expect(result.whenTicketIsOpen.outcome).toBe('resolved');
+    const [move, comment] = result.whenTicketIsOpen.requests;
+    expect(move).toEqual({ call: 'move SEC-0 to status "Resolved"', status: 'Resolved', screenFields: { resolution: { name: 'Done' } } });
+    expect(comment.call).toBe('POST /rest/api/3/issue/10000/comment');
+    expectValidAdf(comment.body.body, 'comment');
+    expect(comment.body.properties).toEqual([{ key: 'sd.public.comment', value: { internal: true } }]);
+  });
+
+  it('passes a field the catalog lacks as given', async () => {
+    const mapping = join(mkdtempSync(join(tmpdir(), 'itsm-sync-preview-')), 'finding.yaml');
+    const text = readFileSync(JIRA_FINDING_MAPPING, 'utf8').replace('\nfields:\n', '\nfields:\n  customfield_12345: \'"team-" & $lowercase(severity)\'\n');
+    writeFileSync(mapping, text);
+
+    const result = await previewResult({ mapping, event: FAILED_FINDING });
+
+    expect(result.whenNoTicketExists.requests[0].body.fields.customfield_12345).toBe('team-high');
+    expect(result.target.fieldsNotInCatalog).toEqual(['customfield_12345']);
+  });
+
+  it('prints Assets attributes by name', async () => {
+    const result = await previewResult({ mapping: JIRA_INSTANCE_MAPPING, event: fixture('aws-events/config/configuration-item-change-update-ec2-instance.json') });
+
+    const [create] = result.whenNoTicketExists.requests;
+    expect(create.call).toBe('create object of type "EC2 Instance" in schema AWS');
+    expect(create.attributes).toMatchObject({
+      Name: 'web-tier-01',
+      'Resource ID': 'i-0a1b2c3d4e5f60718',
+      'Instance Type': 'm5.large',
+      Status: 'Active',
+      'itsm-sync correlation': result.correlation,
+    });
+    expect(result.target.assets).toContain('Attributes by name');
+  });
+
+  it('retires the object of a deleted resource', async () => {
+    const result = await previewResult({ mapping: JIRA_INSTANCE_MAPPING, event: fixture('aws-events/config/configuration-item-change-delete-ec2-instance.json') });
+
+    expect(result.whenNoTicketExists.outcome).toBe('not-created');
+    expect(result.whenTicketIsOpen).toEqual({ outcome: 'resolved', requests: [{ call: 'update object AWS-0', attributes: { Status: 'Retired' } }] });
+  });
+
+  it('rejects --deployment for a ServiceNow mapping', async () => {
+    const { code, stderr } = await preview({ mapping: FINDING_MAPPING, event: FAILED_FINDING, deployment: 'datacenter' });
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('--deployment applies to Jira mappings, but');
+    expect(stderr).toContain('syncs to servicenow; leave --deployment out.');
   });
 });

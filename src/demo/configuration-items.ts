@@ -1,0 +1,107 @@
+/**
+ * The demo's CMDB part: AWS Config records a few resources, whose configuration item changes
+ * become CMDB objects with references between them, then one resource is deleted and its object
+ * is retired rather than removed.
+ */
+import type { TicketRef } from '../core/types.js';
+import type { SyncOutcome } from '../sync/engine.js';
+import type { CmdbItemView } from './demo-target.js';
+import { DemoSampleError, type ResourceSample } from './samples.js';
+import type { DemoSession } from './session.js';
+import { writesBetween, type WriteCounts } from './traffic.js';
+
+/** An AWS resource by type and id, as AWS Config names it. */
+export interface ResourceKey {
+  resourceType: string;
+  resourceId: string;
+}
+
+/** The resource whose deletion the demo records: the EC2 instance of the samples, terminated. */
+export const DELETED_RESOURCE: ResourceKey = { resourceType: 'AWS::EC2::Instance', resourceId: 'i-0a1b2c3d4e5f60718' };
+
+/** One configuration item change and what the connector made of it. */
+export interface ConfigurationItemStep {
+  action: 'recorded' | 'deleted';
+  resource: ResourceKey;
+  /** Outcomes of the syncs of this resource's events during the step. */
+  outcomes: SyncOutcome[];
+  /** The object the resource is linked to, as it was right after the step. */
+  object?: CmdbItemView;
+}
+
+/** The result of the CMDB part. */
+export interface ConfigurationItemsReport {
+  steps: ConfigurationItemStep[];
+  /** Every sample resource's object at the end, in sample order. */
+  objects: Array<{ resource: ResourceKey; object?: CmdbItemView }>;
+  writes: WriteCounts;
+}
+
+/** Throws DemoSampleError unless the samples of `resourcesDir` include {@link DELETED_RESOURCE}. */
+export function requireDeletedResource(samples: ResourceSample[], resourcesDir: string): void {
+  if (!samples.some(({ item }) => sameResource(item, DELETED_RESOURCE))) {
+    throw new DemoSampleError(
+      resourcesDir,
+      `no configuration item is ${DELETED_RESOURCE.resourceType} ${DELETED_RESOURCE.resourceId}, the resource whose deletion the demo records; add a file for it`,
+    );
+  }
+}
+
+/**
+ * Records each sample resource in the Config simulator, which sends its Configuration Item Change
+ * event to the queue, and waits until the connector has handled it. Then records the deletion of
+ * {@link DELETED_RESOURCE}. The target must read CMDB objects (DemoTarget.configurationItem).
+ */
+export async function runConfigurationItems(session: DemoSession, samples: ResourceSample[]): Promise<ConfigurationItemsReport> {
+  const { stack, traffic } = session;
+  if (session.target.configurationItem === undefined) {
+    throw new TypeError(`The ${session.target.name} demo target cannot read CMDB objects, so the demo cannot show configuration items.`);
+  }
+
+  const writesBefore = traffic.writes();
+  session.takeSyncResults();
+  const refs = new Map<string, TicketRef>();
+  const steps: ConfigurationItemStep[] = [];
+
+  for (const { item } of samples) {
+    stack.config.recordResource(item);
+    steps.push(await stepAfter(session, 'recorded', item, refs));
+  }
+  stack.config.deleteResource(DELETED_RESOURCE.resourceType, DELETED_RESOURCE.resourceId);
+  steps.push(await stepAfter(session, 'deleted', DELETED_RESOURCE, refs));
+
+  return {
+    steps,
+    objects: samples.map(({ item }) => ({ resource: keyOf(item), object: objectOf(session, refs.get(keyText(item))) })),
+    writes: writesBetween(writesBefore, traffic.writes()),
+  };
+}
+
+/** Waits for the connector to handle the step's event, then reads the resource's object. */
+async function stepAfter(session: DemoSession, action: ConfigurationItemStep['action'], resource: ResourceKey, refs: Map<string, TicketRef>): Promise<ConfigurationItemStep> {
+  await session.traffic.settle();
+
+  // The results of other resources' records are relationship updates; only this resource's count here.
+  const results = session.takeSyncResults().filter(({ record }) => record.kind === 'configuration-item' && record.displayId === keyText(resource));
+  const ticket = results.map(({ result }) => result.ticket).find((candidate) => candidate !== undefined);
+  if (ticket !== undefined) refs.set(keyText(resource), ticket);
+
+  return { action, resource: keyOf(resource), outcomes: results.map(({ result }) => result.outcome), object: objectOf(session, refs.get(keyText(resource))) };
+}
+
+function objectOf(session: DemoSession, ref: TicketRef | undefined): CmdbItemView | undefined {
+  return ref === undefined ? undefined : session.target.configurationItem?.(ref);
+}
+
+function sameResource(left: ResourceKey, right: ResourceKey): boolean {
+  return left.resourceType === right.resourceType && left.resourceId === right.resourceId;
+}
+
+function keyOf(resource: ResourceKey): ResourceKey {
+  return { resourceType: resource.resourceType, resourceId: resource.resourceId };
+}
+
+/** Returns the record's display id, `AWS::EC2::Instance i-0a1b2c3d4e5f60718`, as the configuration item source writes it. */
+function keyText(resource: ResourceKey): string {
+  return `${resource.resourceType} ${resource.resourceId}`;
+}
