@@ -9,12 +9,16 @@ import { ConfigurationItemSource } from '../../../src/sources/config/configurati
 import { ChangeRequestSource } from '../../../src/sources/change-request/change-request-source.js';
 import { OpsItemSource } from '../../../src/sources/opsitem/opsitem-source.js';
 import {
+  InvalidParameterError,
   PSEUDO_PARAMETERS,
   findIntrinsics,
   parseTemplate,
   readTemplate,
+  resolveStack,
   subVariables,
   type CloudFormationTemplate,
+  type ParameterValues,
+  type ResolvedStack,
 } from './helpers/cloudformation-template.js';
 import { dockerStages, execForm, parseHealthcheck, readDockerfile } from './helpers/dockerfile.js';
 
@@ -38,21 +42,89 @@ function properties(logicalId: string): Record<string, any> {
   return resource.Properties ?? {};
 }
 
-function container(): Record<string, any> {
-  const [definition, ...others] = properties('TaskDefinition').ContainerDefinitions as Array<Record<string, any>>;
+/** The network and image parameters every stack needs. */
+const REQUIRED_PARAMETERS: ParameterValues = {
+  SubnetIds: 'subnet-0aaa1111,subnet-0bbb2222',
+  SecurityGroupIds: 'sg-0ccc3333',
+  ContainerImage: '111122223333.dkr.ecr.us-east-1.amazonaws.com/itsm-sync:0.1.0',
+};
+
+const SERVICENOW_SECRET = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:itsm-sync/servicenow-AbC123';
+const JIRA_SECRET = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:itsm-sync/jira-XyZ789';
+
+/** A ServiceNow-only stack, deployed as docs/operations.md shows. */
+const SERVICENOW_ONLY: ParameterValues = {
+  ...REQUIRED_PARAMETERS,
+  ServiceNowInstanceUrl: 'https://example.service-now.com',
+  ServiceNowSecretArn: SERVICENOW_SECRET,
+};
+
+/** A Jira Cloud stack with an API token and JSM Assets. */
+const JIRA_CLOUD: ParameterValues = {
+  ...REQUIRED_PARAMETERS,
+  JiraBaseUrl: 'https://acme.atlassian.net',
+  JiraEmail: 'itsm-sync@acme.com',
+  JiraAssetsWorkspaceId: 'e9a4c7b2-3f1d-4a8e-b6c5-0d2f9e8a7b31',
+  JiraSecretArn: JIRA_SECRET,
+};
+
+/** Resolve the stack for `parameters` and check that it passes the template's rules. */
+function stackOf(parameters: ParameterValues): ResolvedStack {
+  const stack = resolveStack(template, parameters);
+  expect(stack.failedAssertions, 'the template rules reject these parameters').toEqual([]);
+  return stack;
+}
+
+/** Return the descriptions of the rule assertions that `parameters` fail. */
+function failedAssertionsOf(parameters: ParameterValues): string[] {
+  return resolveStack(template, parameters).failedAssertions;
+}
+
+function containerOf(stack: ResolvedStack): Record<string, any> {
+  const [definition, ...others] = stack.resources.TaskDefinition!.Properties!.ContainerDefinitions as Array<Record<string, any>>;
   expect(others, 'the task definition should have exactly one container').toEqual([]);
   return definition!;
 }
 
-function environment(): Map<string, unknown> {
-  return new Map((container().Environment as Array<{ Name: string; Value: unknown }>).map((entry) => [entry.Name, entry.Value]));
+/** Return the container of a ServiceNow-only stack, for the checks that no condition changes. */
+function container(): Record<string, any> {
+  return containerOf(stackOf(SERVICENOW_ONLY));
 }
 
-/** Both branches of the container's `Secrets: !If [UseOAuth, oauth, basic]`. */
-function secretBranches(): { oauth: Array<{ Name: string; ValueFrom: unknown }>; basic: Array<{ Name: string; ValueFrom: unknown }> } {
-  const [condition, oauth, basic] = container().Secrets['Fn::If'];
-  expect(condition).toBe('UseOAuth');
-  return { oauth, basic };
+function environmentOf(stack: ResolvedStack): Map<string, unknown> {
+  return new Map((containerOf(stack).Environment as Array<{ Name: string; Value: unknown }>).map((entry) => [entry.Name, entry.Value]));
+}
+
+function environment(): Map<string, unknown> {
+  return environmentOf(stackOf(SERVICENOW_ONLY));
+}
+
+function secretsOf(stack: ResolvedStack): Array<{ Name: string; ValueFrom: unknown }> {
+  return containerOf(stack).Secrets as Array<{ Name: string; ValueFrom: unknown }>;
+}
+
+/** Return the statements of the task execution role. */
+function executionRoleStatements(stack: ResolvedStack): Array<Record<string, any>> {
+  return stack.resources.TaskExecutionRole!.Properties!.Policies.flatMap(
+    (policy: { PolicyDocument: { Statement: unknown[] } }) => policy.PolicyDocument.Statement,
+  ) as Array<Record<string, any>>;
+}
+
+/** List every environment variable and secret name of the container, in all branches of every condition. */
+function everyVariableName(): string[] {
+  const [definition] = properties('TaskDefinition').ContainerDefinitions as Array<Record<string, any>>;
+  const names: string[] = [];
+  const collect = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(collect);
+    else if (typeof value === 'object' && value !== null) {
+      const record = value as Record<string, unknown>;
+      if (typeof record.Name === 'string') names.push(record.Name);
+      Object.values(record).forEach(collect);
+    }
+  };
+  collect(definition!.Environment);
+  collect(definition!.Secrets);
+  return names;
 }
 
 describe('template parser', () => {
@@ -100,6 +172,45 @@ describe('template parser', () => {
       Base64Scalar: { 'Fn::Base64': 'text' },
       Base64Map: { 'Fn::Base64': { 'Fn::Sub': 'text' } },
     });
+  });
+
+  it('resolves conditions, rules and AWS::NoValue', () => {
+    const parsed = parseTemplate(
+      [
+        'Parameters:',
+        '  Url: { Type: String, Default: "", AllowedPattern: "^(https://.+)?$" }',
+        '  Mode: { Type: String, Default: a, AllowedValues: [a, b] }',
+        'Rules:',
+        '  NeedsUrl:',
+        '    RuleCondition: !Equals [!Ref Mode, b]',
+        '    Assertions:',
+        '      - Assert: !Not [!Equals [!Ref Url, ""]]',
+        '        AssertDescription: Mode b needs Url.',
+        'Conditions:',
+        '  HasUrl: !Not [!Equals [!Ref Url, ""]]',
+        '  UseB: !And [!Condition HasUrl, !Or [!Equals [!Ref Mode, b], !Equals [x, y]]]',
+        'Resources:',
+        '  A:',
+        '    Type: AWS::SQS::Queue',
+        '    Properties:',
+        '      List: [keep, !If [HasUrl, !Ref Url, !Ref AWS::NoValue], !If [UseB, b, a]]',
+        '      Dropped: !If [UseB, !Ref Url, !Ref AWS::NoValue]',
+      ].join('\n'),
+    );
+
+    const plain = resolveStack(parsed, {});
+    expect(plain.conditions).toEqual({ HasUrl: false, UseB: false });
+    expect(plain.resources.A!.Properties).toEqual({ List: ['keep', 'a'] });
+    expect(plain.failedAssertions).toEqual([]);
+
+    const withUrl = resolveStack(parsed, { Url: 'https://example.com', Mode: 'b' });
+    expect(withUrl.conditions).toEqual({ HasUrl: true, UseB: true });
+    expect(withUrl.resources.A!.Properties).toEqual({ List: ['keep', { Ref: 'Url' }, 'b'], Dropped: { Ref: 'Url' } });
+
+    expect(resolveStack(parsed, { Mode: 'b' }).failedAssertions).toEqual(['Mode b needs Url.']);
+    expect(() => resolveStack(parsed, { Mode: 'c' })).toThrow(InvalidParameterError);
+    expect(() => resolveStack(parsed, { Url: 'http://example.com' })).toThrow(/does not match/);
+    expect(() => resolveStack(parsed, { Other: 'x' })).toThrow(/no such parameter/);
   });
 
   it('rejects an unknown tag', () => {
@@ -334,8 +445,8 @@ describe('task definition', () => {
     const known = variablesReadByTheDaemon();
     expect(known.has('SQS_QUEUE_URL'), 'could not read the variable names from src/config/env.ts').toBe(true);
 
-    const { oauth, basic } = secretBranches();
-    const names = [...environment().keys(), ...oauth.map((secret) => secret.Name), ...basic.map((secret) => secret.Name)];
+    const names = everyVariableName();
+    expect(names).toContain('JIRA_API_TOKEN');
     for (const name of names) {
       expect(known.has(name), `${name} is set in the task definition but src/config/env.ts never reads it`).toBe(true);
     }
@@ -352,28 +463,30 @@ describe('task definition', () => {
   });
 
   it('keeps credentials out of plain environment variables', () => {
-    for (const name of environment().keys()) {
+    const [definition] = properties('TaskDefinition').ContainerDefinitions as Array<Record<string, any>>;
+    const plainNames = JSON.stringify(definition!.Environment).match(/"Name":"[^"]+"/g) ?? [];
+    expect(plainNames.length).toBeGreaterThan(5);
+
+    for (const name of plainNames) {
       expect(name, `${name} looks like a credential; pass it through Secrets`).not.toMatch(/PASSWORD|SECRET|TOKEN|ACCESS_KEY|CLIENT_ID|USERNAME/);
     }
   });
 
-  it('reads credentials from the secret JSON keys', () => {
-    const { oauth, basic } = secretBranches();
-    expect(basic).toEqual([
+  it('reads ServiceNow credentials from the secret JSON keys', () => {
+    expect(secretsOf(stackOf(SERVICENOW_ONLY))).toEqual([
       { Name: 'SERVICENOW_USERNAME', ValueFrom: { 'Fn::Sub': '${ServiceNowSecretArn}:username::' } },
       { Name: 'SERVICENOW_PASSWORD', ValueFrom: { 'Fn::Sub': '${ServiceNowSecretArn}:password::' } },
     ]);
-    expect(oauth).toEqual([
+    expect(secretsOf(stackOf({ ...SERVICENOW_ONLY, ServiceNowAuthType: 'oauth' }))).toEqual([
       { Name: 'SERVICENOW_CLIENT_ID', ValueFrom: { 'Fn::Sub': '${ServiceNowSecretArn}:client_id::' } },
       { Name: 'SERVICENOW_CLIENT_SECRET', ValueFrom: { 'Fn::Sub': '${ServiceNowSecretArn}:client_secret::' } },
     ]);
   });
 
   it('lets the execution role read only that secret', () => {
-    const statements = properties('TaskExecutionRole').Policies.flatMap(
-      (policy: { PolicyDocument: { Statement: unknown[] } }) => policy.PolicyDocument.Statement,
-    ) as Array<Record<string, any>>;
-    const secretReads = statements.filter((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'));
+    const secretReads = executionRoleStatements(stackOf(SERVICENOW_ONLY)).filter((statement) =>
+      [statement.Action].flat().includes('secretsmanager:GetSecretValue'),
+    );
     expect(secretReads).toHaveLength(1);
     expect(secretReads[0]!.Resource).toEqual({ Ref: 'ServiceNowSecretArn' });
   });
@@ -453,5 +566,126 @@ describe('Fargate service', () => {
     expect(pattern.test('arn:aws:secretsmanager:us-east-1:111122223333:secret:itsm-sync/servicenow-AbC123')).toBe(true);
     expect(pattern.test('arn:aws:secretsmanager:us-east-1:111122223333:secret:itsm-sync/servicenow')).toBe(false);
     expect(pattern.test('itsm-sync/servicenow')).toBe(false);
+  });
+});
+
+describe('ITSM systems', () => {
+  it('keeps a ServiceNow-only stack as it was', () => {
+    const stack = stackOf(SERVICENOW_ONLY);
+
+    expect([...environmentOf(stack).keys()]).toEqual([
+      'SQS_QUEUE_URL',
+      'AWS_REGION',
+      'AWS_ACCOUNT_ID',
+      'SERVICENOW_INSTANCE_URL',
+      'MAPPINGS_DIR',
+      'STATE_STORE',
+      'LOG_LEVEL',
+      'SQS_VISIBILITY_TIMEOUT_SECONDS',
+      'SHUTDOWN_TIMEOUT_MS',
+      'HEALTH_PORT',
+    ]);
+    expect(secretsOf(stack).map((secret) => secret.Name)).toEqual(['SERVICENOW_USERNAME', 'SERVICENOW_PASSWORD']);
+    expect(executionRoleStatements(stack).map((statement) => statement.Sid)).toEqual(['PullImage', 'WriteLogs', 'ReadServiceNowSecret']);
+  });
+
+  it('decrypts the ServiceNow secret with its key', () => {
+    const key = 'arn:aws:kms:us-east-1:111122223333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+    const statements = executionRoleStatements(stackOf({ ...SERVICENOW_ONLY, ServiceNowSecretKmsKeyArn: key }));
+
+    expect(statements.map((statement) => statement.Sid)).toEqual(['PullImage', 'WriteLogs', 'ReadServiceNowSecret', 'DecryptServiceNowSecret']);
+  });
+
+  it('configures a Jira Cloud stack', () => {
+    const stack = stackOf(JIRA_CLOUD);
+    const env = environmentOf(stack);
+
+    expect(env.get('JIRA_BASE_URL')).toEqual({ Ref: 'JiraBaseUrl' });
+    expect(env.get('JIRA_DEPLOYMENT')).toEqual({ Ref: 'JiraDeployment' });
+    expect(env.get('JIRA_EMAIL')).toEqual({ Ref: 'JiraEmail' });
+    expect(env.get('JIRA_ASSETS_WORKSPACE_ID')).toEqual({ Ref: 'JiraAssetsWorkspaceId' });
+    expect(env.has('JIRA_SITE_URL')).toBe(false);
+    expect([...env.keys()].filter((name) => name.startsWith('SERVICENOW_'))).toEqual([]);
+    expect(secretsOf(stack)).toEqual([{ Name: 'JIRA_API_TOKEN', ValueFrom: { 'Fn::Sub': '${JiraSecretArn}:api_token::' } }]);
+  });
+
+  it('lets a Jira stack read only the Jira secret', () => {
+    const key = 'arn:aws:kms:us-east-1:111122223333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+    const statements = executionRoleStatements(stackOf({ ...JIRA_CLOUD, JiraSecretKmsKeyArn: key }));
+
+    expect(statements.map((statement) => statement.Sid)).toEqual(['PullImage', 'WriteLogs', 'ReadJiraSecret', 'DecryptJiraSecret']);
+    expect(statements[2]!.Resource).toEqual({ Ref: 'JiraSecretArn' });
+    expect(statements[3]!.Resource).toEqual({ Ref: 'JiraSecretKmsKeyArn' });
+  });
+
+  it('sends no e-mail on Data Center', () => {
+    const stack = stackOf({ ...REQUIRED_PARAMETERS, JiraBaseUrl: 'https://jira.acme.com', JiraDeployment: 'datacenter', JiraSecretArn: JIRA_SECRET });
+
+    expect(environmentOf(stack).has('JIRA_EMAIL')).toBe(false);
+    expect(environmentOf(stack).has('JIRA_ASSETS_WORKSPACE_ID')).toBe(false);
+    expect(secretsOf(stack).map((secret) => secret.Name)).toEqual(['JIRA_API_TOKEN']);
+  });
+
+  it('configures Jira OAuth 2.0', () => {
+    const stack = stackOf({
+      ...REQUIRED_PARAMETERS,
+      JiraBaseUrl: 'https://api.atlassian.com/ex/jira/7f2b6d8e-1c3a-4b5d-9e0f-a1b2c3d4e5f6',
+      JiraSiteUrl: 'https://acme.atlassian.net',
+      JiraAuthType: 'oauth',
+      JiraSecretArn: JIRA_SECRET,
+    });
+
+    expect(environmentOf(stack).get('JIRA_SITE_URL')).toEqual({ Ref: 'JiraSiteUrl' });
+    expect(environmentOf(stack).has('JIRA_EMAIL')).toBe(false);
+    expect(secretsOf(stack)).toEqual([
+      { Name: 'JIRA_CLIENT_ID', ValueFrom: { 'Fn::Sub': '${JiraSecretArn}:client_id::' } },
+      { Name: 'JIRA_CLIENT_SECRET', ValueFrom: { 'Fn::Sub': '${JiraSecretArn}:client_secret::' } },
+    ]);
+  });
+
+  it('runs ServiceNow and Jira together', () => {
+    const stack = stackOf({ ...SERVICENOW_ONLY, ...JIRA_CLOUD });
+
+    expect(secretsOf(stack).map((secret) => secret.Name)).toEqual(['SERVICENOW_USERNAME', 'SERVICENOW_PASSWORD', 'JIRA_API_TOKEN']);
+    expect(environmentOf(stack).has('SERVICENOW_INSTANCE_URL')).toBe(true);
+    expect(environmentOf(stack).has('JIRA_BASE_URL')).toBe(true);
+    expect(executionRoleStatements(stack).map((statement) => statement.Sid)).toEqual(['PullImage', 'WriteLogs', 'ReadServiceNowSecret', 'ReadJiraSecret']);
+  });
+
+  it('requires at least one system', () => {
+    expect(failedAssertionsOf(REQUIRED_PARAMETERS)).toEqual(['Set ServiceNowInstanceUrl, JiraBaseUrl or both.']);
+  });
+
+  it('requires the secret of each system', () => {
+    expect(failedAssertionsOf({ ...REQUIRED_PARAMETERS, ServiceNowInstanceUrl: 'https://example.service-now.com' })).toEqual([
+      'ServiceNowInstanceUrl is set, so ServiceNowSecretArn is required.',
+    ]);
+    expect(failedAssertionsOf({ ...JIRA_CLOUD, JiraSecretArn: '' })).toEqual(['JiraBaseUrl is set, so JiraSecretArn is required.']);
+  });
+
+  it('requires the e-mail of a Cloud API token', () => {
+    expect(failedAssertionsOf({ ...JIRA_CLOUD, JiraEmail: '' })).toEqual([
+      'A Jira Cloud API token is sent with the e-mail of its user; set JiraEmail.',
+    ]);
+  });
+
+  it('rejects OAuth on Data Center', () => {
+    const failed = failedAssertionsOf({ ...JIRA_CLOUD, JiraDeployment: 'datacenter', JiraAuthType: 'oauth', JiraSiteUrl: 'https://jira.acme.com' });
+
+    expect(failed).toEqual(['JiraAuthType oauth is for Jira Cloud; Data Center takes a personal access token (token).']);
+  });
+
+  it('requires the site URL with OAuth', () => {
+    expect(failedAssertionsOf({ ...JIRA_CLOUD, JiraAuthType: 'oauth' })).toEqual([
+      'With oauth, JiraBaseUrl is https://api.atlassian.com/ex/jira/<cloud id>; set JiraSiteUrl to the site for issue links.',
+    ]);
+  });
+
+  it('validates the Jira parameters', () => {
+    expect(() => resolveStack(template, { ...JIRA_CLOUD, JiraBaseUrl: 'acme.atlassian.net' })).toThrow(/JiraBaseUrl/);
+    expect(() => resolveStack(template, { ...JIRA_CLOUD, JiraSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:itsm-sync/jira' })).toThrow(/JiraSecretArn/);
+    expect(() => resolveStack(template, { ...JIRA_CLOUD, JiraDeployment: 'server' })).toThrow(/JiraDeployment/);
+    expect(() => resolveStack(template, { ...JIRA_CLOUD, JiraEmail: 'itsm sync' })).toThrow(/JiraEmail/);
+    expect(() => resolveStack(template, { ...JIRA_CLOUD, JiraAssetsWorkspaceId: '../admin' })).toThrow(/JiraAssetsWorkspaceId/);
   });
 });
