@@ -148,7 +148,7 @@ export async function buildConnector(
     onResult: hooks.onResult,
     // A change can hold its decision from the start (a standard change); see ReverseSync.checkDecision.
     afterSync: async (record, result) => {
-      if (record.kind === 'change-request') await reverse.checkDecision(result);
+      if (record.kind === 'change-request') await reverse.checkDecision(result, record);
       if (record.kind === 'configuration-item') await relationships.sync(record, result);
     },
   });

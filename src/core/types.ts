@@ -57,7 +57,8 @@ export interface SourceRecord<View extends object = object> {
   writebackKey: Record<string, string>;
   /**
    * The record's own status, in the words its write-back takes (finding workflow status, OpsItem
-   * status), so the way back can tell when someone in AWS changed it.
+   * status), so the way back can tell when someone in AWS changed it. For change requests, the
+   * Automation execution status (`PendingChangeCalendarOverride`, …).
    */
   status?: string;
 }
@@ -121,6 +122,12 @@ export interface ItsmTarget {
    * already; returns the relationship's id. Systems without relationships leave it out.
    */
   relate?(parent: TicketRef, child: TicketRef, typeName: string): Promise<string>;
+
+  /**
+   * Ask these people (by login) to approve the record again, with new approval records (ServiceNow
+   * `sysapproval_approver` rows). Systems whose approvals come from the workflow leave it out.
+   */
+  requestApproval?(ref: TicketRef, approvers: readonly string[]): Promise<void>;
 
   /** Remove a relationship made by `relate`. One that is gone already counts as removed. */
   unrelate?(relationshipId: string): Promise<void>;

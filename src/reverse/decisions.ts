@@ -1,7 +1,7 @@
 import type { ChangedTicket, ItsmChangeFeed, ItsmTarget, WritebackAction } from '../core/types.js';
 import type { Logger } from '../ops/logger.js';
 import type { ExpressionBindings, ReverseRule } from '../rules/sync-rule.js';
-import type { Link, StateStore } from '../state/store.js';
+import type { DecisionKind, Link, StateStore } from '../state/store.js';
 
 /** The parts of the way back that sending one decision uses. */
 export interface DecisionContext {
@@ -12,6 +12,32 @@ export interface DecisionContext {
   /** Sends the signal to the link's AWS record (the change request's Automation execution). */
   send(link: Link, action: WritebackAction): Promise<void>;
   now(): string;
+}
+
+/** The execution status in which Change Manager waits for approval to run while its calendar is closed. */
+export const CALENDAR_OVERRIDE_STATUS = 'PendingChangeCalendarOverride';
+
+/**
+ * Return the decision AWS waits for on this link: the change's approval, or the calendar override
+ * once the connector has asked the ticket's approvers for it. Undefined while AWS waits for an
+ * override that the rule does not route (it is then decided in Change Manager).
+ */
+export function pendingDecisionKind(link: Link): DecisionKind | undefined {
+  if (link.awsRecordStatus !== CALENDAR_OVERRIDE_STATUS) return 'approval';
+  return link.calendarOverride === undefined ? undefined : 'calendar-override';
+}
+
+/** Return whether the decision AWS waits for on this link was sent already. */
+export function decisionSent(link: Link): boolean {
+  const kind = pendingDecisionKind(link);
+  if (kind === undefined) return true;
+  return kind === 'approval' ? link.decidedAt !== undefined : link.calendarOverride?.decidedAt !== undefined;
+}
+
+/** Record on the link that the decision of `kind` was sent at `now`. */
+export function markDecided(link: Link, kind: DecisionKind, now: string): Link {
+  if (kind === 'approval' || link.calendarOverride === undefined) return { ...link, decidedAt: now };
+  return { ...link, calendarOverride: { ...link.calendarOverride, decidedAt: now } };
 }
 
 /** An AWS refusal that retrying cannot change (see the change request write-back). */
@@ -38,6 +64,9 @@ export async function sendDecision(
   ticket: ChangedTicket,
   bindings: ExpressionBindings,
 ): Promise<string | undefined> {
+  const kind = pendingDecisionKind(link);
+  if (kind === undefined) return undefined;
+
   const input = { ...Object.fromEntries(Object.entries(ticket.values)), number: ticket.ref.number, updatedBy: ticket.updatedBy };
   const approve = Boolean(await decision.approve.evaluate(input, bindings));
   const reject = !approve && Boolean(await decision.reject.evaluate(input, bindings));
@@ -50,22 +79,27 @@ export async function sendDecision(
   }
 
   // Who decided, and what they wrote, come from the approval records where the system has them.
+  // A calendar override counts only approvals made after the connector asked for it: the ticket
+  // still shows the change's first approval until its approvers decide again.
   const signal = approve ? 'Approve' : 'Reject';
-  const approvals = (await context.feed?.listApprovals?.(link.ticket)) ?? [];
+  const earlier = new Set(kind === 'calendar-override' ? (link.calendarOverride?.earlierApprovals ?? []) : []);
+  const approvals = ((await context.feed?.listApprovals?.(link.ticket)) ?? []).filter((candidate) => !earlier.has(candidate.id));
   const approval = approvals
     .filter((candidate) => candidate.state === (approve ? 'approved' : 'rejected'))
     .sort((left, right) => left.decidedAt.localeCompare(right.decidedAt))
     .at(-1);
+  // A cancellation decides an override without an approval record; an approval needs one.
+  if (kind === 'calendar-override' && approve && approval === undefined) return undefined;
   const approver = approval?.approver || ticket.updatedBy;
   const comment = await decision.comment.evaluate(
-    { ...input, signal, approver, approverName: approval?.approverName ?? '', approvalComment: approval?.comment ?? '' },
+    { ...input, signal, approver, approverName: approval?.approverName ?? '', approvalComment: approval?.comment ?? '', calendarOverride: kind === 'calendar-override' },
     bindings,
   );
   const commentText = typeof comment === 'string' ? comment : '';
 
   const claimed = await context.store.claimDecision({
     executionId,
-    decisionKind: 'approval',
+    decisionKind: kind,
     signal,
     ticketNumber: link.ticket.number,
     ticketUrl: link.ticket.url,
@@ -79,7 +113,7 @@ export async function sendDecision(
   });
   if (!claimed) return undefined;
 
-  const key = { executionId, decisionKind: 'approval' as const };
+  const key = { executionId, decisionKind: kind };
   try {
     await context.send(link, { signal: { type: signal, comment: commentText } });
   } catch (error) {
@@ -87,7 +121,7 @@ export async function sendDecision(
     const status = failure.retryable === false ? 'refused' : 'failed';
     await context.store.completeDecision(key, { status, errorCode: failure.errorCode, reason: failure.reason ?? failure.message, completedAt: context.now() });
     context.logger.warn(
-      { audit: 'decision', executionId, ticket: link.ticket.number, signal, approver, status, errorCode: failure.errorCode },
+      { audit: 'decision', executionId, decisionKind: kind, ticket: link.ticket.number, signal, approver, status, errorCode: failure.errorCode },
       `AWS did not take the ${signal} of ${link.ticket.number} for execution ${executionId}: ${failure.reason ?? failure.message}`,
     );
     if (status === 'failed') throw error;
@@ -101,7 +135,7 @@ export async function sendDecision(
 
   await context.store.completeDecision(key, { status: 'sent', completedAt: context.now() });
   context.logger.info(
-    { audit: 'decision', executionId, ticket: link.ticket.number, signal, approver, decidedAt: approval?.decidedAt ?? ticket.updatedAt },
+    { audit: 'decision', executionId, decisionKind: kind, ticket: link.ticket.number, signal, approver, decidedAt: approval?.decidedAt ?? ticket.updatedAt },
     `Sent ${signal} for ${link.ticket.number} (decided by ${approver}) to Automation execution ${executionId}`,
   );
   return `signal ${signal}`;

@@ -5,7 +5,9 @@ import type {
   ItsmChangeFeed,
   ItsmTarget,
   SourceKind,
+  SourceRecord,
   TargetSystem,
+  TicketFields,
   TicketRef,
   WritebackAction,
 } from '../core/types.js';
@@ -15,7 +17,7 @@ import type { ExpressionBindings, SyncRule } from '../rules/sync-rule.js';
 import type { Link, StateStore } from '../state/store.js';
 import type { SyncEngine } from '../sync/engine.js';
 import { compactSeen, sameValue, seenValue, watchedFields } from '../sync/ticket-fields.js';
-import { sendDecision } from './decisions.js';
+import { CALENDAR_OVERRIDE_STATUS, decisionSent, markDecided, pendingDecisionKind, sendDecision } from './decisions.js';
 
 /** The result kind of one read of a ticket. Each outcome is one log line and one metric count. */
 export type ReverseOutcome =
@@ -159,10 +161,11 @@ export class ReverseSync {
       }
 
       if (reverse.decision !== undefined) {
+        const kind = pendingDecisionKind(updated);
         const sent = await this.decide(system, updated, reverse.decision, ticket, bindings);
-        if (sent !== undefined) {
+        if (sent !== undefined && kind !== undefined) {
           writes.push(sent);
-          updated = { ...updated, decidedAt: now };
+          updated = markDecided(updated, kind, now);
         }
       }
 
@@ -238,7 +241,7 @@ export class ReverseSync {
    * no decision was sent yet. A standard change is approved when it is created, and no later edit
    * would bring that decision to the poller. Costs one read of the ticket until a decision is sent.
    */
-  async checkDecision(result: { rule?: string; correlation?: string; ticket?: TicketRef }): Promise<void> {
+  async checkDecision(result: { rule?: string; correlation?: string; ticket?: TicketRef }, record?: SourceRecord): Promise<void> {
     const rule = result.rule === undefined ? undefined : this.options.engine.ruleNamed(result.rule);
     const decision = rule?.reverse?.decision;
     if (rule === undefined || decision === undefined || result.correlation === undefined || result.ticket === undefined) return;
@@ -247,18 +250,68 @@ export class ReverseSync {
     if (feed === undefined) return;
 
     await this.options.engine.withLease(result.correlation, async () => {
-      const link = await this.options.store.getLink(result.correlation!);
-      if (link?.ticket === undefined || link.status !== 'open' || link.decidedAt !== undefined) return;
+      let link = await this.options.store.getLink(result.correlation!);
+      if (link?.ticket === undefined || link.status !== 'open') return;
 
-      const ticket = await feed.getChanged(link.ticket.table, link.ticket.id, rule.reverse!.fields);
+      if (link.awsRecordStatus === CALENDAR_OVERRIDE_STATUS && link.calendarOverride === undefined && decision.calendarOverride !== undefined && record !== undefined) {
+        link = await this.requestCalendarOverride(system, rule, link, decision.calendarOverride, record);
+      }
+      if (decisionSent(link)) return;
+
+      const ticket = await feed.getChanged(link.ticket!.table, link.ticket!.id, rule.reverse!.fields);
       if (ticket === undefined) return;
       const now = this.clock().toISOString();
+      const kind = pendingDecisionKind(link)!;
       const sent = await this.decide(system, link, decision, ticket, { rule: rule.name, now, ticket: link.ticket });
       if (sent === undefined) return;
 
-      await this.options.store.putLink({ ...link, decidedAt: now, updatedAt: now });
+      await this.options.store.putLink({ ...markDecided(link, kind, now), updatedAt: now });
       this.report(system, ticket, { outcome: 'applied', rule: rule.name, writes: [sent] });
     });
+  }
+
+  /**
+   * Ask the ticket's approvers again, because Change Manager waits for approval to run while the
+   * change calendar is closed: write the rule's fields, and request approval from its approvers
+   * where the system has approval records. The approvals that exist now are remembered, so that
+   * only a decision made after this request counts as the override.
+   */
+  private async requestCalendarOverride(
+    system: TargetSystem,
+    rule: SyncRule,
+    link: Link,
+    override: NonNullable<NonNullable<NonNullable<SyncRule['reverse']>['decision']>['calendarOverride']>,
+    record: SourceRecord,
+  ): Promise<Link> {
+    const target = this.options.targets[system];
+    const ticket = link.ticket!;
+    if (target === undefined) return link;
+
+    const now = this.clock().toISOString();
+    const earlier = (await this.options.feeds[system]?.listApprovals?.(ticket)) ?? [];
+    const bindings: ExpressionBindings = { rule: rule.name, now, ticket, written: link.written };
+    const fields: TicketFields = {};
+    for (const field of override.fields) {
+      const value = await field.evaluate(record.view, bindings);
+      if (value !== undefined) fields[field.name] = value;
+    }
+
+    await target.update(ticket, fields);
+    if (override.approvers.length > 0) {
+      if (target.requestApproval === undefined) {
+        this.options.logger.warn({ rule: rule.name, ticket: ticket.number }, `${system} has no approval records; reverse.decision.calendarOverride.approvers is ignored, and the fields alone ask for the approval`);
+      } else {
+        await target.requestApproval(ticket, override.approvers);
+      }
+    }
+
+    this.options.logger.info(
+      { audit: 'calendar-override-requested', rule: rule.name, ticket: ticket.number, approvers: override.approvers },
+      `The change calendar is closed: asked the approvers of ${ticket.number} to approve running the change anyway`,
+    );
+    const updated: Link = { ...link, calendarOverride: { requestedAt: now, earlierApprovals: earlier.map((approval) => approval.id) }, updatedAt: now };
+    await this.options.store.putLink(updated);
+    return updated;
   }
 
   /**

@@ -30,7 +30,9 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
   const expressionAt = (text: string, path: string[]): CompiledExpression | undefined => {
     const where = `rule '${document.name}', ${displayPath(path)}`;
     try {
-      const readsTicket = path[0] === 'reverse' || path[0] === 'start';
+      // The calendar override fields are written to the ticket from the change request, like `fields`.
+      const readsRecord = path[0] === 'reverse' && path[2] === 'calendarOverride';
+      const readsTicket = (path[0] === 'reverse' && !readsRecord) || path[0] === 'start';
       let listedIn: string | undefined = 'reverse.fields';
       if (path[0] === 'start') listedIn = 'start.fields';
       else if (path[1] === 'journal') listedIn = undefined;
@@ -124,6 +126,13 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
             approve: conditionAt(spec.decision.approve, ['reverse', 'decision', 'approve']),
             reject: conditionAt(spec.decision.reject, ['reverse', 'decision', 'reject']),
             comment: fieldAt('comment', spec.decision.comment, ['reverse', 'decision', 'comment']),
+            calendarOverride:
+              spec.decision.calendarOverride === undefined
+                ? undefined
+                : {
+                    fields: fieldsAt(spec.decision.calendarOverride.fields, ['reverse', 'decision', 'calendarOverride', 'fields']),
+                    approvers: spec.decision.calendarOverride.approvers ?? [],
+                  },
           };
     if (closed === undefined) {
       return undefined;
@@ -136,7 +145,7 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
       journal: spec.journal === undefined || journalNote === undefined ? undefined : { fields: spec.journal.fields, note: journalNote },
       decision:
         decision?.approve !== undefined && decision.reject !== undefined && decision.comment !== undefined
-          ? { approve: decision.approve, reject: decision.reject, comment: decision.comment }
+          ? { approve: decision.approve, reject: decision.reject, comment: decision.comment, calendarOverride: decision.calendarOverride }
           : undefined,
     };
   };
@@ -260,7 +269,7 @@ function startAt(
 /** Return the names the input of each reverse or start expression contains (see ReverseSync). */
 const TICKET_EXTRAS = ['number', 'updatedBy'];
 const JOURNAL_ENTRY_FIELDS = ['id', 'field', 'text', 'author', 'createdAt'];
-const DECISION_EXTRAS = ['signal', 'approver', 'approverName', 'approvalComment'];
+const DECISION_EXTRAS = ['signal', 'approver', 'approverName', 'approvalComment', 'calendarOverride'];
 
 function reverseFieldsAt(document: MappingDocument, path: string[]): ReadonlySet<string> {
   if (path[0] === 'start') return new Set(document.start?.fields ?? []);
@@ -354,6 +363,7 @@ function namedFields(document: MappingDocument): Array<[string[], string]> {
   keysOf(document.lifecycle.reopen?.fields, ['lifecycle', 'reopen', 'fields']);
   keysOf(document.lifecycle.recur?.fields, ['lifecycle', 'recur', 'fields']);
   document.lifecycle.resolve?.steps?.forEach((step, index) => keysOf(step, ['lifecycle', 'resolve', 'steps', String(index)]));
+  keysOf(document.reverse?.decision?.calendarOverride?.fields, ['reverse', 'decision', 'calendarOverride', 'fields']);
   document.reverse?.fields.forEach((name, index) => names.push([['reverse', 'fields', String(index)], name]));
   if (document.correlation.adopt !== undefined) names.push([['correlation', 'adopt', 'field'], document.correlation.adopt.field]);
   return names;

@@ -57,7 +57,12 @@ export interface ReverseSpec {
   closed: Condition;
   writeback?: { status?: LifecycleFieldSpec; note?: LifecycleFieldSpec };
   journal?: { fields: string[]; note: LifecycleFieldSpec };
-  decision?: { approve: Condition; reject: Condition; comment: LifecycleFieldSpec };
+  decision?: {
+    approve: Condition;
+    reject: Condition;
+    comment: LifecycleFieldSpec;
+    calendarOverride?: { fields: Record<string, LifecycleFieldSpec>; approvers?: string[] };
+  };
 }
 
 /** A JSONata expression, or a YAML boolean as a shorthand for `'true'` / `'false'`. */

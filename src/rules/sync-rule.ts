@@ -136,5 +136,15 @@ export interface ReverseRule {
   /** Journal fields whose entries are sent to AWS, once each, as notes. */
   journal?: { fields: string[]; note: FieldRule };
   /** Approval decisions sent to AWS as Automation signals (change requests). */
-  decision?: { approve: CompiledExpression; reject: CompiledExpression; comment: FieldRule };
+  decision?: {
+    approve: CompiledExpression;
+    reject: CompiledExpression;
+    comment: FieldRule;
+    /**
+     * How to ask the ticket's approvers again when Change Manager needs a calendar override: fields
+     * written once (they read the change request), and approvers asked where the system has
+     * approval records.
+     */
+    calendarOverride?: { fields: FieldRule[]; approvers: string[] };
+  };
 }

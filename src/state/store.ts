@@ -63,6 +63,12 @@ export interface Link {
   baselinePending?: boolean;
   /** When an approval decision of this ticket was sent to AWS (change requests). */
   decidedAt?: string;
+  /**
+   * The calendar override that Change Manager asked for (change requests): when the connector
+   * asked the ticket's approvers again, the ids of the approvals that existed then (they never
+   * count as the override decision), and when the override decision was sent.
+   */
+  calendarOverride?: { requestedAt: string; earlierApprovals: string[]; decidedAt?: string };
   /** CMDB relationships this CI's rule made, by `parentId|childId|type`, with their ids. */
   relations?: Record<string, string>;
   /** Ids of the journal entries already sent to AWS. */

@@ -345,3 +345,89 @@ describe('ServiceNow changes that start a runbook', () => {
     expect(notes.join('\n')).toContain("itsm-sync could not start AWS runbook AWS-RestartEC2Instance: the runbook's parameter check failed");
   });
 });
+
+describe('change calendar override', () => {
+  /** Copy the shipped mappings, with the CAB member asked to approve calendar overrides. */
+  function mappingsWithOverrideApprover(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'itsm-sync-override-'));
+    cpSync(SHIPPED_MAPPINGS, dir, { recursive: true });
+    const file = join(dir, 'change-request-to-change.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('# approvers: [cab.member]', 'approvers: [cab.member]'));
+    return dir;
+  }
+
+  /** Approve the change as the CAB, and let the poller send the first Approve. */
+  async function approveFirstRound(executionId: string): Promise<Record<string, string>> {
+    const change = changeFor(executionId);
+    harness.serviceNow.approveChange(change.sys_id!, { user: 'cab.member', comment: 'Approved for the window' });
+    await harness.poll();
+    await harness.settle();
+    return changeFor(executionId);
+  }
+
+  function overrideRows(changeSysId: string): Array<Record<string, string>> {
+    return harness.serviceNow.records('sysapproval_approver').filter((row) => row.sysapproval === changeSysId);
+  }
+
+  it('asks the approvers again and sends one override Approve', async () => {
+    harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: mappingsWithOverrideApprover() });
+    harness.ssm.setChangeCalendarClosed(true);
+    const execution = await fileChangeRequest();
+
+    const change = await approveFirstRound(execution.AutomationExecutionId);
+    expect(acceptedSignals('Approve')).toHaveLength(1);
+    expect(harness.ssm.getAutomationExecution(execution.AutomationExecutionId)?.AutomationExecutionStatus).toBe('PendingChangeCalendarOverride');
+
+    // The first approval must not count as the override: the change asks again.
+    await harness.poll();
+    expect(acceptedSignals('Approve')).toHaveLength(1);
+    expect(change.approval).toBe('requested');
+    expect(overrideRows(change.sys_id!).filter((row) => row.state === 'requested')).toHaveLength(1);
+
+    harness.serviceNow.approveChange(change.sys_id!, { user: 'cab.member', comment: 'Override the freeze' });
+    await harness.poll();
+    await harness.poll();
+    await harness.settle();
+
+    expect(acceptedSignals('Approve')).toHaveLength(2);
+    const override = harness.ssm.signals().filter((signal) => signal.accepted).at(-1);
+    expect(JSON.stringify(override?.payload)).toContain('Approved (change calendar override)');
+    expect(harness.ssm.getAutomationExecution(execution.AutomationExecutionId)?.AutomationExecutionStatus).not.toBe('PendingChangeCalendarOverride');
+
+    const decisions = await harness.connector.store.listDecisions();
+    expect(decisions.map((decision) => [decision.decisionKind, decision.signal, decision.status])).toEqual([
+      ['approval', 'Approve', 'sent'],
+      ['calendar-override', 'Approve', 'sent'],
+    ]);
+  });
+
+  it('sends Reject when the override is rejected', async () => {
+    harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: mappingsWithOverrideApprover() });
+    harness.ssm.setChangeCalendarClosed(true);
+    const execution = await fileChangeRequest();
+    const change = await approveFirstRound(execution.AutomationExecutionId);
+
+    harness.serviceNow.rejectChange(change.sys_id!, { user: 'cab.member', comment: 'Not during the freeze' });
+    await harness.poll();
+    await harness.settle();
+
+    expect(acceptedSignals('Approve')).toHaveLength(1);
+    expect(acceptedSignals('Reject')).toHaveLength(1);
+    expect(harness.ssm.getAutomationExecution(execution.AutomationExecutionId)?.AutomationExecutionStatus).toBe('ChangeCalendarOverrideRejected');
+    const decisions = await harness.connector.store.listDecisions();
+    expect(decisions.map((decision) => decision.decisionKind)).toEqual(['approval', 'calendar-override']);
+  });
+
+  it('leaves an override without routing to Change Manager', async () => {
+    await start();
+    harness.ssm.setChangeCalendarClosed(true);
+    const execution = await fileChangeRequest();
+    await approveFirstRound(execution.AutomationExecutionId);
+    await harness.poll();
+
+    // The shipped mapping asks again (approval requested, a work note), but names no approvers.
+    expect(acceptedSignals('Approve')).toHaveLength(1);
+    expect(changeFor(execution.AutomationExecutionId).approval).toBe('requested');
+    expect(harness.ssm.getAutomationExecution(execution.AutomationExecutionId)?.AutomationExecutionStatus).toBe('PendingChangeCalendarOverride');
+  });
+});

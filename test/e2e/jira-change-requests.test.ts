@@ -151,3 +151,38 @@ describe.each(['cloud', 'datacenter'] as const)('change requests to Jira %s chan
     expect(status(key)).toBe('Canceled');
   });
 });
+
+describe('change calendar override on Jira', () => {
+  it('asks for a new JSM approval and sends one override Approve', async () => {
+    await start('cloud');
+    harness.ssm.setChangeCalendarClosed(true);
+    const { executionId, key } = await fileChangeRequest();
+    const jira = jiraOf(harness);
+
+    jira.decideApproval(key, APPROVER.cloud, 'approve');
+    await harness.poll();
+    await harness.settle();
+    expect(acceptedSignals('Approve')).toHaveLength(1);
+    expect(harness.ssm.getAutomationExecution(executionId)?.AutomationExecutionStatus).toBe('PendingChangeCalendarOverride');
+
+    // The change is back in Awaiting approval with a new, pending approval; the first one does not count.
+    await harness.poll();
+    expect(status(key)).toBe('Awaiting approval');
+    expect(jira.approvals(key).map((approval) => approval.finalDecision)).toEqual(['approved', 'pending']);
+    expect(acceptedSignals('Approve')).toHaveLength(1);
+    expect(commentTexts(jira, key).some((text) => text.includes('calendar override'))).toBe(true);
+
+    jira.decideApproval(key, APPROVER.cloud, 'approve');
+    await harness.poll();
+    await harness.poll();
+    await harness.settle();
+
+    expect(acceptedSignals('Approve')).toHaveLength(2);
+    expect(JSON.stringify(acceptedSignals('Approve')[1]?.payload)).toContain(`Approved (change calendar override) in Jira ${key} by ${APPROVER_NAME}`);
+    const decisions = await harness.connector.store.listDecisions();
+    expect(decisions.map((decision) => [decision.decisionKind, decision.signal])).toEqual([
+      ['approval', 'Approve'],
+      ['calendar-override', 'Approve'],
+    ]);
+  });
+});

@@ -71,7 +71,8 @@ const INCIDENT_WORKFLOW: WorkflowDefinition = {
 /**
  * JSM changes: Open → (Planning) → Awaiting approval, where approvers decide: approval moves the
  * change to Awaiting implementation, a decline to Declined. Then Implementing → Completed, which
- * needs a resolution. Cancel is possible until implementation starts.
+ * needs a resolution. Cancel is possible until implementation starts, and an approved change can
+ * go back to Awaiting approval for a second approval round.
  */
 const CHANGE_WORKFLOW: WorkflowDefinition = {
   name: 'change',
@@ -84,6 +85,8 @@ const CHANGE_WORKFLOW: WorkflowDefinition = {
     { id: '131', name: 'Approve', from: ['10101'], to: '10102', screen: [], approvalDecision: 'approved' },
     { id: '141', name: 'Decline', from: ['10101'], to: '10105', screen: [], approvalDecision: 'declined', resolution: RESOLUTION_DECLINED },
     { id: '151', name: 'Implement', from: ['10102'], to: '10103', screen: [] },
+    // Sites that route a second approval (a change freeze override) add a way back to approval.
+    { id: '181', name: 'Request approval again', from: ['10102'], to: '10101', screen: [] },
     { id: '161', name: 'Complete', from: ['10103'], to: '10104', screen: [{ fieldId: 'resolution', required: true }] },
     { id: '171', name: 'Cancel', from: ['1', '10100', '10101', '10102'], to: '10106', screen: [], resolution: RESOLUTION_WONT_DO },
   ],

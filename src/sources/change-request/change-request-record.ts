@@ -167,6 +167,9 @@ export function changeRequestToRecord(execution: AutomationExecution, context: C
     displayId: id,
     view,
     writebackKey,
+    // The execution status tells the way back which decision AWS waits for (an approval, or a
+    // calendar override).
+    status,
   };
   const updatedAt = latestTime(execution, stepExecutions, opsItem);
   if (updatedAt !== null) {

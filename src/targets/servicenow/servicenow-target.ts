@@ -136,6 +136,40 @@ export class ServiceNowTarget implements ItsmTarget {
     return created.sys_id ?? '';
   }
 
+  /**
+   * Ask each approver (by `sys_user.user_name`) to approve the record, with a `requested`
+   * `sysapproval_approver` row, unless one is requested already. Approvers see it under My
+   * Approvals, as with the approvals the change's own flow requests.
+   */
+  async requestApproval(ref: TicketRef, approvers: readonly string[]): Promise<void> {
+    for (const login of approvers) {
+      const user = await this.userNamed(login);
+      const pending = new EncodedQuery().equals('sysapproval', ref.id).equals('approver', user).equals('state', 'requested');
+      let requested = false;
+      for await (const row of this.client.queryRecords('sysapproval_approver', pending, { fields: ['sys_id', 'sysapproval', 'approver', 'state'], pageSize: 1 })) {
+        requested ||= row.sysapproval === ref.id && row.approver === user && row.state === 'requested';
+      }
+      if (requested) continue;
+
+      await this.client.createRecord(
+        'sysapproval_approver',
+        { sysapproval: ref.id, document_id: ref.id, source_table: ref.table, approver: user, state: 'requested' },
+        { fields: ['sys_id'] },
+      );
+    }
+  }
+
+  /** Return the sys_id of the user with this user_name. */
+  private async userNamed(login: string): Promise<string> {
+    for await (const row of this.client.queryRecords('sys_user', new EncodedQuery().equals('user_name', login), { fields: ['sys_id', 'user_name'], pageSize: 1 })) {
+      if (row.user_name === login && row.sys_id) return row.sys_id;
+    }
+    throw new ServiceNowInputError(
+      'approvers',
+      `ServiceNow has no user with the user name ${JSON.stringify(login)}. List user names (sys_user.user_name) in reverse.decision.calendarOverride.approvers.`,
+    );
+  }
+
   async unrelate(relationshipId: string): Promise<void> {
     await this.client.deleteRecord('cmdb_rel_ci', relationshipId);
   }
