@@ -14,27 +14,55 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
+/** The calendar fields of an instant's wall-clock time in one time zone. */
+export interface WallClockParts {
+  year: number;
+  /** 1 to 12. */
+  month: number;
+  day: number;
+  /** 0 to 23. */
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+// Building a formatter costs far more than using one, and simulators format every timestamp they send.
+const wallClockFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Return the wall-clock fields of `instant` in `timeZone`. Throws RangeError for an unknown time zone. */
+export function wallClockPartsIn(instant: Date, timeZone: string): WallClockParts {
+  let formatter = wallClockFormatters.get(timeZone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    wallClockFormatters.set(timeZone, formatter);
+  }
+
+  const parts = formatter.formatToParts(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((candidate) => candidate.type === type)?.value ?? 0);
+  return { year: part('year'), month: part('month'), day: part('day'), hour: part('hour'), minute: part('minute'), second: part('second') };
+}
+
 /** Format `instant` as the wall-clock time of `timeZone`, `YYYY-MM-DD HH:mm:ss`. */
 export function wallClockIn(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(instant);
-  const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((candidate) => candidate.type === type)?.value ?? '00';
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}:${part('second')}`;
+  const { year, month, day, hour, minute, second } = wallClockPartsIn(instant, timeZone);
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  return `${year}-${pad(month)}-${pad(day)} ${pad(hour)}:${pad(minute)}:${pad(second)}`;
 }
 
 /** Offset of `timeZone` from UTC at `instant`, in milliseconds (positive east of Greenwich). */
 export function offsetAt(instant: Date, timeZone: string): number {
-  const wallClock = wallClockIn(instant, timeZone);
-  const asUtc = Date.parse(`${wallClock.replace(' ', 'T')}Z`);
-  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+  const { year, month, day, hour, minute, second } = wallClockPartsIn(instant, timeZone);
+  // The wall-clock time has no milliseconds, so drop the instant's before subtracting.
+  return Date.UTC(year, month - 1, day, hour, minute, second) - Math.floor(instant.getTime() / 1000) * 1000;
 }
 
 /**

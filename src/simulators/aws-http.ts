@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import type { EventBridgeEvent } from '../core/types.js';
+import { closeServer, listenOnLoopback, readRequestBody } from './simulator-http.js';
 
 /** A response for {@link startAwsJsonServer} to send. */
 export interface JsonResponse {
@@ -41,9 +41,6 @@ export interface AwsJsonServer {
   stop(): Promise<void>;
 }
 
-// Far above any request the tests send; it only keeps a runaway client from filling memory.
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
-
 /**
  * Starts a JSON HTTP server on 127.0.0.1 that reads each request body, passes it to `handle` and
  * sends the response after `latencyMs`. Every response carries a fresh `x-amzn-requestid`, as AWS
@@ -56,7 +53,7 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
  */
 export async function startAwsJsonServer(options: AwsJsonServerOptions): Promise<AwsJsonServer> {
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const rawBody = await readBody(request);
+    const rawBody = await readRequestBody(request);
     const reply = options.handle(request, rawBody);
     if (options.latencyMs > 0) {
       await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
@@ -73,23 +70,8 @@ export async function startAwsJsonServer(options: AwsJsonServerOptions): Promise
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  const url = await listenOnLoopback(server, options.port);
+  return { url, stop: () => closeServer(server) };
 }
 
 /**
@@ -131,19 +113,6 @@ export function parseJsonOrText(rawBody: string): unknown {
   } catch {
     return rawBody;
   }
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      throw new Error(`request body larger than ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function sendJson(response: ServerResponse, reply: JsonResponse, contentType: string): void {

@@ -1,8 +1,6 @@
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { ConfigReconciler, IncompleteInventoryError } from '../../src/cmdb/config-reconciler.js';
-import { createConfigClientProvider } from '../../src/writeback/config-client.js';
+import { IncompleteInventoryError } from '../../src/cmdb/config-reconciler.js';
 import { Harness } from '../support/harness.js';
 
 let harness: Harness;
@@ -21,18 +19,6 @@ function instance(id: string, accountId?: string) {
   };
 }
 
-function reconciler(): ConfigReconciler {
-  return new ConfigReconciler({
-    engine: harness.connector.engine,
-    store: harness.connector.store,
-    targets: harness.connector.targets,
-    configClients: createConfigClientProvider({ logger: pino({ level: 'silent' }) }),
-    account: '111122223333',
-    region: 'us-east-1',
-    logger: pino({ level: 'silent' }),
-  });
-}
-
 function cis(): Array<Record<string, string>> {
   return harness.serviceNow.records('cmdb_ci_vm_instance');
 }
@@ -44,7 +30,7 @@ describe('CMDB backfill and reconcile', () => {
       harness.config.recordResource(instance(id), { emitEvent: false });
     }
 
-    const first = await reconciler().run();
+    const first = await harness.configReconciler().run();
     expect(first).toMatchObject({ discovered: 3, retired: 0, failed: 0 });
     expect(first.resourceTypes).toContain('AWS::EC2::Instance');
     expect(first.outcomes.created).toBe(3);
@@ -52,7 +38,7 @@ describe('CMDB backfill and reconcile', () => {
 
     // One instance is terminated and its event is lost: the next pass retires its CI.
     harness.config.deleteResource('AWS::EC2::Instance', 'i-00000000000000002', { emitEvent: false });
-    const second = await reconciler().run();
+    const second = await harness.configReconciler().run();
     expect(second).toMatchObject({ discovered: 2, retired: 1 });
     expect(second.outcomes.unchanged).toBe(2);
     expect(cis().find((ci) => ci.object_id === 'i-00000000000000002')?.install_status).toBe('7');
@@ -62,12 +48,12 @@ describe('CMDB backfill and reconcile', () => {
   it('retires nothing when the inventory cannot be read completely', async () => {
     harness = await Harness.start();
     harness.config.recordResource(instance('i-00000000000000001'), { emitEvent: false });
-    await reconciler().run();
+    await harness.configReconciler().run();
 
     harness.config.deleteResource('AWS::EC2::Instance', 'i-00000000000000001', { emitEvent: false });
     harness.config.injectFaults([{ operation: 'ListDiscoveredResources', errorType: 'ThrottlingException', times: 10 }]);
 
-    await expect(reconciler().run()).rejects.toBeInstanceOf(IncompleteInventoryError);
+    await expect(harness.configReconciler().run()).rejects.toBeInstanceOf(IncompleteInventoryError);
     expect(cis()[0]?.install_status).toBe('1');
   });
 
@@ -78,7 +64,7 @@ describe('CMDB backfill and reconcile', () => {
     expect(cis()).toHaveLength(1);
 
     harness.config.deleteResource('AWS::EC2::Instance', 'i-00000000000000009', { emitEvent: false });
-    const summary = await reconciler().run();
+    const summary = await harness.configReconciler().run();
 
     expect(summary.retired).toBe(0);
     expect(cis()[0]?.install_status).toBe('1');

@@ -1,26 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { fixture, Harness, SERVICENOW_USER, snsEnvelope } from '../support/harness.js';
+import { findingVariant, fixture, Harness, laterUpdate, S3_FAILED, S3_OCSF_TWIN, SERVICENOW_USER, snsEnvelope } from '../support/harness.js';
 
 type Event = Record<string, any>;
 
-const S3_FAILED = 'aws-events/securityhub/imported-cspm-s3-bucket-control-failed.json';
-const S3_OCSF_TWIN = 'aws-events/securityhub/s3-bucket-control-failed.ocsf-twin.json';
 const ROOT_MFA = 'aws-events/securityhub/imported-cspm-iam-root-hardware-mfa-failed.json';
 const INSPECTOR = 'aws-events/securityhub/imported-inspector-package-vulnerability.json';
 const ARCHIVED = 'aws-events/securityhub/imported-archived-resource-deleted.json';
-
-/** Copy an ASFF event, change its finding with `change`, and give it a fresh event id. */
-function variant(path: string, change: (finding: Record<string, any>) => void): Event {
-  const event = fixture<Event>(path);
-  event.id = crypto.randomUUID();
-  change(event.detail.findings[0]);
-  return event;
-}
-
-function laterUpdate(finding: Record<string, any>, minutes: number): void {
-  finding.UpdatedAt = new Date(Date.parse(finding.UpdatedAt) + minutes * 60_000).toISOString();
-}
 
 let harness: Harness;
 
@@ -133,7 +119,7 @@ describe('finding to incident through SQS', () => {
     await harness.deliver(event);
 
     await harness.deliver(
-      variant(S3_FAILED, (finding) => {
+      findingVariant(S3_FAILED, (finding) => {
         finding.Severity = { Label: 'CRITICAL', Normalized: 90, Original: 'CRITICAL' };
         laterUpdate(finding, 5);
       }),
@@ -152,7 +138,7 @@ describe('finding to incident through SQS', () => {
     await harness.deliver(event);
 
     await harness.deliver(
-      variant(S3_FAILED, (finding) => {
+      findingVariant(S3_FAILED, (finding) => {
         finding.Severity = { Label: 'INFORMATIONAL', Normalized: 0, Original: 'INFORMATIONAL' };
         laterUpdate(finding, 5);
       }),
@@ -172,7 +158,7 @@ describe('finding to incident through SQS', () => {
     await harness.deliver(event);
 
     await harness.deliver(
-      variant(S3_FAILED, (finding) => {
+      findingVariant(S3_FAILED, (finding) => {
         change(finding);
         // The compliance or record state decides, whatever the workflow status is.
         finding.Workflow = { Status: 'NOTIFIED' };
@@ -191,11 +177,11 @@ describe('finding to incident through SQS', () => {
     const event = fixture<Event>(S3_FAILED);
     harness.securityHub.seedFindings(event.detail.findings);
     await harness.deliver(event);
-    await harness.deliver(variant(S3_FAILED, (finding) => ((finding.Compliance.Status = 'PASSED'), laterUpdate(finding, 10))));
+    await harness.deliver(findingVariant(S3_FAILED, (finding) => ((finding.Compliance.Status = 'PASSED'), laterUpdate(finding, 10))));
     const writes = harness.serviceNowWrites().length;
 
     await harness.deliver(
-      variant(S3_FAILED, (finding) => {
+      findingVariant(S3_FAILED, (finding) => {
         finding.Compliance.Status = 'PASSED';
         finding.Title = 'A new title while the incident is resolved';
         laterUpdate(finding, 20);
@@ -211,7 +197,7 @@ describe('finding to incident through SQS', () => {
     ['RESOLVED', (finding: Record<string, any>) => (finding.Workflow = { Status: 'RESOLVED' })],
     ['ARCHIVED', (finding: Record<string, any>) => (finding.RecordState = 'ARCHIVED')],
   ])('creates nothing for a first event already %s', async (_name, change) => {
-    await harness.deliver(variant(S3_FAILED, change));
+    await harness.deliver(findingVariant(S3_FAILED, change));
 
     expect(harness.incidents()).toHaveLength(0);
     expect(harness.outcomes()).toEqual(['not-created']);
@@ -232,10 +218,10 @@ describe('finding to incident through SQS', () => {
   it('drops an event older than the synced state', async () => {
     const event = fixture<Event>(S3_FAILED);
     harness.securityHub.seedFindings(event.detail.findings);
-    await harness.deliver(variant(S3_FAILED, (finding) => laterUpdate(finding, 30)));
+    await harness.deliver(findingVariant(S3_FAILED, (finding) => laterUpdate(finding, 30)));
 
     await harness.deliver(
-      variant(S3_FAILED, (finding) => {
+      findingVariant(S3_FAILED, (finding) => {
         finding.Severity = { Label: 'LOW', Normalized: 20, Original: 'LOW' };
       }),
     );

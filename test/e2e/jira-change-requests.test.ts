@@ -7,19 +7,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { runDecisions } from '../../src/cli/decisions.js';
-import { Harness, JIRA_MAPPINGS } from '../support/harness.js';
-import { AGENT, AGENT_NAME, APPROVER, APPROVER_NAME, commentTexts, issueMentioning, jiraOf, type JiraDeployment } from '../support/jira.js';
+import type { Harness } from '../support/harness.js';
+import { AGENT, AGENT_NAME, APPROVER, APPROVER_NAME, commentTexts, issueMentioning, jiraOf, startJiraHarness } from '../support/jira.js';
 
 let harness: Harness;
 
 afterEach(async () => {
   await harness?.stop();
 });
-
-async function start(deployment: JiraDeployment): Promise<Harness> {
-  harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: JIRA_MAPPINGS, jira: { deployment } });
-  return harness;
-}
 
 /** File a Change Manager change request that waits for the connector's role to approve. */
 async function fileChangeRequest(): Promise<{ executionId: string; key: string }> {
@@ -40,7 +35,7 @@ function status(key: string): string | undefined {
 
 describe.each(['cloud', 'datacenter'] as const)('change requests to Jira %s changes', (deployment) => {
   it('creates a JSM change that waits in Awaiting approval', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     const { key } = await fileChangeRequest();
     const jira = jiraOf(harness);
 
@@ -56,7 +51,7 @@ describe.each(['cloud', 'datacenter'] as const)('change requests to Jira %s chan
   });
 
   it('approves once, records the decision, then completes on success', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     const { executionId, key } = await fileChangeRequest();
     const jira = jiraOf(harness);
 
@@ -103,7 +98,7 @@ describe.each(['cloud', 'datacenter'] as const)('change requests to Jira %s chan
   });
 
   it('closes the change with the failure noted', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     const { executionId, key } = await fileChangeRequest();
     jiraOf(harness).decideApproval(key, APPROVER[deployment], 'approve');
     await harness.poll();
@@ -119,7 +114,7 @@ describe.each(['cloud', 'datacenter'] as const)('change requests to Jira %s chan
   });
 
   it('sends Reject when the approver declines', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     const { executionId, key } = await fileChangeRequest();
 
     jiraOf(harness).decideApproval(key, APPROVER[deployment], 'decline', 'Not during the freeze');
@@ -137,7 +132,7 @@ describe.each(['cloud', 'datacenter'] as const)('change requests to Jira %s chan
   });
 
   it('sends Reject when the change is canceled in Jira', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     const { executionId, key } = await fileChangeRequest();
 
     jiraOf(harness).transitionTo(key, 'Canceled', AGENT[deployment]);
@@ -154,7 +149,7 @@ describe.each(['cloud', 'datacenter'] as const)('change requests to Jira %s chan
 
 describe('change calendar override on Jira', () => {
   it('asks for a new JSM approval and sends one override Approve', async () => {
-    await start('cloud');
+    harness = await startJiraHarness('cloud');
     harness.ssm.setChangeCalendarClosed(true);
     const { executionId, key } = await fileChangeRequest();
     const jira = jiraOf(harness);

@@ -3,14 +3,11 @@
  * loopback with the default Jira mappings: creates, updates, retirement, oversized items,
  * relationships as reference attributes, and the backfill of a whole inventory.
  */
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { ConfigReconciler } from '../../src/cmdb/config-reconciler.js';
 import type { ConfigurationItemInput } from '../../src/simulators/config/configuration-items.js';
-import { createConfigClientProvider } from '../../src/writeback/config-client.js';
 import { fixture, Harness, JIRA_MAPPINGS } from '../support/harness.js';
-import { jiraOf, jiraWrites } from '../support/jira.js';
+import { jiraOf, jiraWrites, startJiraHarness } from '../support/jira.js';
 
 type Event = Record<string, any>;
 
@@ -23,11 +20,6 @@ let harness: Harness;
 afterEach(async () => {
   await harness?.stop();
 });
-
-async function start(): Promise<Harness> {
-  harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: JIRA_MAPPINGS, jira: { deployment: 'cloud' } });
-  return harness;
-}
 
 function objects(type: string) {
   return jiraOf(harness).assets.objects(type);
@@ -79,7 +71,7 @@ function vpcItem(relationships: ConfigurationItemInput['relationships'] = []): C
 
 describe('AWS Config configuration items to JSM Assets', () => {
   it('creates, updates and retires objects from the recorded events', async () => {
-    await start();
+    harness = await startJiraHarness('cloud');
 
     // The change events AWS Config sent for an instance and a bucket, as EventBridge delivers them.
     await harness.deliver(fixture<Event>('aws-events/config/configuration-item-change-update-ec2-instance.json'));
@@ -112,7 +104,7 @@ describe('AWS Config configuration items to JSM Assets', () => {
   });
 
   it('updates only what changed, and nothing when nothing did', async () => {
-    await start();
+    harness = await startJiraHarness('cloud');
     harness.config.recordResource(instanceItem());
     await harness.settle();
     const writes = assetsWrites();
@@ -129,7 +121,7 @@ describe('AWS Config configuration items to JSM Assets', () => {
   });
 
   it('reads an oversized item with BatchGetResourceConfig', async () => {
-    await start();
+    harness = await startJiraHarness('cloud');
 
     harness.config.recordResource(instanceItem(), { oversized: true });
     await harness.settle();
@@ -154,7 +146,7 @@ describe('AWS Config relationships to Assets references', () => {
   const IN_VPC = [{ resourceType: 'AWS::EC2::VPC', resourceId: VPC, relationshipName: 'Is contained in Vpc' }];
 
   it('completes late references and removes ended ones', async () => {
-    await start();
+    harness = await startJiraHarness('cloud');
 
     // The instance arrives first: its VPC is not in Assets yet, so nothing refers to it.
     harness.config.recordResource(instanceItem({ relationships: IN_VPC }));
@@ -181,7 +173,7 @@ describe('AWS Config relationships to Assets references', () => {
   });
 
   it('refers to objects that exist when the item arrives', async () => {
-    await start();
+    harness = await startJiraHarness('cloud');
     harness.config.recordResource({ resourceType: 'AWS::EC2::SecurityGroup', resourceId: SECURITY_GROUP, resourceName: 'orders-api', configuration: { groupId: SECURITY_GROUP, vpcId: VPC } });
     harness.config.recordResource(vpcItem());
     await harness.settle();
@@ -200,18 +192,6 @@ describe('AWS Config relationships to Assets references', () => {
 });
 
 describe('Assets backfill', () => {
-  function reconciler(): ConfigReconciler {
-    return new ConfigReconciler({
-      engine: harness.connector.engine,
-      store: harness.connector.store,
-      targets: harness.connector.targets,
-      configClients: createConfigClientProvider({ logger: pino({ level: 'silent' }) }),
-      account: '111122223333',
-      region: 'us-east-1',
-      logger: pino({ level: 'silent' }),
-    });
-  }
-
   it('creates objects once, then writes nothing', async () => {
     harness = await Harness.start({ mappingsDir: JIRA_MAPPINGS, jira: { deployment: 'cloud' } });
     const ids = Array.from({ length: 300 }, (_, index) => `i-${String(index + 1).padStart(17, '0')}`);
@@ -222,7 +202,7 @@ describe('Assets backfill', () => {
       );
     }
 
-    const first = await reconciler().run();
+    const first = await harness.configReconciler().run();
 
     expect(first).toMatchObject({ discovered: 300, retired: 0, failed: 0 });
     expect(first.outcomes.created).toBe(300);
@@ -231,7 +211,7 @@ describe('Assets backfill', () => {
     expect(new Set(created.map((object) => object.values['Resource ID']))).toEqual(new Set(ids));
     const writes = assetsWrites();
 
-    const second = await reconciler().run();
+    const second = await harness.configReconciler().run();
 
     expect(second).toMatchObject({ discovered: 300, retired: 0, failed: 0 });
     expect(second.outcomes.unchanged).toBe(300);

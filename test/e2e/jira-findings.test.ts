@@ -6,46 +6,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { TEXT_FIELD_MAX_LENGTH } from '../../src/targets/jira/field-limits.js';
-import { fixture, Harness, JIRA_MAPPINGS, snsEnvelope } from '../support/harness.js';
-import {
-  AGENT,
-  AGENT_NAME,
-  commentTexts,
-  jiraOf,
-  jiraWrites,
-  plainText,
-  transitionsOf,
-  type JiraDeployment,
-} from '../support/jira.js';
+import { findingVariant, fixture, type Harness, laterUpdate, S3_FAILED, S3_OCSF_TWIN, snsEnvelope } from '../support/harness.js';
+import { AGENT, AGENT_NAME, commentTexts, jiraOf, jiraWrites, plainText, startJiraHarness, transitionsOf } from '../support/jira.js';
 
 type Event = Record<string, any>;
-
-const S3_FAILED = 'aws-events/securityhub/imported-cspm-s3-bucket-control-failed.json';
-const S3_OCSF_TWIN = 'aws-events/securityhub/s3-bucket-control-failed.ocsf-twin.json';
-
-/** Copy the S3 finding event, change its finding with `change`, and give it a fresh event id. */
-function variant(change: (finding: Record<string, any>) => void): Event {
-  const event = fixture<Event>(S3_FAILED);
-  event.id = crypto.randomUUID();
-  change(event.detail.findings[0]);
-  return event;
-}
-
-function laterUpdate(finding: Record<string, any>, minutes: number): void {
-  finding.UpdatedAt = new Date(Date.parse(finding.UpdatedAt) + minutes * 60_000).toISOString();
-}
 
 let harness: Harness;
 
 afterEach(async () => {
   await harness?.stop();
 });
-
-/** Start the connector against a Jira simulator; AWS events, the write-back's echo included, reach the queue. */
-async function start(deployment: JiraDeployment): Promise<Harness> {
-  harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: JIRA_MAPPINGS, jira: { deployment } });
-  return harness;
-}
 
 /** Sync the S3 finding to a new issue; return the finding id and the issue key. */
 async function openFinding(): Promise<{ findingId: string; key: string }> {
@@ -75,7 +45,7 @@ function reverseOutcomes(): string[] {
 
 describe.each(['cloud', 'datacenter'] as const)('findings to Jira %s', (deployment) => {
   it('creates one issue and writes the link back', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     const { findingId, key } = await openFinding();
     const jira = jiraOf(harness);
 
@@ -99,7 +69,7 @@ describe.each(['cloud', 'datacenter'] as const)('findings to Jira %s', (deployme
   });
 
   it('writes the description as the deployment reads it', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     const { key } = await openFinding();
     const description = jiraOf(harness).issue(key)!.fields.description;
     const create = jiraOf(harness).requests.find((request) => request.method === 'POST' && /\/rest\/api\/\d\/issue$/.test(request.path));
@@ -119,7 +89,7 @@ describe.each(['cloud', 'datacenter'] as const)('findings to Jira %s', (deployme
   });
 
   it('creates one issue for redeliveries, a restart and copies at once', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     const event = fixture<Event>(S3_FAILED);
     harness.securityHub.seedFindings(event.detail.findings);
 
@@ -135,7 +105,7 @@ describe.each(['cloud', 'datacenter'] as const)('findings to Jira %s', (deployme
   });
 
   it('links the ASFF and OCSF forms to one issue', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     const { key } = await openFinding();
     const ocsf = fixture<Event>(S3_OCSF_TWIN);
     harness.securityHub.seedOcsfFindings(ocsf.detail.findings);
@@ -148,13 +118,13 @@ describe.each(['cloud', 'datacenter'] as const)('findings to Jira %s', (deployme
   });
 
   it('sends nothing to Jira for an event that changes no mapped field', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     await openFinding();
     const jira = jiraOf(harness);
     const requestsBefore = jira.totalCalls();
 
     await harness.deliver(
-      variant((finding) => {
+      findingVariant(S3_FAILED, (finding) => {
         finding.LastObservedAt = new Date().toISOString();
         finding.ProductFields = { ...finding.ProductFields, 'aws/securityhub/annotation': 'seen again' };
         laterUpdate(finding, 5);
@@ -167,13 +137,13 @@ describe.each(['cloud', 'datacenter'] as const)('findings to Jira %s', (deployme
   });
 
   it('updates only the changed fields', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     const { key } = await openFinding();
     const jira = jiraOf(harness);
     const writesBefore = jiraWrites(jira).length;
 
     await harness.deliver(
-      variant((finding) => {
+      findingVariant(S3_FAILED, (finding) => {
         finding.Severity = { Label: 'CRITICAL', Normalized: 90, Original: 'CRITICAL' };
         laterUpdate(finding, 5);
       }),
@@ -189,12 +159,12 @@ describe.each(['cloud', 'datacenter'] as const)('findings to Jira %s', (deployme
   });
 
   it('resolves through two transitions with the resolution on the screen', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     const { findingId, key } = await openFinding();
     const jira = jiraOf(harness);
 
     await harness.deliver(
-      variant((finding) => {
+      findingVariant(S3_FAILED, (finding) => {
         finding.Compliance.Status = 'PASSED';
         finding.Workflow = { Status: 'NOTIFIED' };
         laterUpdate(finding, 10);
@@ -221,13 +191,13 @@ describe.each(['cloud', 'datacenter'] as const)('findings to Jira %s', (deployme
   });
 
   it('reopens the issue when the finding fails again', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     const { findingId, key } = await openFinding();
     const jira = jiraOf(harness);
-    await harness.deliver(variant((finding) => ((finding.Compliance.Status = 'PASSED'), laterUpdate(finding, 10))));
+    await harness.deliver(findingVariant(S3_FAILED, (finding) => ((finding.Compliance.Status = 'PASSED'), laterUpdate(finding, 10))));
     expect(jira.issue(key)?.fields.status.name).toBe('Resolved');
 
-    await harness.deliver(variant((finding) => ((finding.Workflow = { Status: 'NOTIFIED' }), laterUpdate(finding, 20))));
+    await harness.deliver(findingVariant(S3_FAILED, (finding) => ((finding.Workflow = { Status: 'NOTIFIED' }), laterUpdate(finding, 20))));
 
     const issue = jira.issue(key)!;
     expect(issue.fields.status.name).toBe('Reopened');
@@ -238,12 +208,12 @@ describe.each(['cloud', 'datacenter'] as const)('findings to Jira %s', (deployme
   });
 
   it('cuts a summary at the 255-character limit', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     // ASFF allows 256-character titles; with its prefix and suffix the summary exceeds Jira's 255.
     // The control character is dropped. (The local SQS server rejects characters beyond U+FFFF,
     // which real SQS accepts, so the title has none.)
     const title = `Bucket “public” policy \u0007allows reads — ${'x'.repeat(256)}`.slice(0, 256);
-    const event = variant((finding) => (finding.Title = title));
+    const event = findingVariant(S3_FAILED, (finding) => (finding.Title = title));
     harness.securityHub.seedFindings(event.detail.findings);
 
     await harness.deliver(event);
@@ -255,10 +225,10 @@ describe.each(['cloud', 'datacenter'] as const)('findings to Jira %s', (deployme
   });
 
   it('cuts an oversized description to the limit with a pointer', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     // Security Hub caps Description at 1,024 characters; a longer one stands for any text the
     // mapping builds beyond Jira's limit. Markup characters make the rendered value longer.
-    const event = variant((finding) => (finding.Description = 'Public [access] *denied* {x} | '.repeat(1_500)));
+    const event = findingVariant(S3_FAILED, (finding) => (finding.Description = 'Public [access] *denied* {x} | '.repeat(1_500)));
     harness.securityHub.seedFindings(event.detail.findings);
 
     await harness.deliver(event);
@@ -276,7 +246,7 @@ describe.each(['cloud', 'datacenter'] as const)('findings to Jira %s', (deployme
 
 describe.each(['cloud', 'datacenter'] as const)('Jira %s issues reaching Security Hub', (deployment) => {
   it('suppresses the finding when a person resolves the issue as Won\'t Do', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     const { findingId, key } = await openFinding();
     const jira = jiraOf(harness);
 
@@ -296,7 +266,7 @@ describe.each(['cloud', 'datacenter'] as const)('Jira %s issues reaching Securit
   });
 
   it('resolves both finding formats and notes a reopen', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     const { findingId, key } = await openFinding();
     const jira = jiraOf(harness);
     const ocsf = fixture<Event>(S3_OCSF_TWIN);
@@ -319,7 +289,7 @@ describe.each(['cloud', 'datacenter'] as const)('Jira %s issues reaching Securit
   });
 
   it('keeps an issue a person closed closed', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     const { findingId, key } = await openFinding();
     const jira = jiraOf(harness);
     jira.transitionTo(key, 'Closed', AGENT[deployment], { resolution: 'Done' });
@@ -327,7 +297,7 @@ describe.each(['cloud', 'datacenter'] as const)('Jira %s issues reaching Securit
     const writes = jiraWrites(jira).length;
 
     // Security Hub reports the finding again, still failing.
-    await harness.deliver(variant((finding) => ((finding.Workflow = { Status: 'NOTIFIED' }), laterUpdate(finding, 60))));
+    await harness.deliver(findingVariant(S3_FAILED, (finding) => ((finding.Workflow = { Status: 'NOTIFIED' }), laterUpdate(finding, 60))));
 
     expect(harness.outcomes().at(-1)).toBe('closed-not-patched');
     expect(jira.issue(key)?.fields.status.name).toBe('Closed');
@@ -337,12 +307,12 @@ describe.each(['cloud', 'datacenter'] as const)('Jira %s issues reaching Securit
   });
 
   it('sends each comment once, and never the connector\'s own', async () => {
-    await start(deployment);
+    harness = await startJiraHarness(deployment);
     const { key } = await openFinding();
     const jira = jiraOf(harness);
     // The connector's own comment, made when it resolves and reopens the issue.
-    await harness.deliver(variant((finding) => ((finding.Compliance.Status = 'PASSED'), laterUpdate(finding, 10))));
-    await harness.deliver(variant((finding) => ((finding.Workflow = { Status: 'NOTIFIED' }), laterUpdate(finding, 20))));
+    await harness.deliver(findingVariant(S3_FAILED, (finding) => ((finding.Compliance.Status = 'PASSED'), laterUpdate(finding, 10))));
+    await harness.deliver(findingVariant(S3_FAILED, (finding) => ((finding.Workflow = { Status: 'NOTIFIED' }), laterUpdate(finding, 20))));
 
     jira.addComment(key, 'Bucket owner contacted', AGENT[deployment]);
     jira.addComment(key, 'Policy fix is scheduled.\nChange window: Monday 02:00 UTC', AGENT[deployment]);

@@ -9,12 +9,10 @@ import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { fixture, Harness, JIRA_MAPPINGS, RESOLVER, SHIPPED_MAPPINGS } from '../support/harness.js';
+import { fixture, Harness, JIRA_MAPPINGS, RESOLVER, S3_FAILED, SHIPPED_MAPPINGS } from '../support/harness.js';
 import { AGENT, AGENT_NAME, issueMentioning, jiraOf } from '../support/jira.js';
 
 type Event = Record<string, any>;
-
-const S3_FAILED = 'aws-events/securityhub/imported-cspm-s3-bucket-control-failed.json';
 
 let harness: Harness;
 let mappingsDir: string;

@@ -5,9 +5,19 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { SimulatedOpsItem } from '../../src/simulators/ssm/server.js';
-import { Harness, JIRA_MAPPINGS } from '../support/harness.js';
-import { AGENT, AGENT_NAME, commentTexts, issueMentioning, jiraOf, jiraWrites, plainText, transitionsOf, type JiraDeployment } from '../support/jira.js';
+import type { Harness } from '../support/harness.js';
+import {
+  AGENT,
+  AGENT_NAME,
+  commentTexts,
+  issueMentioning,
+  jiraOf,
+  jiraWrites,
+  plainText,
+  startJiraHarness,
+  transitionsOf,
+  type JiraDeployment,
+} from '../support/jira.js';
 
 let harness: Harness;
 
@@ -15,44 +25,15 @@ afterEach(async () => {
   await harness?.stop();
 });
 
-async function start(deployment: JiraDeployment, timeZone?: string): Promise<Harness> {
-  harness = await Harness.start({ forwardAwsEvents: true, mappingsDir: JIRA_MAPPINGS, jira: { deployment, timeZone } });
-  return harness;
-}
-
-/** Open an OpsItem as CloudWatch would; its OpsItem Create event goes to the queue. */
-async function openOpsItem(changes: Partial<SimulatedOpsItem> = {}): Promise<SimulatedOpsItem> {
-  const opsItem = harness.ssm.seedOpsItem(
-    {
-      Title: 'CPU utilization above 90% on orders-api-prod-2',
-      Description: 'CloudWatch alarm orders-api-prod-cpu-high entered ALARM state.',
-      Source: 'EC2',
-      Priority: 2,
-      Severity: '2',
-      Category: 'Performance',
-      OperationalData: {
-        '/aws/resources': { Type: 'SearchableString', Value: JSON.stringify([{ arn: 'arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234def567890' }]) },
-        alarmName: { Type: 'String', Value: 'orders-api-prod-cpu-high' },
-      },
-      ...changes,
-    },
-    { emitEvent: true },
-  );
-  await harness.settle();
-  return opsItem;
-}
-
 function keyFor(opsItemId: string): string {
   return issueMentioning(jiraOf(harness), 'ITS', `OpsItem: ${opsItemId}`).key;
 }
 
-function ticketData(opsItemId: string): Record<string, string> {
-  const value = harness.ssm.getOpsItem(opsItemId)?.OperationalData['itsm-sync:ticket']?.Value;
-  return value === undefined ? {} : (JSON.parse(value) as Record<string, string>);
-}
-
-function notesOf(opsItemId: string): string {
-  return harness.ssm.getOpsItem(opsItemId)?.OperationalData['itsm-sync:notes']?.Value ?? '';
+/** Start the connector, open an OpsItem, and return it with the key of its issue and the Jira simulator. */
+async function startWithIssue(deployment: JiraDeployment, timeZone?: string) {
+  harness = await startJiraHarness(deployment, { timeZone });
+  const opsItem = await harness.openOpsItem();
+  return { opsItem, key: keyFor(opsItem.OpsItemId), jira: jiraOf(harness) };
 }
 
 /** Writes each side received: Jira writes and successful UpdateOpsItem calls. */
@@ -65,8 +46,8 @@ function writes(): { jira: number; opsItem: number } {
 
 describe.each(['cloud', 'datacenter'] as const)('OpsItems to Jira %s issues', (deployment) => {
   it('creates an issue from GetOpsItem and links it', async () => {
-    await start(deployment);
-    const opsItem = await openOpsItem();
+    harness = await startJiraHarness(deployment);
+    const opsItem = await harness.openOpsItem();
     const jira = jiraOf(harness);
 
     const [issue, ...others] = jira.issues('ITS');
@@ -79,16 +60,16 @@ describe.each(['cloud', 'datacenter'] as const)('OpsItems to Jira %s issues', (d
     expect(description).toContain('- arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234def567890');
     expect(description).toContain('- alarmName: orders-api-prod-cpu-high');
 
-    expect(ticketData(opsItem.OpsItemId)).toMatchObject({ system: 'jira', number: issue!.key, url: `${jira.url}/browse/${issue!.key}` });
-    expect(notesOf(opsItem.OpsItemId)).toContain(`Jira issue ${issue!.key} tracks this OpsItem: ${jira.url}/browse/${issue!.key}`);
+    expect(harness.opsItemTicket(opsItem.OpsItemId)).toMatchObject({ system: 'jira', number: issue!.key, url: `${jira.url}/browse/${issue!.key}` });
+    expect(harness.opsItemNotes(opsItem.OpsItemId)).toContain(`Jira issue ${issue!.key} tracks this OpsItem: ${jira.url}/browse/${issue!.key}`);
     // The write-back's own OpsItem Update event came back through the queue and wrote nothing.
     expect(harness.outcomes()).toEqual(['created', 'unchanged']);
     expect(writes()).toEqual({ jira: 1, opsItem: 1 });
   });
 
   it('updates the priority when it changes in OpsCenter', async () => {
-    await start(deployment);
-    const opsItem = await openOpsItem();
+    harness = await startJiraHarness(deployment);
+    const opsItem = await harness.openOpsItem();
     const before = writes();
 
     harness.ssm.updateOpsItemAsHuman(opsItem.OpsItemId, { Priority: 1 });
@@ -99,10 +80,7 @@ describe.each(['cloud', 'datacenter'] as const)('OpsItems to Jira %s issues', (d
   });
 
   it('resolves the issue when the OpsItem is resolved, without echo', async () => {
-    await start(deployment);
-    const opsItem = await openOpsItem();
-    const key = keyFor(opsItem.OpsItemId);
-    const jira = jiraOf(harness);
+    const { opsItem, key, jira } = await startWithIssue(deployment);
 
     harness.ssm.updateOpsItemAsHuman(opsItem.OpsItemId, { Status: 'Resolved' }, 'arn:aws:iam::111122223333:user/ops-oncall');
     await harness.settle();
@@ -117,26 +95,23 @@ describe.each(['cloud', 'datacenter'] as const)('OpsItems to Jira %s issues', (d
     const before = writes();
     await harness.poll();
     expect(writes()).toEqual(before);
-    expect(notesOf(opsItem.OpsItemId)).not.toContain('is now');
+    expect(harness.opsItemNotes(opsItem.OpsItemId)).not.toContain('is now');
   });
 });
 
 describe.each(['cloud', 'datacenter'] as const)('Jira %s issues reaching OpsCenter', (deployment) => {
   it('maps each status a person sets, and notes it', async () => {
-    await start(deployment);
-    const opsItem = await openOpsItem();
-    const key = keyFor(opsItem.OpsItemId);
-    const jira = jiraOf(harness);
+    const { opsItem, key, jira } = await startWithIssue(deployment);
 
     jira.transitionTo(key, 'In Progress', AGENT[deployment]);
     await harness.poll();
     expect(harness.ssm.getOpsItem(opsItem.OpsItemId)?.Status).toBe('InProgress');
-    expect(notesOf(opsItem.OpsItemId)).toContain(`Jira issue ${key} is now In Progress (changed by ${AGENT_NAME}).`);
+    expect(harness.opsItemNotes(opsItem.OpsItemId)).toContain(`Jira issue ${key} is now In Progress (changed by ${AGENT_NAME}).`);
 
     jira.transitionTo(key, 'Resolved', AGENT[deployment], { resolution: 'Done' });
     await harness.poll();
     expect(harness.ssm.getOpsItem(opsItem.OpsItemId)?.Status).toBe('Resolved');
-    expect(notesOf(opsItem.OpsItemId)).toContain(`Jira issue ${key} is now Resolved (changed by ${AGENT_NAME}), resolution Done.`);
+    expect(harness.opsItemNotes(opsItem.OpsItemId)).toContain(`Jira issue ${key} is now Resolved (changed by ${AGENT_NAME}), resolution Done.`);
 
     // The OpsItem Update event of that write came back: the issue stays as the person left it.
     expect(harness.outcomes().at(-1)).toBe('already-resolved');
@@ -153,26 +128,21 @@ describe.each(['cloud', 'datacenter'] as const)('Jira %s issues reaching OpsCent
   });
 
   it('reports only where a walk of several transitions ended', async () => {
-    await start(deployment);
-    const opsItem = await openOpsItem();
-    const key = keyFor(opsItem.OpsItemId);
+    const { opsItem, key, jira } = await startWithIssue(deployment);
     const before = writes();
 
     // Open → In Progress → Resolved → Closed between two polls.
-    jiraOf(harness).transitionTo(key, 'Closed', AGENT[deployment], { resolution: 'Done' });
+    jira.transitionTo(key, 'Closed', AGENT[deployment], { resolution: 'Done' });
     await harness.poll();
 
     expect(harness.ssm.getOpsItem(opsItem.OpsItemId)?.Status).toBe('Resolved');
     expect(writes().opsItem).toBe(before.opsItem + 1);
-    expect(notesOf(opsItem.OpsItemId)).not.toContain('is now In Progress');
-    expect(notesOf(opsItem.OpsItemId)).toContain(`Jira issue ${key} is now Closed (changed by ${AGENT_NAME}), resolution Done.`);
+    expect(harness.opsItemNotes(opsItem.OpsItemId)).not.toContain('is now In Progress');
+    expect(harness.opsItemNotes(opsItem.OpsItemId)).toContain(`Jira issue ${key} is now Closed (changed by ${AGENT_NAME}), resolution Done.`);
   });
 
   it('sends each comment once, and never the connector\'s own', async () => {
-    await start(deployment);
-    const opsItem = await openOpsItem();
-    const key = keyFor(opsItem.OpsItemId);
-    const jira = jiraOf(harness);
+    const { opsItem, key, jira } = await startWithIssue(deployment);
 
     jira.addComment(key, 'Customer sees timeouts', AGENT[deployment]);
     jira.addComment(key, 'Restarted two tasks, checking', AGENT[deployment], { internal: true });
@@ -183,7 +153,7 @@ describe.each(['cloud', 'datacenter'] as const)('Jira %s issues reaching OpsCent
     await harness.settle();
     await harness.poll();
 
-    const notes = notesOf(opsItem.OpsItemId);
+    const notes = harness.opsItemNotes(opsItem.OpsItemId);
     expect(notes.split(`${key} comment by ${AGENT_NAME}: Customer sees timeouts`)).toHaveLength(2);
     expect(notes.split(`${key} comment by ${AGENT_NAME}: Restarted two tasks, checking`)).toHaveLength(2);
     expect(notes).not.toContain('Resolved by itsm-sync');
@@ -191,9 +161,9 @@ describe.each(['cloud', 'datacenter'] as const)('Jira %s issues reaching OpsCent
   });
 
   it('resumes from its cursor after a restart, without repeats', async () => {
-    await start(deployment);
-    const first = await openOpsItem();
-    const second = await openOpsItem({ Title: 'Disk almost full on orders-db-1' });
+    harness = await startJiraHarness(deployment);
+    const first = await harness.openOpsItem();
+    const second = await harness.openOpsItem({ Title: 'Disk almost full on orders-db-1' });
     const jira = jiraOf(harness);
 
     jira.transitionTo(keyFor(first.OpsItemId), 'In Progress', AGENT[deployment]);
@@ -212,10 +182,7 @@ describe.each(['cloud', 'datacenter'] as const)('Jira %s issues reaching OpsCent
 
   it('reads changes when the integration user\'s time zone is behind UTC', async () => {
     // JQL reads date literals in the user's zone: a poll that wrote them in UTC would look hours ahead.
-    await start(deployment, 'America/Los_Angeles');
-    const opsItem = await openOpsItem();
-    const key = keyFor(opsItem.OpsItemId);
-    const jira = jiraOf(harness);
+    const { opsItem, key, jira } = await startWithIssue(deployment, 'America/Los_Angeles');
 
     jira.transitionTo(key, 'In Progress', AGENT[deployment]);
     await harness.poll();
@@ -228,10 +195,7 @@ describe.each(['cloud', 'datacenter'] as const)('Jira %s issues reaching OpsCent
   });
 
   it('writes nothing for a rebuilt link until a person changes the issue', async () => {
-    await start(deployment);
-    const opsItem = await openOpsItem();
-    const key = keyFor(opsItem.OpsItemId);
-    const jira = jiraOf(harness);
+    const { opsItem, key, jira } = await startWithIssue(deployment);
     jira.transitionTo(key, 'In Progress', AGENT[deployment]);
     jira.addComment(key, 'Looking into it', AGENT[deployment]);
     await harness.poll();
@@ -244,7 +208,7 @@ describe.each(['cloud', 'datacenter'] as const)('Jira %s issues reaching OpsCent
     const before = writes();
     await harness.poll();
     expect(writes()).toEqual(before);
-    expect(notesOf(opsItem.OpsItemId).split('Looking into it')).toHaveLength(2);
+    expect(harness.opsItemNotes(opsItem.OpsItemId).split('Looking into it')).toHaveLength(2);
 
     jira.transitionTo(key, 'Resolved', AGENT[deployment], { resolution: 'Done' });
     await harness.poll();

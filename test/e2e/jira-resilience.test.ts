@@ -10,12 +10,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { DEFAULT_INTEGRATION_LOGIN, DEFAULT_INTEGRATION_SECRETS } from '../../src/simulators/jira/index.js';
-import { fixture, Harness, JIRA_MAPPINGS } from '../support/harness.js';
+import { fixture, Harness, JIRA_MAPPINGS, S3_FAILED } from '../support/harness.js';
 import { AGENT, jiraOf, jiraWrites, transitionsOf, waitFor, waitUntilSearchable, type JiraDeployment } from '../support/jira.js';
 
 type Event = Record<string, any>;
 
-const S3_FAILED = 'aws-events/securityhub/imported-cspm-s3-bucket-control-failed.json';
 const FINDINGS_MAPPING = 'securityhub-finding-to-issue.yaml';
 
 let harness: Harness;

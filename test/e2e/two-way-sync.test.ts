@@ -2,13 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 
-import type { SimulatedOpsItem } from '../../src/simulators/ssm/server.js';
-import { fixture, Harness, RESOLVER } from '../support/harness.js';
+import { fixture, Harness, RESOLVER, S3_FAILED, S3_OCSF_TWIN } from '../support/harness.js';
 
 type Event = Record<string, any>;
-
-const S3_FAILED = 'aws-events/securityhub/imported-cspm-s3-bucket-control-failed.json';
-const S3_OCSF_TWIN = 'aws-events/securityhub/s3-bucket-control-failed.ocsf-twin.json';
 
 let harness: Harness;
 
@@ -20,28 +16,6 @@ afterEach(async () => {
 async function start(options: { webhookSecret?: string } = {}): Promise<Harness> {
   harness = await Harness.start({ forwardAwsEvents: true, ...options });
   return harness;
-}
-
-/** Open an OpsItem as CloudWatch would; its OpsItem Create event goes to the queue. */
-async function openOpsItem(changes: Partial<SimulatedOpsItem> = {}): Promise<SimulatedOpsItem> {
-  const opsItem = harness.ssm.seedOpsItem(
-    {
-      Title: 'CPU utilization above 90% on orders-api-prod-2',
-      Description: 'CloudWatch alarm orders-api-prod-cpu-high entered ALARM state.',
-      Source: 'EC2',
-      Priority: 2,
-      Severity: '2',
-      Category: 'Performance',
-      OperationalData: {
-        '/aws/resources': { Type: 'SearchableString', Value: JSON.stringify([{ arn: 'arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234def567890' }]) },
-        alarmName: { Type: 'String', Value: 'orders-api-prod-cpu-high' },
-      },
-      ...changes,
-    },
-    { emitEvent: true },
-  );
-  await harness.settle();
-  return opsItem;
 }
 
 /** Sync a Security Hub finding to its incident and write the link back. */
@@ -58,15 +32,6 @@ function incidentFor(text: string): Record<string, string> {
   return incident;
 }
 
-function ticketData(opsItemId: string): Record<string, string> {
-  const value = harness.ssm.getOpsItem(opsItemId)?.OperationalData['itsm-sync:ticket']?.Value;
-  return value === undefined ? {} : (JSON.parse(value) as Record<string, string>);
-}
-
-function notesOf(opsItemId: string): string {
-  return harness.ssm.getOpsItem(opsItemId)?.OperationalData['itsm-sync:notes']?.Value ?? '';
-}
-
 /** Writes each side received: ServiceNow Table API writes, UpdateOpsItem and BatchUpdateFindings calls. */
 function writes(): { serviceNow: number; opsItem: number; finding: number } {
   return {
@@ -79,7 +44,7 @@ function writes(): { serviceNow: number; opsItem: number; finding: number } {
 describe('OpsItems to incidents', () => {
   it('creates an incident from GetOpsItem', async () => {
     await start();
-    const opsItem = await openOpsItem();
+    const opsItem = await harness.openOpsItem();
 
     const incident = incidentFor(opsItem.OpsItemId);
     expect(incident.short_description).toBe('[AWS OpsCenter] CPU utilization above 90% on orders-api-prod-2 (111122223333/us-east-1)');
@@ -87,8 +52,8 @@ describe('OpsItems to incidents', () => {
     expect(incident).toMatchObject({ urgency: '1', impact: '2', state: '1' });
     expect(incident.description).toContain('arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234def567890');
     expect(incident.description).toContain('alarmName: orders-api-prod-cpu-high');
-    expect(ticketData(opsItem.OpsItemId)).toMatchObject({ system: 'servicenow', number: incident.number });
-    expect(ticketData(opsItem.OpsItemId).url).toContain(incident.sys_id);
+    expect(harness.opsItemTicket(opsItem.OpsItemId)).toMatchObject({ system: 'servicenow', number: incident.number });
+    expect(harness.opsItemTicket(opsItem.OpsItemId).url).toContain(incident.sys_id);
     expect(harness.ssm.calls.some((call) => call.operation === 'GetOpsItem')).toBe(true);
 
     // The write-back's own OpsItem Update event came back through the queue and wrote nothing.
@@ -98,13 +63,13 @@ describe('OpsItems to incidents', () => {
 
   it('leaves change requests to the change flow', async () => {
     await start();
-    await openOpsItem({ OpsItemType: '/aws/changerequest', Title: 'Patch the fleet' });
+    await harness.openOpsItem({ OpsItemType: '/aws/changerequest', Title: 'Patch the fleet' });
     expect(harness.incidents()).toEqual([]);
   });
 
   it('updates the incident when the priority changes in OpsCenter', async () => {
     await start();
-    const opsItem = await openOpsItem();
+    const opsItem = await harness.openOpsItem();
     const before = writes();
 
     harness.ssm.updateOpsItemAsHuman(opsItem.OpsItemId, { Priority: 1 });
@@ -116,7 +81,7 @@ describe('OpsItems to incidents', () => {
 
   it('drops an event older than what was synced', async () => {
     await start();
-    const opsItem = await openOpsItem();
+    const opsItem = await harness.openOpsItem();
     const stale = fixture<Event>('aws-events/ssm/opsitem-create.json');
     stale.detail['ops-item-id'] = opsItem.OpsItemId;
     const before = writes();
@@ -130,7 +95,7 @@ describe('OpsItems to incidents', () => {
 describe('incident changes reaching AWS', () => {
   it('resolves the OpsItem when a person resolves the incident, without echo', async () => {
     await start();
-    const opsItem = await openOpsItem();
+    const opsItem = await harness.openOpsItem();
     const incident = incidentFor(opsItem.OpsItemId);
     const before = writes();
 
@@ -139,7 +104,7 @@ describe('incident changes reaching AWS', () => {
 
     const after = harness.ssm.getOpsItem(opsItem.OpsItemId);
     expect(after?.Status).toBe('Resolved');
-    expect(notesOf(opsItem.OpsItemId)).toContain(`ServiceNow incident ${incident.number} is now Resolved (changed by ${RESOLVER}): Scaled the service out`);
+    expect(harness.opsItemNotes(opsItem.OpsItemId)).toContain(`ServiceNow incident ${incident.number} is now Resolved (changed by ${RESOLVER}): Scaled the service out`);
 
     // One UpdateOpsItem; its OpsItem Update event came back and changed nothing in ServiceNow.
     expect(writes()).toEqual({ ...before, opsItem: before.opsItem + 1 });
@@ -153,7 +118,7 @@ describe('incident changes reaching AWS', () => {
 
   it('does not send its own resolve of the incident back to AWS', async () => {
     await start();
-    const opsItem = await openOpsItem();
+    const opsItem = await harness.openOpsItem();
     harness.ssm.updateOpsItemAsHuman(opsItem.OpsItemId, { Status: 'Resolved' });
     await harness.settle();
     const incident = incidentFor(opsItem.OpsItemId);
@@ -165,12 +130,12 @@ describe('incident changes reaching AWS', () => {
 
     expect(writes()).toEqual(before);
     expect(harness.reverseResults.map(({ result }) => result.outcome)).not.toContain('applied');
-    expect(notesOf(opsItem.OpsItemId)).not.toContain('is now Resolved');
+    expect(harness.opsItemNotes(opsItem.OpsItemId)).not.toContain('is now Resolved');
   });
 
   it('maps incident states to OpsItem statuses', async () => {
     await start();
-    const opsItem = await openOpsItem();
+    const opsItem = await harness.openOpsItem();
     const incident = incidentFor(opsItem.OpsItemId);
 
     harness.editTicket('incident', incident.sys_id!, { state: '2' });
@@ -237,7 +202,7 @@ describe('incident changes reaching AWS', () => {
 
   it('does not miss a ticket reopened a moment after it was resolved', async () => {
     await start();
-    const opsItem = await openOpsItem();
+    const opsItem = await harness.openOpsItem();
     const incident = incidentFor(opsItem.OpsItemId);
 
     harness.editTicket('incident', incident.sys_id!, { state: '6', close_code: 'Solution provided', close_notes: 'Scaled out' });
@@ -271,7 +236,7 @@ describe('incident changes reaching AWS', () => {
 
   it('sends each comment and work note once, and never the connector own', async () => {
     await start();
-    const opsItem = await openOpsItem();
+    const opsItem = await harness.openOpsItem();
     const incident = incidentFor(opsItem.OpsItemId);
 
     harness.editTicket('incident', incident.sys_id!, { comments: 'Customer sees timeouts' });
@@ -281,7 +246,7 @@ describe('incident changes reaching AWS', () => {
     harness.editTicket('incident', incident.sys_id!, { urgency: '2' });
     await harness.poll();
 
-    const notes = notesOf(opsItem.OpsItemId);
+    const notes = harness.opsItemNotes(opsItem.OpsItemId);
     expect(notes.split(`${incident.number} comment by ${RESOLVER}: Customer sees timeouts`)).toHaveLength(2);
     expect(notes.split(`${incident.number} work note by ${RESOLVER}: Restarted two tasks ^ checking`)).toHaveLength(2);
     expect(notes).not.toContain('Created by itsm-sync');
@@ -289,8 +254,8 @@ describe('incident changes reaching AWS', () => {
 
   it('carries two edits made within one poll interval', async () => {
     await start();
-    const first = await openOpsItem();
-    const second = await openOpsItem({ Title: 'Disk almost full on orders-db-1' });
+    const first = await harness.openOpsItem();
+    const second = await harness.openOpsItem({ Title: 'Disk almost full on orders-db-1' });
     const firstIncident = incidentFor(first.OpsItemId);
     const secondIncident = incidentFor(second.OpsItemId);
 
@@ -300,13 +265,13 @@ describe('incident changes reaching AWS', () => {
     await harness.poll();
 
     expect(harness.ssm.getOpsItem(first.OpsItemId)?.Status).toBe('InProgress');
-    expect(notesOf(first.OpsItemId)).toContain('Working on it');
+    expect(harness.opsItemNotes(first.OpsItemId)).toContain('Working on it');
     expect(harness.ssm.getOpsItem(second.OpsItemId)?.Status).toBe('Resolved');
   });
 
   it('notes the value the owner replaced', async () => {
     await start();
-    const opsItem = await openOpsItem();
+    const opsItem = await harness.openOpsItem();
     const incident = incidentFor(opsItem.OpsItemId);
 
     // A person raises urgency in ServiceNow, and the poller reads it. Then the OpsItem's owner changes
@@ -323,8 +288,8 @@ describe('incident changes reaching AWS', () => {
 
   it('resumes from its cursor after a restart, without loss or repeats', async () => {
     await start();
-    const first = await openOpsItem();
-    const second = await openOpsItem({ Title: 'Disk almost full on orders-db-1' });
+    const first = await harness.openOpsItem();
+    const second = await harness.openOpsItem({ Title: 'Disk almost full on orders-db-1' });
 
     harness.editTicket('incident', incidentFor(first.OpsItemId).sys_id!, { state: '2' });
     await harness.poll();
@@ -342,7 +307,7 @@ describe('incident changes reaching AWS', () => {
 
   it('writes nothing for a rebuilt link until a person changes the ticket', async () => {
     await start();
-    const opsItem = await openOpsItem();
+    const opsItem = await harness.openOpsItem();
     const incident = incidentFor(opsItem.OpsItemId);
     harness.editTicket('incident', incident.sys_id!, { state: '2', comments: 'Looking into it' });
     await harness.poll();
@@ -354,7 +319,7 @@ describe('incident changes reaching AWS', () => {
     const before = writes();
     await harness.poll();
     expect(writes()).toEqual(before);
-    expect(notesOf(opsItem.OpsItemId).split('Looking into it')).toHaveLength(2);
+    expect(harness.opsItemNotes(opsItem.OpsItemId).split('Looking into it')).toHaveLength(2);
 
     harness.editTicket('incident', incident.sys_id!, { state: '6', close_code: 'Solution provided', close_notes: 'Scaled out' });
     await harness.poll();
@@ -363,7 +328,7 @@ describe('incident changes reaching AWS', () => {
 
   it('takes signed webhook notifications without waiting for a poll', async () => {
     await start({ webhookSecret: 'e2e-webhook-secret-0123456789abcdef' });
-    const opsItem = await openOpsItem();
+    const opsItem = await harness.openOpsItem();
     const incident = incidentFor(opsItem.OpsItemId);
 
     harness.editTicket('incident', incident.sys_id!, { state: '2' });

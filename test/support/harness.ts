@@ -1,9 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 
+import { pino } from 'pino';
+
 import { buildConnector, type Connector } from '../../src/app/connector.js';
+import { ConfigReconciler } from '../../src/cmdb/config-reconciler.js';
 import { readSettings } from '../../src/config/env.js';
 import type { SourceRecord } from '../../src/core/types.js';
 import { createLogger } from '../../src/ops/logger.js';
@@ -26,17 +29,34 @@ import { startHealthServer } from '../../src/ops/health-server.js';
 import type { ReverseResult } from '../../src/reverse/reverse-sync.js';
 import type { SsmSimulator } from '../../src/simulators/local-stack.js';
 import type { ConfigSimulator } from '../../src/simulators/config/server.js';
+import type { SimulatedOpsItem } from '../../src/simulators/ssm/server.js';
+import { createConfigClientProvider } from '../../src/writeback/config-client.js';
+import { fixture, REPOSITORY_ROOT } from './fixtures.js';
 
-export const REPOSITORY_ROOT = resolve(import.meta.dirname, '../..');
+export { fixture, REPOSITORY_ROOT } from './fixtures.js';
+
 export const SHIPPED_MAPPINGS = join(REPOSITORY_ROOT, 'mappings');
 /** The default Jira mappings. */
 export const JIRA_MAPPINGS = join(REPOSITORY_ROOT, 'mappings/jira');
 
 export const SERVICENOW_USER = LOCAL_SERVICENOW_USER;
 
-/** Read a fixture under test/fixtures as JSON. */
-export function fixture<T = Record<string, unknown>>(path: string): T {
-  return JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'test/fixtures', path), 'utf8')) as T;
+/** The EventBridge event of a failed S3 control in Security Hub (ASFF), under test/fixtures. */
+export const S3_FAILED = 'aws-events/securityhub/imported-cspm-s3-bucket-control-failed.json';
+/** The same finding as Security Hub sends it in OCSF, which must reach the same ticket. */
+export const S3_OCSF_TWIN = 'aws-events/securityhub/s3-bucket-control-failed.ocsf-twin.json';
+
+/** Copy an ASFF event fixture, change its first finding with `change`, and give the event a fresh id. */
+export function findingVariant(path: string, change: (finding: Record<string, any>) => void): Record<string, any> {
+  const event = fixture<Record<string, any>>(path);
+  event.id = crypto.randomUUID();
+  change(event.detail.findings[0]);
+  return event;
+}
+
+/** Move a finding's `UpdatedAt` `minutes` later, as Security Hub does on every change. */
+export function laterUpdate(finding: Record<string, any>, minutes: number): void {
+  finding.UpdatedAt = new Date(Date.parse(finding.UpdatedAt) + minutes * 60_000).toISOString();
 }
 
 /** Wrap an event in an SNS notification envelope, as a queue subscribed to a topic receives it. */
@@ -234,6 +254,55 @@ export class Harness {
   async poll(): Promise<void> {
     await this.connector.poller.pollOnce();
     await this.settle();
+  }
+
+  /**
+   * Open an OpsItem as a CloudWatch alarm would (CPU high on orders-api-prod-2), with `changes`
+   * applied, and let its OpsItem Create event reach the queue and settle.
+   */
+  async openOpsItem(changes: Partial<SimulatedOpsItem> = {}): Promise<SimulatedOpsItem> {
+    const opsItem = this.ssm.seedOpsItem(
+      {
+        Title: 'CPU utilization above 90% on orders-api-prod-2',
+        Description: 'CloudWatch alarm orders-api-prod-cpu-high entered ALARM state.',
+        Source: 'EC2',
+        Priority: 2,
+        Severity: '2',
+        Category: 'Performance',
+        OperationalData: {
+          '/aws/resources': { Type: 'SearchableString', Value: JSON.stringify([{ arn: 'arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234def567890' }]) },
+          alarmName: { Type: 'String', Value: 'orders-api-prod-cpu-high' },
+        },
+        ...changes,
+      },
+      { emitEvent: true },
+    );
+    await this.settle();
+    return opsItem;
+  }
+
+  /** Return the ticket link the connector wrote on an OpsItem (`itsm-sync:ticket`), or `{}` before it wrote one. */
+  opsItemTicket(opsItemId: string): Record<string, string> {
+    const value = this.ssm.getOpsItem(opsItemId)?.OperationalData['itsm-sync:ticket']?.Value;
+    return value === undefined ? {} : (JSON.parse(value) as Record<string, string>);
+  }
+
+  /** Return the notes the connector wrote on an OpsItem (`itsm-sync:notes`), or an empty string. */
+  opsItemNotes(opsItemId: string): string {
+    return this.ssm.getOpsItem(opsItemId)?.OperationalData['itsm-sync:notes']?.Value ?? '';
+  }
+
+  /** Build a ConfigReconciler over the connector's engine, store and targets, for account 111122223333 in us-east-1. */
+  configReconciler(): ConfigReconciler {
+    return new ConfigReconciler({
+      engine: this.connector.engine,
+      store: this.connector.store,
+      targets: this.connector.targets,
+      configClients: createConfigClientProvider({ logger: pino({ level: 'silent' }) }),
+      account: '111122223333',
+      region: 'us-east-1',
+      logger: pino({ level: 'silent' }),
+    });
   }
 
   /** Edit a ticket as a person in ServiceNow would. */

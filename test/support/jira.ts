@@ -5,7 +5,7 @@
 import type { JiraIssueView, JiraSimulator, RecordedJiraRequest } from '../../src/simulators/jira/index.js';
 import { LOCAL_JIRA_APPROVER } from '../../src/simulators/local-stack.js';
 import { readText } from '../../src/targets/jira/document.js';
-import type { Harness } from './harness.js';
+import { Harness, JIRA_MAPPINGS, type HarnessOptions } from './harness.js';
 
 export type JiraDeployment = 'cloud' | 'datacenter';
 
@@ -18,6 +18,17 @@ export const APPROVER = LOCAL_JIRA_APPROVER;
 /** Display names of those people, as notes in AWS name them. */
 export const AGENT_NAME = 'Avery Agent';
 export const APPROVER_NAME = 'Casey Example';
+
+/**
+ * Start the connector with the default Jira mappings against a Jira simulator of `deployment`. AWS
+ * events are forwarded to the queue, so the echo of the connector's own write-back comes back too.
+ */
+export function startJiraHarness(
+  deployment: JiraDeployment,
+  jira: Omit<NonNullable<HarnessOptions['jira']>, 'deployment'> = {},
+): Promise<Harness> {
+  return Harness.start({ forwardAwsEvents: true, mappingsDir: JIRA_MAPPINGS, jira: { deployment, ...jira } });
+}
 
 /** Return the Jira simulator of a harness started with the `jira` option. */
 export function jiraOf(harness: Harness): JiraSimulator {

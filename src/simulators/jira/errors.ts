@@ -1,16 +1,10 @@
 /** Errors that the Jira simulator's start function and test helpers throw. */
 
-/** An option of `startJiraSimulator` that cannot be used. The message names the option and the fix. */
-export class InvalidJiraSimulatorOptionError extends Error {
-  override name = 'InvalidJiraSimulatorOptionError';
+import { InvalidSimulatorOptionError } from '../option-error.js';
 
-  constructor(
-    /** The option at fault, such as `projects` or `timeZone`. */
-    readonly option: string,
-    message: string,
-  ) {
-    super(message);
-  }
+/** An option of `startJiraSimulator` that cannot be used, such as `projects` or `timeZone`. The message names the fix. */
+export class InvalidJiraSimulatorOptionError extends InvalidSimulatorOptionError {
+  override name = 'InvalidJiraSimulatorOptionError';
 }
 
 /** A test helper named an issue key or id that the simulator does not have. */

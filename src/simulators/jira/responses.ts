@@ -8,15 +8,12 @@
  * is modelled on Jira's but not verified against a site.
  */
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 
-/** A response the simulator is about to send. */
-export interface Answer {
-  status: number;
-  /** A string is sent as `text/html` unless `headers` sets a Content-Type; undefined or null sends no body. */
-  body?: unknown;
-  headers?: Record<string, string>;
-}
+import { type SimulatorResponse, writeResponse } from '../simulator-http.js';
+
+/** A response the simulator is about to send. `send` writes no body for a null body, as for an undefined one. */
+export type Answer = SimulatorResponse;
 
 /** The platform API's error body. */
 export interface ErrorCollection {
@@ -25,8 +22,6 @@ export interface ErrorCollection {
 }
 
 export const JSON_CONTENT_TYPE = 'application/json;charset=UTF-8';
-
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /** Build a response with the platform API's error body. */
 export function errorAnswer(status: number, errorMessages: string[], errors: Record<string, string> = {}): Answer {
@@ -109,41 +104,13 @@ export function parseJsonBody(text: string): unknown {
   return text.trim() === '' ? undefined : (JSON.parse(text) as unknown);
 }
 
-/** Read a request body as text, up to 10 MiB. */
-export async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) {
-      throw new Error('Request body larger than 10 MiB sent to the Jira simulator.');
-    }
-    chunks.push(buffer);
-  }
-
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Write a response: objects as JSON, strings as HTML unless a Content-Type is given, no body for 204 or null. */
+/**
+ * Write a response with Jira's `X-Arequestid` header: objects as JSON, strings as HTML unless a
+ * Content-Type is given, no body for 204, undefined or null.
+ */
 export function send(response: ServerResponse, answer: Answer): void {
   const headers = { 'X-Arequestid': requestId(), ...answer.headers };
-
-  if (answer.status === 204 || answer.body === undefined || answer.body === null) {
-    response.writeHead(answer.status, headers);
-    response.end();
-    return;
-  }
-
-  if (typeof answer.body === 'string') {
-    response.writeHead(answer.status, { 'Content-Type': 'text/html;charset=UTF-8', ...headers });
-    response.end(answer.body);
-    return;
-  }
-
-  response.writeHead(answer.status, { 'Content-Type': JSON_CONTENT_TYPE, ...headers });
-  response.end(JSON.stringify(answer.body));
+  writeResponse(response, { status: answer.status, body: answer.body ?? undefined, headers }, { 'Content-Type': JSON_CONTENT_TYPE });
 }
 
 let requestCounter = 0;

@@ -1,8 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 import { pino, type Logger } from 'pino';
 
+import { isTimeZone } from '../../core/time-zone.js';
+import { closeServer, readRequestBody, startSimulatorServer } from '../simulator-http.js';
 import { preloadAdfSchema, textToAdf } from './adf.js';
 import { handleAssetsRequest } from './assets/routes.js';
 import { AssetsStore } from './assets/store.js';
@@ -28,7 +29,6 @@ import {
   MESSAGES,
   parseJsonBody,
   PASSWORD_BASIC_AUTH_BODY,
-  readBody,
   send,
   UNAUTHENTICATED_BODY,
 } from './responses.js';
@@ -42,7 +42,6 @@ import type {
   RecordedJiraRequest,
 } from './simulator-types.js';
 import { JiraSite } from './site.js';
-import { isValidTimeZone } from './time.js';
 import { defaultJiraUsers, type SimulatedJiraUser } from './users.js';
 import { transitionPath } from './workflows.js';
 
@@ -106,27 +105,15 @@ export async function startJiraSimulator(options: JiraSimulatorOptions): Promise
   await preloadAdfSchema();
   const state = new SimulatorState(options, logger);
 
-  const server = createServer((request, response) => {
-    state.handle(request, response).catch((error: unknown) => {
-      logger.error({ err: error, method: request.method, url: request.url }, 'Jira simulator failed to handle a request');
-      if (!response.headersSent) {
-        send(response, errorAnswer(500, ['Internal server error in the Jira simulator.']));
-      } else {
-        response.destroy();
-      }
-    });
+  const { server, url } = await startSimulatorServer({
+    port: options.port,
+    name: 'Jira simulator',
+    logger,
+    handle: (request, response) => state.handle(request, response),
+    sendInternalError: (response) => send(response, errorAnswer(500, ['Internal server error in the Jira simulator.'])),
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-
-  const { port } = server.address() as AddressInfo;
-  state.baseUrl = `http://127.0.0.1:${port}`;
+  state.baseUrl = url;
   return state.handleFor(server);
 }
 
@@ -203,11 +190,7 @@ class SimulatorState {
       requests: this.requests,
       users: site.users.users,
       assets: this.assets,
-      close: () =>
-        new Promise<void>((resolve, reject) => {
-          server.close((error) => (error ? reject(error) : resolve()));
-          server.closeAllConnections();
-        }),
+      close: () => closeServer(server),
       totalCalls: () => this.totalCallCount,
       issue: (keyOrId) => {
         const entry = this.store.find(keyOrId);
@@ -273,7 +256,7 @@ class SimulatorState {
     const url = new URL(request.url ?? '/', 'http://simulator.invalid');
     const method = (request.method ?? 'GET').toUpperCase();
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
-    const bodyText = await readBody(request);
+    const bodyText = await readRequestBody(request);
 
     const match = this.match(method, path);
     const template = match?.route?.template ?? match?.template;
@@ -623,7 +606,7 @@ function checkOptions(options: JiraSimulatorOptions): 'cloud' | 'datacenter' {
       `Invalid deployment ${JSON.stringify(options?.deployment)} for the Jira simulator: use "cloud" or "datacenter".`,
     );
   }
-  if (options.timeZone !== undefined && !isValidTimeZone(options.timeZone)) {
+  if (options.timeZone !== undefined && !isTimeZone(options.timeZone)) {
     throw new InvalidJiraSimulatorOptionError(
       'timeZone',
       `Invalid timeZone ${JSON.stringify(options.timeZone)} for the Jira simulator: use an IANA time zone id such as "Etc/UTC" or "America/Los_Angeles".`,

@@ -4,12 +4,8 @@
  * JQL date literals in that same zone, to the minute.
  */
 
-import { isValidTimeZone, wallTimeToUtc } from '../servicenow/time-zones.js';
-
-export { isValidTimeZone };
-
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-const wallFormatters = new Map<string, Intl.DateTimeFormat>();
+import { offsetAt, wallClockPartsIn } from '../../core/time-zone.js';
+import { wallTimeToUtc } from '../servicenow/time-zones.js';
 
 const MINUTE_MS = 60_000;
 const PERIOD_UNIT_MS: Record<string, number> = { w: 7 * 24 * 60 * MINUTE_MS, d: 24 * 60 * MINUTE_MS, h: 60 * MINUTE_MS, m: MINUTE_MS };
@@ -32,7 +28,7 @@ export interface JsmDate {
 /** Format an instant as a JSM date object in `timeZone`. */
 export function formatJsmDate(epochMs: number, timeZone: string): JsmDate {
   const jira = formatJiraTimestamp(epochMs, timeZone);
-  const parts = wallParts(epochMs, timeZone);
+  const parts = wallClockPartsIn(new Date(epochMs), timeZone);
   const hour12 = parts.hour % 12 === 0 ? 12 : parts.hour % 12;
   const month = new Date(Date.UTC(2000, parts.month - 1, 1)).toLocaleString('en-US', { month: 'short', timeZone: 'UTC' });
 
@@ -92,47 +88,15 @@ export function parseJiraDateTime(value: string): number | undefined {
   return Number.isNaN(epochMs) ? undefined : epochMs;
 }
 
-/** Return the offset of `timeZone` from UTC at an instant, in minutes (positive east of Greenwich). */
-export function offsetMinutesAt(epochMs: number, timeZone: string): number {
-  let formatter = offsetFormatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
-    offsetFormatters.set(timeZone, formatter);
-  }
-
-  const name = formatter.formatToParts(new Date(epochMs)).find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
-  const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name);
-  if (match === null) {
-    // "GMT" alone means an offset of zero.
-    return 0;
-  }
-  const minutes = Number(match[2]) * 60 + Number(match[3]);
-  return match[1] === '-' ? -minutes : minutes;
+/** Return the offset of `timeZone` from UTC at an instant, in whole minutes (positive east of Greenwich). */
+function offsetMinutesAt(epochMs: number, timeZone: string): number {
+  return Math.round(offsetAt(new Date(epochMs), timeZone) / MINUTE_MS);
 }
 
 function formatOffset(offsetMinutes: number): string {
   const sign = offsetMinutes < 0 ? '-' : '+';
   const absolute = Math.abs(offsetMinutes);
   return `${sign}${pad(String(Math.floor(absolute / 60)))}${pad(String(absolute % 60))}`;
-}
-
-function wallParts(epochMs: number, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number } {
-  let formatter = wallFormatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
-    wallFormatters.set(timeZone, formatter);
-  }
-  const parts = formatter.formatToParts(new Date(epochMs));
-  const part = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((candidate) => candidate.type === type)?.value);
-  return { year: part('year'), month: part('month'), day: part('day'), hour: part('hour'), minute: part('minute') };
 }
 
 function pad(value: string | undefined): string {

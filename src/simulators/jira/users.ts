@@ -6,8 +6,8 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 
+import { isTimeZone } from '../../core/time-zone.js';
 import { InvalidJiraSimulatorOptionError } from './errors.js';
-import { isValidTimeZone } from './time.js';
 
 export type JiraDeployment = 'cloud' | 'datacenter';
 
@@ -123,7 +123,7 @@ export class JiraUserDirectory {
       seen.add(option.login.toLowerCase());
 
       const timeZone = option.timeZone ?? defaultTimeZone;
-      if (!isValidTimeZone(timeZone)) {
+      if (!isTimeZone(timeZone)) {
         throw new InvalidJiraSimulatorOptionError(
           'users',
           `Invalid timeZone ${JSON.stringify(timeZone)} for Jira simulator user ${JSON.stringify(option.login)}: use an IANA time zone id such as "Europe/Berlin".`,

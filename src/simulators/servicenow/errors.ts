@@ -1,17 +1,7 @@
 import type { AwsConnectorCi } from './cmdb.js';
 
-/** An option of `startServiceNowSimulator` that cannot be used. The message names the option and the fix. */
-export class InvalidSimulatorOptionError extends Error {
-  override name = 'InvalidSimulatorOptionError';
-
-  constructor(
-    /** The option at fault, such as `webhooks` or `systemTimeZone`. */
-    readonly option: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** An option of `startServiceNowSimulator` that cannot be used, such as `webhooks` or `systemTimeZone`. */
+export { InvalidSimulatorOptionError } from '../option-error.js';
 
 /** A direct write (`insertRecord`, `updateRecord`) to a table that only the simulator's options fill. */
 export class ReadOnlyTableError extends Error {

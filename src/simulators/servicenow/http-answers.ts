@@ -1,20 +1,16 @@
-/** HTTP plumbing of the simulator: reading request bodies and writing responses. */
+/**
+ * Request body parsing and the responses the simulator builds. The HTTP server, body reading and
+ * response writing that all simulators share are in ../simulator-http.ts.
+ */
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
+import type { SimulatorResponse } from '../simulator-http.js';
 import { DataPolicyViolation, toStoredValues } from './business-rules.js';
-import { businessRuleAborted, dataPolicyException, errorBody, HIBERNATING_PAGE, JSON_HEADERS } from './canned-responses.js';
+import { businessRuleAborted, dataPolicyException, errorBody, HIBERNATING_PAGE } from './canned-responses.js';
 import { BusinessRuleAbort } from './change-model.js';
 import type { StoredRecord } from './record-store.js';
 
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
-
 /** A response the simulator is about to send. */
-export interface Answer {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
+export type Answer = SimulatorResponse;
 
 export function parseJsonOrText(body: string): unknown {
   try {
@@ -53,38 +49,4 @@ export function methodNotSupported(method: string): Answer {
 
 export function hibernatingAnswer(): Answer {
   return { status: 200, body: HIBERNATING_PAGE, headers: { 'Content-Type': 'text/html;charset=UTF-8' } };
-}
-
-/** Write an answer: strings as HTML (unless a Content-Type says otherwise), anything else as JSON. */
-export function send(response: ServerResponse, answer: Answer): void {
-  if (answer.status === 204 || answer.body === undefined) {
-    response.writeHead(answer.status, answer.headers);
-    response.end();
-    return;
-  }
-
-  if (typeof answer.body === 'string') {
-    response.writeHead(answer.status, { 'Content-Type': 'text/html;charset=UTF-8', ...answer.headers });
-    response.end(answer.body);
-    return;
-  }
-
-  response.writeHead(answer.status, { ...JSON_HEADERS, ...answer.headers });
-  response.end(JSON.stringify(answer.body));
-}
-
-export async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) {
-      throw new Error('Request body too large for the ServiceNow simulator.');
-    }
-    chunks.push(buffer);
-  }
-
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 import { pino, type Logger } from 'pino';
 
+import { closeServer, readRequestBody, startSimulatorServer, writeResponse } from '../simulator-http.js';
 import {
   type ActingUser,
   buildNewRecord,
@@ -19,6 +19,7 @@ import {
   errorBody,
   INTERNAL_ERROR,
   invalidJson,
+  JSON_HEADERS,
   invalidTable,
   negativeOffset,
   NO_RECORD,
@@ -38,9 +39,7 @@ import {
   methodNotSupported,
   parseJsonOrText,
   parseRecordBody,
-  readBody,
   rejectedWriteAnswer,
-  send,
 } from './http-answers.js';
 import { project } from './projection.js';
 import { dropUnknownFields, matchesQuery, parseEncodedQuery, type ParsedQuery, sortRecords } from './query-engine.js';
@@ -117,27 +116,15 @@ const TABLE_PATH = /^\/api\/now(?:\/v[12])?\/table\/([^/]+)(?:\/([^/]+))?\/?$/;
 export async function startServiceNowSimulator(options: ServiceNowSimulatorOptions = {}): Promise<ServiceNowSimulator> {
   const logger = options.logger ?? pino({ level: 'warn' }, pino.destination(2));
   const simulator = new SimulatorState(options, logger);
-  const server = createServer((request, response) => {
-    simulator.handle(request, response).catch((error: unknown) => {
-      logger.error({ err: error, method: request.method, url: request.url }, 'ServiceNow simulator failed to handle a request');
-      if (!response.headersSent) {
-        send(response, { status: 500, body: INTERNAL_ERROR });
-      } else {
-        response.destroy();
-      }
-    });
+  const { server, url } = await startSimulatorServer({
+    port: options.port,
+    name: 'ServiceNow simulator',
+    logger,
+    handle: (request, response) => simulator.handle(request, response),
+    sendInternalError: (response) => writeResponse(response, { status: 500, body: INTERNAL_ERROR }, JSON_HEADERS),
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-
-  const { port } = server.address() as AddressInfo;
-  simulator.baseUrl = `http://127.0.0.1:${port}`;
+  simulator.baseUrl = url;
   return simulator.handleFor(server);
 }
 
@@ -210,10 +197,7 @@ class SimulatorState {
       url: this.baseUrl,
       requests: this.requests,
       stop: async () => {
-        await new Promise<void>((resolve, reject) => {
-          server.close((error) => (error ? reject(error) : resolve()));
-          server.closeAllConnections();
-        });
+        await closeServer(server);
         // Wait for webhook deliveries in flight, so none outlives the simulator.
         await this.webhooks.settled();
       },
@@ -305,7 +289,7 @@ class SimulatorState {
     const url = new URL(request.url ?? '/', 'http://simulator.invalid');
     const method = (request.method ?? 'GET').toUpperCase();
     const tableMatch = TABLE_PATH.exec(url.pathname);
-    const body = await readBody(request);
+    const body = await readRequestBody(request);
 
     let answer: Answer;
     if (tableMatch) {
@@ -329,7 +313,7 @@ class SimulatorState {
       status: answer.status,
       body: tableMatch && body !== '' ? parseJsonOrText(body) : undefined,
     });
-    send(response, answer);
+    writeResponse(response, answer, JSON_HEADERS);
   }
 
   private answerTableRequest(

@@ -4,26 +4,15 @@
  * such wall times to UTC with the IANA rules in Node's bundled ICU data, through `Intl`.
  */
 
+import { offsetAt } from '../../core/time-zone.js';
+
+/** Check that `timeZone` is an IANA time zone id (or link, such as `US/Pacific`) that `Intl` supports. */
+export { isTimeZone as isValidTimeZone } from '../../core/time-zone.js';
+
 /** A Table API date-time value: `YYYY-MM-DD HH:mm:ss`. */
 export const DATE_TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 
 const MS_PER_DAY = 24 * 60 * 60 * 1000;
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Check that `timeZone` is an IANA time zone id (or link, such as `US/Pacific`) that `Intl` supports. */
-export function isValidTimeZone(timeZone: string): boolean {
-  if (timeZone.trim() === '') {
-    return false;
-  }
-
-  try {
-    formatterFor(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Convert a wall time `YYYY-MM-DD HH:mm:ss` in `timeZone` to the UTC `YYYY-MM-DD HH:mm:ss` of the
@@ -47,11 +36,11 @@ export function wallTimeToUtc(wallTime: string, timeZone: string): string | unde
 
   // Near a transition, the offsets a day before and a day after are the two candidates. That
   // assumes no zone changes its offset twice within two days, which holds for current rules.
-  const offsetBefore = offsetAt(wallMs - MS_PER_DAY, timeZone);
-  const offsetAfter = offsetAt(wallMs + MS_PER_DAY, timeZone);
+  const offsetBefore = offsetAt(new Date(wallMs - MS_PER_DAY), timeZone);
+  const offsetAfter = offsetAt(new Date(wallMs + MS_PER_DAY), timeZone);
 
   const matching = [wallMs - offsetBefore, wallMs - offsetAfter].filter(
-    (instant) => instant + offsetAt(instant, timeZone) === wallMs,
+    (instant) => instant + offsetAt(new Date(instant), timeZone) === wallMs,
   );
 
   if (matching.length === 0) {
@@ -82,33 +71,4 @@ export function parseDateTime(value: string): number | undefined {
 /** Format epoch milliseconds as the Table API does: UTC `YYYY-MM-DD HH:mm:ss`. */
 export function formatUtc(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
-}
-
-/** Compute the offset of `timeZone` from UTC at `instant`, in milliseconds (positive east of Greenwich). */
-function offsetAt(instant: number, timeZone: string): number {
-  const parts = formatterFor(timeZone).formatToParts(new Date(instant));
-  const field = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((part) => part.type === type)?.value);
-
-  const wallMs = Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second'));
-  // The instant's own milliseconds are not in the wall time, so drop them before subtracting.
-  return wallMs - (instant - (((instant % 1000) + 1000) % 1000));
-}
-
-/** Return a cached formatter that prints wall times in `timeZone`. Throws RangeError for an unknown zone. */
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
 }

@@ -2,6 +2,22 @@
 
 import axios, { type AxiosInstance } from 'axios';
 
+/** One call of a REST API, as a client's `send` method takes it. */
+export interface RestRequest {
+  /** Name of the call for logs and errors: `create issue`, `search objects`. */
+  operation: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /**
+   * A path that starts with `/` and is relative to the client's base URL, or an absolute http(s)
+   * URL for an API on another host, such as Assets on Jira Cloud (api.atlassian.com).
+   */
+  path: string;
+  /** Query string parameters. */
+  params?: Record<string, string>;
+  /** Sent as JSON. */
+  body?: unknown;
+}
+
 /**
  * Create an axios instance for a JSON REST API that leaves every decision to the client. It never
  * throws on a 4xx or 5xx status and never parses the body, because an HTML page must reach the

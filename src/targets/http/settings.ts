@@ -1,5 +1,23 @@
 /** Checks of HTTP client settings, with messages that name the option and the fix. */
 
+import type { RetryPolicy } from './backoff.js';
+
+/** The timeout and retry settings that every REST client takes. */
+export interface RequestSettings {
+  /** Timeout of one HTTP request, in milliseconds. Default 30,000. */
+  timeoutMs?: number;
+  /** Retries after the first attempt, for retryable failures. Default 5. */
+  maxRetries?: number;
+  /** Backoff before the first retry, in milliseconds; it doubles per retry, with jitter. Default 500. */
+  retryBaseMs?: number;
+  /**
+   * Maximum wait before one retry, in milliseconds. A 429 that asks for a longer wait fails at once
+   * (retryable, with `retryAfterMs`), so the caller can release its work instead of blocking.
+   * Default 30,000.
+   */
+  maxRetryDelayMs?: number;
+}
+
 /** Words that make a base URL message specific to one product. */
 export interface BaseUrlDescription {
   /** `ServiceNow instance URL`, `Jira base URL`. */
@@ -68,4 +86,28 @@ export function readNonNegativeInteger(
   }
 
   return value;
+}
+
+/**
+ * Check the timeout and retry settings and fill in the defaults of {@link RequestSettings}.
+ *
+ * @param product the product name in messages: `ServiceNow`, `Jira`.
+ * @param fail builds the client's own configuration error for the option at fault.
+ */
+export function readRequestSettings(
+  product: string,
+  settings: RequestSettings,
+  fail: (option: string, message: string) => Error,
+): { timeoutMs: number; retryPolicy: RetryPolicy } {
+  const read = (option: string, value: number | undefined, fallback: number): number =>
+    readNonNegativeInteger(product, option, value, fallback, (message) => fail(option, message));
+
+  const retryPolicy = {
+    maxRetries: read('maxRetries', settings.maxRetries, 5),
+    retryBaseMs: read('retryBaseMs', settings.retryBaseMs, 500),
+    maxRetryDelayMs: read('maxRetryDelayMs', settings.maxRetryDelayMs, 30_000),
+  };
+  const timeoutMs = read('timeoutMs', settings.timeoutMs, 30_000);
+
+  return { timeoutMs, retryPolicy };
 }

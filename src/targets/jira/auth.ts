@@ -2,8 +2,15 @@
 
 import type { AxiosInstance } from 'axios';
 
-import { type AccessToken, AccessTokenCache } from '../http/access-token-cache.js';
-import type { CredentialSource, Credentials } from '../http/credentials.js';
+import type { AccessToken } from '../http/access-token-cache.js';
+import {
+  AccessTokenCredentials,
+  basicAuthorization,
+  type CredentialSource,
+  FixedCredentials,
+  readAccessToken,
+  tokenErrorDescription,
+} from '../http/credentials.js';
 import { describeNonJsonBody, parseJsonBody } from '../http/response-body.js';
 import { JiraAuthError, JiraConfigError } from './errors.js';
 import { classifyErrorResponse, networkError, type ResponseContext } from './responses.js';
@@ -41,23 +48,13 @@ export interface JiraAuthProvider extends CredentialSource {
 }
 
 /** Sends a fixed Authorization header: Basic for a Cloud API token, Bearer for a Data Center PAT. */
-export class FixedCredentialProvider implements JiraAuthProvider {
-  private readonly header: string;
-
+export class FixedCredentialProvider extends FixedCredentials implements JiraAuthProvider {
   constructor(
     readonly type: 'basic' | 'pat',
     header: string,
     readonly advice: string,
   ) {
-    this.header = header;
-  }
-
-  async credentials(): Promise<Credentials> {
-    return { authorization: this.header };
-  }
-
-  invalidate(): void {
-    // An API token or a PAT cannot be refreshed.
+    super(header);
   }
 }
 
@@ -65,13 +62,12 @@ export class FixedCredentialProvider implements JiraAuthProvider {
  * Fetches access tokens with the OAuth 2.0 client credentials grant (JSON body, as Atlassian's
  * token endpoint takes it) and caches each until shortly before it expires.
  */
-export class OAuthClientCredentialsProvider implements JiraAuthProvider {
+export class OAuthClientCredentialsProvider extends AccessTokenCredentials implements JiraAuthProvider {
   readonly type = 'oauth';
   readonly advice =
     "Check JIRA_CLIENT_ID and JIRA_CLIENT_SECRET (the service account's OAuth 2.0 credential) and its scopes. With " +
     'OAuth, JIRA_BASE_URL must be https://api.atlassian.com/ex/jira/<cloud id>, not the site URL.';
 
-  private readonly cache: AccessTokenCache;
   private readonly tokenUrl: string;
 
   constructor(
@@ -79,25 +75,11 @@ export class OAuthClientCredentialsProvider implements JiraAuthProvider {
     private readonly http: AxiosInstance,
     now: () => number = Date.now,
   ) {
+    super(DEFAULT_TOKEN_LIFETIME_MS, now);
     this.tokenUrl = config.tokenUrl ?? ATLASSIAN_TOKEN_URL;
-    this.cache = new AccessTokenCache(() => this.fetchToken(), DEFAULT_TOKEN_LIFETIME_MS, now);
   }
 
-  /** Number of token requests made, for tests and benchmarks. */
-  get tokenRequests(): number {
-    return this.cache.tokenRequests;
-  }
-
-  async credentials(): Promise<Credentials> {
-    const token = await this.cache.current();
-    return { authorization: `Bearer ${token}`, token };
-  }
-
-  invalidate(token: string): void {
-    this.cache.invalidate(token);
-  }
-
-  private async fetchToken(): Promise<AccessToken> {
+  protected async fetchToken(): Promise<AccessToken> {
     const context: ResponseContext = {
       operation: 'fetch OAuth token',
       authAdvice: this.advice,
@@ -119,7 +101,7 @@ export class OAuthClientCredentialsProvider implements JiraAuthProvider {
       // The endpoint responds with {"error": "access_denied", "error_description": "Unauthorized"} or
       // similar. The request is never echoed, because it contains the client secret.
       const body = parseJsonBody(response);
-      const description = isRecord(body) ? String(body.error_description ?? body.error ?? '') : '';
+      const description = tokenErrorDescription(body);
       throw new JiraAuthError({
         kind: 'authentication',
         operation: context.operation,
@@ -136,9 +118,9 @@ export class OAuthClientCredentialsProvider implements JiraAuthProvider {
     }
 
     const body = parseJsonBody(response);
-    const token = isRecord(body) ? body.access_token : undefined;
+    const token = readAccessToken(body);
 
-    if (typeof token !== 'string' || token.length === 0) {
+    if (token === undefined) {
       throw new JiraAuthError({
         kind: 'authentication',
         operation: context.operation,
@@ -150,8 +132,7 @@ export class OAuthClientCredentialsProvider implements JiraAuthProvider {
       });
     }
 
-    const expiresInSeconds = Number(isRecord(body) ? body.expires_in : undefined);
-    return { token, expiresInSeconds: Number.isFinite(expiresInSeconds) ? expiresInSeconds : undefined };
+    return token;
   }
 }
 
@@ -168,10 +149,9 @@ export function createJiraAuthProvider(auth: JiraAuthConfig, deployment: JiraDep
     const basic = auth as Extract<JiraAuthConfig, { type: 'basic' }>;
     requireText('auth.email', basic.email, 'JIRA_EMAIL');
     requireText('auth.apiToken', basic.apiToken, 'JIRA_API_TOKEN');
-    const header = `Basic ${Buffer.from(`${basic.email}:${basic.apiToken}`).toString('base64')}`;
     return new FixedCredentialProvider(
       'basic',
-      header,
+      basicAuthorization(basic.email, basic.apiToken),
       'Check JIRA_EMAIL and JIRA_API_TOKEN: the token must be an API token of that Atlassian account (Jira Cloud ' +
         'rejects passwords), and the account must be active and have access to the site.',
     );
@@ -242,8 +222,4 @@ function requireText(option: string, value: unknown, variable: string): void {
     // Never show the value: it may be a secret.
     throw new JiraConfigError(option, `Missing Jira ${option}: set ${variable}.`);
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,9 +3,9 @@ import { pino, type Logger } from 'pino';
 
 import type { RetryPolicy } from '../http/backoff.js';
 import { sendWithFreshToken } from '../http/credentials.js';
-import { createRestHttpClient } from '../http/http-client.js';
+import { createRestHttpClient, type RestRequest } from '../http/http-client.js';
 import { sendWithRetries } from '../http/retry.js';
-import { checkBaseUrl, readNonNegativeInteger } from '../http/settings.js';
+import { checkBaseUrl, readRequestSettings, type RequestSettings } from '../http/settings.js';
 import {
   createJiraAuthProvider,
   type JiraAuthConfig,
@@ -19,8 +19,8 @@ import { classifyErrorResponse, networkError, readJsonAnswer, type ResponseConte
 
 export { ATLASSIAN_TOKEN_URL, type JiraAuthConfig, type JiraDeployment } from './auth.js';
 
-/** Settings of a JiraClient. */
-export interface JiraClientConfig {
+/** Settings of a JiraClient, with the timeout and retry settings of every REST client. */
+export interface JiraClientConfig extends RequestSettings {
   /**
    * Base URL of the REST API: the site (`https://acme.atlassian.net`, or `https://jira.acme.com/jira`
    * with a Data Center context path), or `https://api.atlassian.com/ex/jira/<cloud id>` with OAuth.
@@ -28,32 +28,11 @@ export interface JiraClientConfig {
   baseUrl: string;
   deployment: JiraDeployment;
   auth: JiraAuthConfig;
-  /** Timeout of one HTTP request, in milliseconds. Default 30,000. */
-  timeoutMs?: number;
-  /** Retries after the first attempt, for retryable failures. Default 5. */
-  maxRetries?: number;
-  /** Backoff before the first retry, in milliseconds; it doubles per retry, with jitter. Default 500. */
-  retryBaseMs?: number;
-  /**
-   * Maximum wait before one retry, in milliseconds. A 429 that requests a longer wait fails at once
-   * (retryable, with `retryAfterMs`), so the caller can release its work instead of blocking.
-   * Default 30,000.
-   */
-  maxRetryDelayMs?: number;
   logger?: Logger;
 }
 
 /** One call of the Jira REST, JSM or Assets API, for `JiraClient.send`. */
-export interface JiraRequest {
-  /** Name of the call for logs and errors: `create issue`, `list approvals`. */
-  operation: string;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** `/rest/...` relative to the base URL, or an absolute http(s) URL (Assets on Cloud). */
-  path: string;
-  /** Query parameters. */
-  params?: Record<string, string>;
-  /** Sent as JSON. */
-  body?: unknown;
+export interface JiraRequest extends RestRequest {
   /** Key or id of the issue the call is about, for error messages. */
   issue?: string;
 }
@@ -228,14 +207,8 @@ export class JiraClient {
     );
     this.apiPath = this.deployment === 'cloud' ? '/rest/api/3' : '/rest/api/2';
 
-    const readSetting = (option: string, value: number | undefined, fallback: number): number =>
-      readNonNegativeInteger('Jira', option, value, fallback, (message) => new JiraConfigError(option, message));
-    this.retryPolicy = {
-      maxRetries: readSetting('maxRetries', config.maxRetries, 5),
-      retryBaseMs: readSetting('retryBaseMs', config.retryBaseMs, 500),
-      maxRetryDelayMs: readSetting('maxRetryDelayMs', config.maxRetryDelayMs, 30_000),
-    };
-    const timeoutMs = readSetting('timeoutMs', config.timeoutMs, 30_000);
+    const { timeoutMs, retryPolicy } = readRequestSettings('Jira', config, (option, message) => new JiraConfigError(option, message));
+    this.retryPolicy = retryPolicy;
     this.logger = config.logger ?? pino({ level: 'silent' });
 
     this.http = createRestHttpClient({ baseURL: this.baseUrl, timeoutMs });

@@ -7,6 +7,7 @@
  */
 
 import { ApiError, oneLine, type ApiErrorContext } from '../http/api-error.js';
+import { ClientConfigError, ClientInputError, QueryConditionError } from '../http/client-errors.js';
 
 /** The category of failure, for callers that branch on it. */
 export type JiraErrorKind =
@@ -135,46 +136,26 @@ export class JiraGoneError extends JiraError {
   override name = 'JiraGoneError';
 }
 
-/** Invalid client configuration, such as a base URL with credentials in it or a missing API token. */
-export class JiraConfigError extends Error {
+/**
+ * Invalid client configuration, such as a base URL with credentials in it or a missing API token.
+ * `option` names the setting: `baseUrl`, `auth.apiToken`, `maxRetries`, ...
+ */
+export class JiraConfigError extends ClientConfigError {
   override name = 'JiraConfigError';
-
-  constructor(
-    /** The option at fault: `baseUrl`, `auth.apiToken`, `maxRetries`, ... */
-    readonly option: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /**
  * A value that the client rejects before sending anything: an invalid issue key, a page size out
- * of range, a property key that is too long.
+ * of range, a property key that is too long. `input` names the checked input: `issue`, `pageSize`,
+ * `propertyKey`, `path`, ...
  */
-export class JiraInputError extends Error {
+export class JiraInputError extends ClientInputError {
   override name = 'JiraInputError';
-
-  constructor(
-    /** The checked input: `issue`, `pageSize`, `propertyKey`, `path`, ... */
-    readonly input: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** A condition that the JQL builder cannot write safely, such as a value with a line break. */
-export class JqlError extends Error {
+export class JqlError extends QueryConditionError {
   override name = 'JqlError';
-
-  constructor(
-    /** The field of the condition, or the part of the query at fault. */
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Text cannot be made to fit a Jira field, such as a length limit smaller than the cut marker. */

@@ -1,7 +1,14 @@
 import type { AxiosInstance } from 'axios';
 
-import { type AccessToken, AccessTokenCache } from '../http/access-token-cache.js';
-import type { CredentialSource, Credentials } from '../http/credentials.js';
+import type { AccessToken } from '../http/access-token-cache.js';
+import {
+  AccessTokenCredentials,
+  basicAuthorization,
+  type CredentialSource,
+  FixedCredentials,
+  readAccessToken,
+  tokenErrorDescription,
+} from '../http/credentials.js';
 import { parseJsonBody } from '../http/response-body.js';
 import {
   ServiceNowAuthError,
@@ -37,22 +44,13 @@ export interface AuthProvider extends CredentialSource {
 }
 
 /** Sends a fixed Basic Authorization header. */
-export class BasicAuthProvider implements AuthProvider {
+export class BasicAuthProvider extends FixedCredentials implements AuthProvider {
   readonly type = 'basic';
   readonly advice =
     'Check SERVICENOW_USERNAME and SERVICENOW_PASSWORD, and that the integration user is active and not locked out.';
-  private readonly header: string;
 
   constructor(config: BasicAuthConfig) {
-    this.header = `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`;
-  }
-
-  async credentials(): Promise<Credentials> {
-    return { authorization: this.header };
-  }
-
-  invalidate(): void {
-    // A basic password cannot be refreshed.
+    super(basicAuthorization(config.username, config.password));
   }
 }
 
@@ -60,14 +58,12 @@ export class BasicAuthProvider implements AuthProvider {
  * Fetches tokens with the client credentials grant and caches each until shortly before it
  * expires. Concurrent callers share one token request.
  */
-export class OAuthTokenProvider implements AuthProvider {
+export class OAuthTokenProvider extends AccessTokenCredentials implements AuthProvider {
   readonly type = 'oauth';
   readonly advice =
     'Check the OAuth client ID and secret (SERVICENOW_CLIENT_ID, SERVICENOW_CLIENT_SECRET), that the ' +
     'OAuth application registry entry is active, and that the client credentials grant is enabled ' +
     '(system property glide.oauth.inbound.client.credential.grant_type.enabled).';
-
-  private readonly cache: AccessTokenCache;
 
   constructor(
     private readonly config: OAuthConfig,
@@ -75,24 +71,10 @@ export class OAuthTokenProvider implements AuthProvider {
     now: () => number = Date.now,
   ) {
     // An instance that sends no expires_in uses the default token lifetime of 30 minutes.
-    this.cache = new AccessTokenCache(() => this.fetchToken(), 30 * 60_000, now);
+    super(30 * 60_000, now);
   }
 
-  /** Number of token requests made, for tests and benchmarks. */
-  get tokenRequests(): number {
-    return this.cache.tokenRequests;
-  }
-
-  async credentials(): Promise<Credentials> {
-    const token = await this.cache.current();
-    return { authorization: `Bearer ${token}`, token };
-  }
-
-  invalidate(token: string): void {
-    this.cache.invalidate(token);
-  }
-
-  private async fetchToken(): Promise<AccessToken> {
+  protected async fetchToken(): Promise<AccessToken> {
     const operation = 'fetch OAuth token';
     const form = new URLSearchParams({
       grant_type: 'client_credentials',
@@ -112,8 +94,7 @@ export class OAuthTokenProvider implements AuthProvider {
     if (response.status === 400 || response.status === 401) {
       // The token endpoint returns {"error":"server_error","error_description":"access_denied"} or
       // similar; never echo the request, which contains the client secret.
-      const body = parseJsonBody(response);
-      const description = isRecord(body) ? String(body.error_description ?? body.error ?? '') : '';
+      const description = tokenErrorDescription(parseJsonBody(response));
       throw new ServiceNowAuthError({
         kind: 'authentication',
         operation,
@@ -128,10 +109,9 @@ export class OAuthTokenProvider implements AuthProvider {
       throw classifyErrorResponse(response, { operation, advice: this.advice });
     }
 
-    const body = parseJsonBody(response);
-    const token = isRecord(body) ? body.access_token : undefined;
+    const token = readAccessToken(parseJsonBody(response));
 
-    if (typeof token !== 'string' || token.length === 0) {
+    if (token === undefined) {
       throw new ServiceNowUnavailableError({
         kind: 'unavailable',
         operation,
@@ -143,13 +123,8 @@ export class OAuthTokenProvider implements AuthProvider {
       });
     }
 
-    const expiresInSeconds = Number(isRecord(body) ? body.expires_in : undefined);
-    return { token, expiresInSeconds: Number.isFinite(expiresInSeconds) ? expiresInSeconds : undefined };
+    return token;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Build the AuthProvider for the configured kind of authentication, checking its settings. */

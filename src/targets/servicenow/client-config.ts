@@ -1,6 +1,7 @@
 /** Checks of the ServiceNowClient settings, with errors that name the option and the fix. */
 
-import { checkBaseUrl, readNonNegativeInteger as readSetting } from '../http/settings.js';
+import type { RetryPolicy } from '../http/backoff.js';
+import { checkBaseUrl, readRequestSettings, type RequestSettings } from '../http/settings.js';
 import { ServiceNowConfigError } from './errors.js';
 
 /** Check the instance URL and return it without a trailing slash. */
@@ -16,6 +17,7 @@ export function normalizeInstanceUrl(instanceUrl: string): string {
   );
 }
 
-export function readNonNegativeInteger(option: string, value: number | undefined, fallback: number): number {
-  return readSetting('ServiceNow', option, value, fallback, (message) => new ServiceNowConfigError(option, message));
+/** Check the timeout and retry settings and fill in their defaults. */
+export function readServiceNowRequestSettings(settings: RequestSettings): { timeoutMs: number; retryPolicy: RetryPolicy } {
+  return readRequestSettings('ServiceNow', settings, (option, message) => new ServiceNowConfigError(option, message));
 }

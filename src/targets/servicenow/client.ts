@@ -5,8 +5,9 @@ import type { RetryPolicy } from '../http/backoff.js';
 import { sendWithFreshToken } from '../http/credentials.js';
 import { createRestHttpClient } from '../http/http-client.js';
 import { sendWithRetries } from '../http/retry.js';
+import type { RequestSettings } from '../http/settings.js';
 import { type AuthProvider, createAuthProvider, OAuthTokenProvider, type ServiceNowAuthConfig } from './auth.js';
-import { normalizeInstanceUrl, readNonNegativeInteger } from './client-config.js';
+import { normalizeInstanceUrl, readServiceNowRequestSettings } from './client-config.js';
 import { EncodedQuery, validateFieldName } from './encoded-query.js';
 import {
   ServiceNowError,
@@ -19,23 +20,11 @@ import { classifyErrorResponse, describeNetworkError, readResult, type ResponseC
 
 export type { ServiceNowAuthConfig } from './auth.js';
 
-/** Settings of a ServiceNowClient. */
-export interface ServiceNowClientConfig {
+/** Settings of a ServiceNowClient, with the timeout and retry settings of every REST client. */
+export interface ServiceNowClientConfig extends RequestSettings {
   /** Base URL of the instance, such as `https://acme.service-now.com`. */
   instanceUrl: string;
   auth: ServiceNowAuthConfig;
-  /** Timeout of one HTTP request, in milliseconds. Default 30,000. */
-  timeoutMs?: number;
-  /** Retries after the first attempt, for retryable failures. Default 5. */
-  maxRetries?: number;
-  /** Backoff before the first retry, in milliseconds; it doubles per retry, with jitter. Default 500. */
-  retryBaseMs?: number;
-  /**
-   * Longest wait before one retry, in milliseconds. A 429 that asks for a longer wait fails at once
-   * (retryable, with `retryAfterMs`), so the caller can release its work instead of blocking.
-   * Default 30,000.
-   */
-  maxRetryDelayMs?: number;
   logger?: Logger;
 }
 
@@ -136,12 +125,8 @@ export class ServiceNowClient {
 
   constructor(config: ServiceNowClientConfig) {
     this.instanceUrl = normalizeInstanceUrl(config.instanceUrl);
-    this.retryPolicy = {
-      maxRetries: readNonNegativeInteger('maxRetries', config.maxRetries, 5),
-      retryBaseMs: readNonNegativeInteger('retryBaseMs', config.retryBaseMs, 500),
-      maxRetryDelayMs: readNonNegativeInteger('maxRetryDelayMs', config.maxRetryDelayMs, 30_000),
-    };
-    const timeoutMs = readNonNegativeInteger('timeoutMs', config.timeoutMs, 30_000);
+    const { timeoutMs, retryPolicy } = readServiceNowRequestSettings(config);
+    this.retryPolicy = retryPolicy;
     this.logger = config.logger ?? pino({ level: 'silent' });
     this.http = createRestHttpClient({ baseURL: this.instanceUrl, timeoutMs });
 

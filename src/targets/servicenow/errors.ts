@@ -7,6 +7,7 @@
  */
 
 import { ApiError, type ApiErrorContext } from '../http/api-error.js';
+import { ClientConfigError, ClientInputError, QueryConditionError } from '../http/client-errors.js';
 
 /** The category of failure, for callers that branch on it. */
 export type ServiceNowErrorKind =
@@ -126,43 +127,21 @@ export class ServiceNowNetworkError extends ServiceNowError {
   override name = 'ServiceNowNetworkError';
 }
 
-/** Invalid client configuration, such as an instance URL with credentials in it. */
-export class ServiceNowConfigError extends Error {
+/** Invalid client configuration, such as an instance URL with credentials in it. `option` names the setting. */
+export class ServiceNowConfigError extends ClientConfigError {
   override name = 'ServiceNowConfigError';
-
-  constructor(
-    readonly option: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /**
  * A value that the client or target rejects before sending anything: an invalid table name,
  * sys_id or field name, a field value that ServiceNow cannot store, a correlation value that is
- * too long.
+ * too long. `input` names the checked input: `table`, `sys_id`, `field`, `correlation`, ...
  */
-export class ServiceNowInputError extends Error {
+export class ServiceNowInputError extends ClientInputError {
   override name = 'ServiceNowInputError';
-
-  constructor(
-    /** The checked input: `table`, `sys_id`, `field`, `correlation`, ... */
-    readonly input: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
-/** A condition that cannot be expressed safely as a ServiceNow encoded query. */
-export class EncodedQueryError extends Error {
+/** A condition that cannot be expressed safely as a ServiceNow encoded query. `field` names its field. */
+export class EncodedQueryError extends QueryConditionError {
   override name = 'EncodedQueryError';
-
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }

@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
-
 import { pino } from 'pino';
 import { expect } from 'vitest';
 
 import { JiraClient, type JiraClientConfig } from '../../../src/targets/jira/client.js';
 import { JiraError } from '../../../src/targets/jira/errors.js';
+import { fixture, type HttpFixture } from '../../support/fixtures.js';
+
+export type { HttpFixture } from '../../support/fixtures.js';
 
 export const EMAIL = 'itsm-sync@example.com';
 export const API_TOKEN = 'api-token-never-logged-7f3a';
@@ -12,14 +13,9 @@ export const PAT = 'pat-never-logged-91c2';
 export const CLIENT_SECRET = 'client-secret-never-logged-44d0';
 export const BASIC_HEADER = `Basic ${Buffer.from(`${EMAIL}:${API_TOKEN}`).toString('base64')}`;
 
-/** A corpus HTTP fixture copied under test/fixtures/jira. */
-export interface HttpFixture {
-  request: { method: string; url: string; body?: unknown };
-  response: { status: number; headers: Record<string, string>; body: unknown };
-}
-
+/** Read a recorded HTTP exchange (or another JSON file) under test/fixtures/jira. */
 export function loadFixture<T = HttpFixture>(path: string): T {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/jira/${path}`, import.meta.url), 'utf8')) as T;
+  return fixture<T>(`jira/${path}`);
 }
 
 /** Create a Cloud client with basic auth and short retry waits. */

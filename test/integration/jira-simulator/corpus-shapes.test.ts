@@ -1,26 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
-import { startJiraSimulator, type JiraSimulator } from '../../../src/simulators/jira/index.js';
-import { adf, CLOUD_AGENT, CLOUD_AUTH, client, JIRA_TIMESTAMP, loadFixture, loadJson, rawRequest, typesOf } from './support.js';
+import { startJiraSimulator } from '../../../src/simulators/jira/index.js';
+import { adf, CLOUD_AGENT, CLOUD_AUTH, JIRA_TIMESTAMP, loadFixture, loadJson, rawRequest, typesOf, useJiraSimulator } from './support.js';
 
 /** The recorded exchanges happen around 2025-03-10 14:05 UTC; the simulator's clock starts there. */
 const START = Date.parse('2025-03-10T14:05:00.000Z');
 let now = START;
 
-let jira: JiraSimulator;
-let api: ReturnType<typeof client>;
-
-beforeAll(async () => {
-  jira = await startJiraSimulator({ deployment: 'cloud', clock: () => new Date(now) });
-  api = client(jira.url);
-});
-
-afterAll(async () => {
-  await jira.close();
-});
+const cloud = useJiraSimulator({ deployment: 'cloud', clock: () => new Date(now) });
 
 beforeEach(() => {
-  jira.reset();
   now = START;
 });
 
@@ -34,7 +23,7 @@ describe('issues compared with recorded Jira Cloud answers', () => {
     const fixture = loadFixture('platform/create-issue.http.json');
     const expected = fixture.response.body as Record<string, string>;
 
-    const answer = await api.post('/rest/api/3/issue', fixture.request.body);
+    const answer = await cloud.api.post('/rest/api/3/issue', fixture.request.body);
     const body = answer.json as Record<string, string>;
 
     expect(answer.status).toBe(fixture.response.status);
@@ -42,11 +31,11 @@ describe('issues compared with recorded Jira Cloud answers', () => {
     expect(typesOf(body)).toEqual(typesOf(expected));
     expect(body.key).toMatch(/^SEC-\d+$/);
     expect(body.id).toMatch(/^\d+$/);
-    expect(body.self).toBe(`${jira.url}/rest/api/3/issue/${body.id}`);
+    expect(body.self).toBe(`${cloud.jira.url}/rest/api/3/issue/${body.id}`);
 
     // The stored issue keeps what the request set; Jira returns labels sorted.
     const request = fixture.request.body as { fields: Record<string, unknown> };
-    const issue = jira.issue(body.key ?? '');
+    const issue = cloud.jira.issue(body.key ?? '');
     expect(issue?.fields.summary).toBe(request.fields.summary);
     expect(issue?.fields.description).toEqual(request.fields.description);
     expect(issue?.fields.priority?.name).toBe('High');
@@ -58,33 +47,33 @@ describe('issues compared with recorded Jira Cloud answers', () => {
   it('creates and transitions like the recorded POST with a transition', async () => {
     const fixture = loadFixture('platform/create-issue-with-transition.http.json');
 
-    const answer = await api.post('/rest/api/3/issue', fixture.request.body);
+    const answer = await cloud.api.post('/rest/api/3/issue', fixture.request.body);
     const body = answer.json as Record<string, unknown>;
 
     expect(answer.status).toBe(201);
     expect(Object.keys(body).sort()).toEqual(Object.keys(fixture.response.body as object).sort());
     expect(body.transition).toEqual((fixture.response.body as Record<string, unknown>).transition);
-    expect(jira.issue(String(body.key))?.fields.status.name).toBe('In Progress');
+    expect(cloud.jira.issue(String(body.key))?.fields.status.name).toBe('In Progress');
   });
 
   it('reports a failed create transition in the 201 answer', async () => {
-    const answer = await api.post('/rest/api/3/issue', { ...createBody(), transition: { id: '999' } });
+    const answer = await cloud.api.post('/rest/api/3/issue', { ...createBody(), transition: { id: '999' } });
     const body = answer.json as { key: string; transition: { status: number; errorCollection: { errorMessages: string[] } } };
 
     expect(answer.status).toBe(201);
     expect(body.transition.status).toBe(400);
     expect(body.transition.errorCollection.errorMessages).toEqual(["Transition id '999' is not valid for this issue."]);
-    expect(jira.issue(body.key)?.fields.status.name).toBe('Open');
+    expect(cloud.jira.issue(body.key)?.fields.status.name).toBe('Open');
   });
 
   it('lists transitions like the recorded GET', async () => {
     const fixture = loadFixture('platform/get-transitions.http.json');
     const expected = fixture.response.body as { expand: string; transitions: Array<Record<string, unknown>> };
     const expectedDone = expected.transitions.find((transition) => transition.name === 'Done') as Record<string, any>;
-    const task = jira.createIssue({ project: { key: 'SEC' }, issuetype: { name: 'Task' }, summary: 'Rotate keys' });
-    jira.transitionTo(task.key, 'In Progress', CLOUD_AGENT);
+    const task = cloud.jira.createIssue({ project: { key: 'SEC' }, issuetype: { name: 'Task' }, summary: 'Rotate keys' });
+    cloud.jira.transitionTo(task.key, 'In Progress', CLOUD_AGENT);
 
-    const answer = await api.get(`/rest/api/3/issue/${task.key}/transitions`, fixture.request.query);
+    const answer = await cloud.api.get(`/rest/api/3/issue/${task.key}/transitions`, fixture.request.query);
     const body = answer.json as { expand: string; transitions: Array<Record<string, any>> };
 
     expect(answer.status).toBe(200);
@@ -109,18 +98,18 @@ describe('issues compared with recorded Jira Cloud answers', () => {
 
   it('takes a transition like the recorded POST', async () => {
     const fixture = loadFixture('platform/do-transition.http.json');
-    const created = jira.createIssue(createBody().fields as Record<string, unknown>);
-    jira.transitionTo(created.key, 'In Progress', CLOUD_AGENT);
+    const created = cloud.jira.createIssue(createBody().fields as Record<string, unknown>);
+    cloud.jira.transitionTo(created.key, 'In Progress', CLOUD_AGENT);
 
-    const answer = await api.post(`/rest/api/3/issue/${created.key}/transitions`, fixture.request.body);
+    const answer = await cloud.api.post(`/rest/api/3/issue/${created.key}/transitions`, fixture.request.body);
 
     expect(answer.status).toBe(fixture.response.status);
     expect(answer.text).toBe('');
-    const issue = jira.issue(created.key);
+    const issue = cloud.jira.issue(created.key);
     expect(issue?.fields.status.name).toBe('Resolved');
     expect(issue?.fields.resolution?.name).toBe('Done');
     expect(issue?.fields.resolutiondate).toMatch(JIRA_TIMESTAMP);
-    expect(jira.comments(created.key).map((comment) => comment.body)).toEqual([
+    expect(cloud.jira.comments(created.key).map((comment) => comment.body)).toEqual([
       adf('Resolved automatically: Security Hub Compliance.Status=PASSED.'),
     ]);
   });
@@ -133,14 +122,14 @@ describe('search compared with recorded answers', () => {
   beforeEach(() => {
     for (const [index, labels] of [['aws-securityhub', 'control-S3.8'], ['aws-securityhub', 'control-IAM.6'], ['aws-securityhub'], ['other']].entries()) {
       now = START + index * 60_000;
-      jira.createIssue({ ...createBody().fields as object, summary: `Finding ${index}`, labels, priority: { name: 'High' } });
+      cloud.jira.createIssue({ ...createBody().fields as object, summary: `Finding ${index}`, labels, priority: { name: 'High' } });
     }
     now = START + 10 * 60_000;
-    jira.editIssue('SEC-1', { assignee: { accountId: '5b10ac8d82e05b22cc7d4ef5' } }, CLOUD_AGENT);
+    cloud.jira.editIssue('SEC-1', { assignee: { accountId: '5b10ac8d82e05b22cc7d4ef5' } }, CLOUD_AGENT);
   });
 
   it('pages like the recorded first and last pages', async () => {
-    const first = await api.get('/rest/api/3/search/jql', pageFixture.request.query);
+    const first = await cloud.api.get('/rest/api/3/search/jql', pageFixture.request.query);
     const firstBody = first.json as { issues: Array<Record<string, any>>; nextPageToken?: string; isLast: boolean };
     const expectedFirst = pageFixture.response.body as { issues: Array<Record<string, any>> };
 
@@ -158,7 +147,7 @@ describe('search compared with recorded answers', () => {
       expect(issue.fields.updated).toMatch(JIRA_TIMESTAMP);
     }
 
-    const last = await api.get('/rest/api/3/search/jql', { ...lastFixture.request.query, nextPageToken: firstBody.nextPageToken ?? '' });
+    const last = await cloud.api.get('/rest/api/3/search/jql', { ...lastFixture.request.query, nextPageToken: firstBody.nextPageToken ?? '' });
     const lastBody = last.json as Record<string, any>;
     const expectedLast = lastFixture.response.body as Record<string, any>;
 
@@ -173,7 +162,7 @@ describe('search compared with recorded answers', () => {
   it('returns ids only by default like the recorded search', async () => {
     const fixture = loadFixture('platform/search-jql.default-fields.http.json');
 
-    const answer = await api.get('/rest/api/3/search/jql', fixture.request.query);
+    const answer = await cloud.api.get('/rest/api/3/search/jql', fixture.request.query);
     const body = answer.json as { issues: Array<Record<string, unknown>>; isLast: boolean };
 
     expect(answer.status).toBe(200);
@@ -183,7 +172,7 @@ describe('search compared with recorded answers', () => {
   });
 
   it('takes the recorded POST body', async () => {
-    const answer = await api.post('/rest/api/3/search/jql', loadJson<Record<string, unknown>>('platform/search-jql.post.request.json'));
+    const answer = await cloud.api.post('/rest/api/3/search/jql', loadJson<Record<string, unknown>>('platform/search-jql.post.request.json'));
     const body = answer.json as { issues: Array<{ key: string }>; isLast: boolean };
 
     expect(answer.status).toBe(200);
@@ -196,9 +185,9 @@ describe('comments compared with recorded answers', () => {
   it('adds an internal comment like the recorded POST', async () => {
     const fixture = loadFixture('platform/add-comment.http.json');
     const expected = fixture.response.body as Record<string, any>;
-    const created = jira.createIssue(createBody().fields as Record<string, unknown>);
+    const created = cloud.jira.createIssue(createBody().fields as Record<string, unknown>);
 
-    const answer = await api.post(`/rest/api/3/issue/${created.key}/comment`, fixture.request.body);
+    const answer = await cloud.api.post(`/rest/api/3/issue/${created.key}/comment`, fixture.request.body);
     const body = answer.json as Record<string, any>;
 
     expect(answer.status).toBe(201);
@@ -213,9 +202,9 @@ describe('comments compared with recorded answers', () => {
   });
 
   it('makes a platform comment public on a service project by default', async () => {
-    const created = jira.createIssue(createBody().fields as Record<string, unknown>);
+    const created = cloud.jira.createIssue(createBody().fields as Record<string, unknown>);
 
-    const answer = await api.post(`/rest/api/3/issue/${created.key}/comment`, { body: adf('Visible to the customer') });
+    const answer = await cloud.api.post(`/rest/api/3/issue/${created.key}/comment`, { body: adf('Visible to the customer') });
 
     expect((answer.json as { jsdPublic: boolean }).jsdPublic).toBe(true);
   });
@@ -223,12 +212,12 @@ describe('comments compared with recorded answers', () => {
   it('lists comments like the recorded GET', async () => {
     const fixture = loadFixture('platform/get-comments.http.json');
     const expected = fixture.response.body as { comments: Array<Record<string, unknown>> };
-    const created = jira.createIssue(createBody().fields as Record<string, unknown>);
-    await api.post(`/rest/api/3/issue/${created.key}/comment`, loadFixture('platform/add-comment.http.json').request.body);
+    const created = cloud.jira.createIssue(createBody().fields as Record<string, unknown>);
+    await cloud.api.post(`/rest/api/3/issue/${created.key}/comment`, loadFixture('platform/add-comment.http.json').request.body);
     now += 61_000;
-    jira.addComment(created.key, 'Looking at the bucket policy now.', CLOUD_AGENT);
+    cloud.jira.addComment(created.key, 'Looking at the bucket policy now.', CLOUD_AGENT);
 
-    const answer = await api.get(`/rest/api/3/issue/${created.key}/comment`, fixture.request.query);
+    const answer = await cloud.api.get(`/rest/api/3/issue/${created.key}/comment`, fixture.request.query);
     const body = answer.json as { comments: Array<Record<string, any>>; total: number };
 
     expect(answer.status).toBe(200);
@@ -242,9 +231,9 @@ describe('comments compared with recorded answers', () => {
   it('adds an internal JSM request comment like the recorded POST', async () => {
     const fixture = loadFixture('jsm/add-request-comment-internal.http.json');
     const expected = fixture.response.body as Record<string, any>;
-    const created = jira.createIssue({ project: { key: 'ITS' }, issuetype: { name: '[System] Incident' }, summary: 'Instance stopped' });
+    const created = cloud.jira.createIssue({ project: { key: 'ITS' }, issuetype: { name: '[System] Incident' }, summary: 'Instance stopped' });
 
-    const answer = await api.post(`/rest/servicedeskapi/request/${created.key}/comment`, fixture.request.body);
+    const answer = await cloud.api.post(`/rest/servicedeskapi/request/${created.key}/comment`, fixture.request.body);
     const body = answer.json as Record<string, any>;
 
     expect(answer.status).toBe(201);
@@ -253,7 +242,7 @@ describe('comments compared with recorded answers', () => {
     expect(body.public).toBe(false);
     expect(body.body).toBe(expected.body);
     // On Cloud the platform API shows the same comment as ADF, kept out of the portal.
-    expect(jira.comments(created.key)[0]).toMatchObject({ body: adf(expected.body as string), jsdPublic: false });
+    expect(cloud.jira.comments(created.key)[0]).toMatchObject({ body: adf(expected.body as string), jsdPublic: false });
   });
 });
 
@@ -269,60 +258,60 @@ describe('errors compared with recorded answers', () => {
   it('rejects a create without summary', async () => {
     const body = createBody();
     delete (body.fields as Record<string, unknown>).summary;
-    await expectFixtureAnswer('errors/400-summary-missing.http.json', api.post('/rest/api/3/issue', body));
+    await expectFixtureAnswer('errors/400-summary-missing.http.json', cloud.api.post('/rest/api/3/issue', body));
   });
 
   it('rejects a summary over 255 characters', async () => {
-    await expectFixtureAnswer('errors/400-summary-too-long.http.json', api.post('/rest/api/3/issue', createBody({ summary: 'x'.repeat(256) })));
+    await expectFixtureAnswer('errors/400-summary-too-long.http.json', cloud.api.post('/rest/api/3/issue', createBody({ summary: 'x'.repeat(256) })));
   });
 
   it('accepts a summary of 255 characters', async () => {
-    const answer = await api.post('/rest/api/3/issue', createBody({ summary: 'x'.repeat(255) }));
+    const answer = await cloud.api.post('/rest/api/3/issue', createBody({ summary: 'x'.repeat(255) }));
     expect(answer.status).toBe(201);
   });
 
   it('rejects a label with spaces', async () => {
     const fixture = loadFixture('errors/400-label-with-space.http.json');
     const labels = (fixture.request.body as { fields: { labels: string[] } }).fields.labels;
-    await expectFixtureAnswer('errors/400-label-with-space.http.json', api.post('/rest/api/3/issue', createBody({ labels })));
+    await expectFixtureAnswer('errors/400-label-with-space.http.json', cloud.api.post('/rest/api/3/issue', createBody({ labels })));
   });
 
   it('rejects a plain string description on REST v3', async () => {
     const fixture = loadFixture('errors/400-description-not-adf.http.json');
     const { description } = (fixture.request.body as { fields: { description: string } }).fields;
-    await expectFixtureAnswer('errors/400-description-not-adf.http.json', api.post('/rest/api/3/issue', createBody({ description })));
+    await expectFixtureAnswer('errors/400-description-not-adf.http.json', cloud.api.post('/rest/api/3/issue', createBody({ description })));
   });
 
   it('rejects a description over 32,767 characters', async () => {
-    await expectFixtureAnswer('errors/400-text-too-long.http.json', api.post('/rest/api/3/issue', createBody({ description: adf('y'.repeat(32_767)) })));
+    await expectFixtureAnswer('errors/400-text-too-long.http.json', cloud.api.post('/rest/api/3/issue', createBody({ description: adf('y'.repeat(32_767)) })));
   });
 
   it('rejects an invalid transition', async () => {
-    const created = jira.createIssue(createBody().fields as Record<string, unknown>);
+    const created = cloud.jira.createIssue(createBody().fields as Record<string, unknown>);
     const fixture = loadFixture('errors/400-invalid-transition.http.json');
-    await expectFixtureAnswer('errors/400-invalid-transition.http.json', api.post(`/rest/api/3/issue/${created.key}/transitions`, fixture.request.body));
+    await expectFixtureAnswer('errors/400-invalid-transition.http.json', cloud.api.post(`/rest/api/3/issue/${created.key}/transitions`, fixture.request.body));
   });
 
   it('rejects a search on an unknown field', async () => {
     const fixture = loadFixture('errors/400-jql-bad-field.http.json');
-    await expectFixtureAnswer('errors/400-jql-bad-field.http.json', api.get('/rest/api/3/search/jql', fixture.request.query));
+    await expectFixtureAnswer('errors/400-jql-bad-field.http.json', cloud.api.get('/rest/api/3/search/jql', fixture.request.query));
   });
 
   it('rejects an unbounded search', async () => {
     const fixture = loadFixture('errors/400-jql-unbounded.http.json');
-    await expectFixtureAnswer('errors/400-jql-unbounded.http.json', api.get('/rest/api/3/search/jql', fixture.request.query));
+    await expectFixtureAnswer('errors/400-jql-unbounded.http.json', cloud.api.get('/rest/api/3/search/jql', fixture.request.query));
   });
 
   it('answers 404 for an unknown issue', async () => {
-    await expectFixtureAnswer('errors/404-issue.http.json', api.get('/rest/api/3/issue/SEC-9999'));
+    await expectFixtureAnswer('errors/404-issue.http.json', cloud.api.get('/rest/api/3/issue/SEC-9999'));
   });
 
   it('answers 401 for wrong credentials', async () => {
     const fixture = loadFixture('errors/401-unauthenticated.http.json');
     const wrong = `Basic ${Buffer.from('itsm-sync-bot@example.com:not-the-token').toString('base64')}`;
 
-    const answer = await rawRequest(jira.url, 'GET', '/rest/api/3/myself', { authorization: wrong });
-    const missing = await rawRequest(jira.url, 'GET', '/rest/api/3/myself', { authorization: null });
+    const answer = await rawRequest(cloud.jira.url, 'GET', '/rest/api/3/myself', { authorization: wrong });
+    const missing = await rawRequest(cloud.jira.url, 'GET', '/rest/api/3/myself', { authorization: null });
 
     for (const result of [answer, missing]) {
       expect(result.status).toBe(401);
@@ -413,31 +402,31 @@ describe('errors compared with recorded answers', () => {
 
   it('scripts a 429 without Retry-After like the recorded answer', async () => {
     const fixture = loadFixture('errors/429-no-retry-after.http.json');
-    const created = jira.createIssue(createBody().fields as Record<string, unknown>);
-    jira.failNext({ method: 'POST', pathPattern: '/rest/api/3/issue/{issueIdOrKey}/comment', status: 429, headers: fixture.response.headers });
+    const created = cloud.jira.createIssue(createBody().fields as Record<string, unknown>);
+    cloud.jira.failNext({ method: 'POST', pathPattern: '/rest/api/3/issue/{issueIdOrKey}/comment', status: 429, headers: fixture.response.headers });
 
-    const failed = await api.post(`/rest/api/3/issue/${created.key}/comment`, { body: adf('x') });
-    const retried = await api.post(`/rest/api/3/issue/${created.key}/comment`, { body: adf('x') });
+    const failed = await cloud.api.post(`/rest/api/3/issue/${created.key}/comment`, { body: adf('x') });
+    const retried = await cloud.api.post(`/rest/api/3/issue/${created.key}/comment`, { body: adf('x') });
 
     expect(failed.status).toBe(429);
     expect(failed.headers.get('Retry-After')).toBeNull();
     expect(failed.headers.get('RateLimit-Reason')).toBe('jira-per-issue-on-write');
     expect(failed.text).toBe('');
     expect(retried.status).toBe(201);
-    expect(jira.comments(created.key)).toHaveLength(1);
+    expect(cloud.jira.comments(created.key)).toHaveLength(1);
   });
 });
 
 describe('request basics', () => {
   it('answers with the JSON content type and a request id', async () => {
-    const answer = await api.get('/rest/api/3/myself');
+    const answer = await cloud.api.get('/rest/api/3/myself');
 
     expect(answer.headers.get('Content-Type')).toBe('application/json;charset=UTF-8');
     expect(answer.headers.get('X-Arequestid')).toMatch(/\S/);
   });
 
   it('sends CLOUD_AUTH as the integration user', async () => {
-    const answer = await rawRequest(jira.url, 'GET', '/rest/api/3/myself', { authorization: CLOUD_AUTH });
+    const answer = await rawRequest(cloud.jira.url, 'GET', '/rest/api/3/myself', { authorization: CLOUD_AUTH });
     expect((answer.json as { displayName: string }).displayName).toBe('AWS ITSM Sync (bot)');
   });
 });

@@ -7,7 +7,7 @@ import {
   startJiraSimulator,
   type JiraSimulator,
 } from '../../../src/simulators/jira/index.js';
-import { adf, CLOUD_AGENT, client, DATA_CENTER_AUTH, JIRA_TIMESTAMP, sleep } from './support.js';
+import { adf, CLOUD_AGENT, client, DATA_CENTER_AUTH, JIRA_TIMESTAMP, sleep, useJiraSimulator } from './support.js';
 
 interface CloudPage {
   issues: Array<{ id: string; key?: string; fields?: Record<string, any> }>;
@@ -43,44 +43,30 @@ async function searchAll(api: ReturnType<typeof client>, body: Record<string, un
 }
 
 describe('Cloud search paging', () => {
-  let jira: JiraSimulator;
-  let api: ReturnType<typeof client>;
-
-  beforeAll(async () => {
-    jira = await startJiraSimulator({ deployment: 'cloud' });
-    api = client(jira.url);
-  });
-
-  afterAll(async () => {
-    await jira.close();
-  });
-
-  beforeEach(() => {
-    jira.reset();
-  });
+  const cloud = useJiraSimulator({ deployment: 'cloud' });
 
   function seed(count: number): void {
     for (let index = 0; index < count; index += 1) {
-      jira.createIssue({ project: { key: 'SEC' }, issuetype: { name: 'Task' }, summary: `Issue ${index}` });
+      cloud.jira.createIssue({ project: { key: 'SEC' }, issuetype: { name: 'Task' }, summary: `Issue ${index}` });
     }
   }
 
   it('returns every issue once and ends with a page without token', async () => {
     seed(7);
 
-    const { pages, ids } = await searchAll(api, { jql: 'project = SEC ORDER BY key ASC', maxResults: 3 });
+    const { pages, ids } = await searchAll(cloud.api, { jql: 'project = SEC ORDER BY key ASC', maxResults: 3 });
 
     expect(pages.map((page) => page.issues.length)).toEqual([3, 3, 1]);
     expect(pages.map((page) => page.isLast)).toEqual([false, false, true]);
     expect(pages.at(-1)).not.toHaveProperty('nextPageToken');
     expect(new Set(ids).size).toBe(7);
-    expect(ids).toEqual(jira.issues('SEC').map((issue) => issue.id));
+    expect(ids).toEqual(cloud.jira.issues('SEC').map((issue) => issue.id));
   });
 
   it('ends at once when nothing matches', async () => {
     seed(2);
 
-    const { pages } = await searchAll(api, { jql: 'project = ITS' });
+    const { pages } = await searchAll(cloud.api, { jql: 'project = ITS' });
 
     expect(pages).toEqual([{ issues: [], isLast: true }]);
   });
@@ -88,7 +74,7 @@ describe('Cloud search paging', () => {
   it('ends when the page is exactly full', async () => {
     seed(4);
 
-    const { pages } = await searchAll(api, { jql: 'project = SEC', maxResults: 2 });
+    const { pages } = await searchAll(cloud.api, { jql: 'project = SEC', maxResults: 2 });
 
     expect(pages.map((page) => page.issues.length)).toEqual([2, 2]);
     expect(pages[1]).not.toHaveProperty('nextPageToken');
@@ -97,8 +83,8 @@ describe('Cloud search paging', () => {
   it('caps pages at 100 issues when fields are asked', async () => {
     seed(CLOUD_FIELDS_MAX_RESULTS + 1);
 
-    const withFields = await api.post('/rest/api/3/search/jql', { jql: 'project = SEC', fields: ['summary'], maxResults: 500 });
-    const idsOnly = await api.post('/rest/api/3/search/jql', { jql: 'project = SEC', fields: ['id'], maxResults: 500 });
+    const withFields = await cloud.api.post('/rest/api/3/search/jql', { jql: 'project = SEC', fields: ['summary'], maxResults: 500 });
+    const idsOnly = await cloud.api.post('/rest/api/3/search/jql', { jql: 'project = SEC', fields: ['id'], maxResults: 500 });
 
     expect((withFields.json as CloudPage).issues).toHaveLength(CLOUD_FIELDS_MAX_RESULTS);
     expect((withFields.json as CloudPage).nextPageToken).toBeDefined();
@@ -109,9 +95,9 @@ describe('Cloud search paging', () => {
   it('caps id-only pages at 5000 issues', async () => {
     seed(CLOUD_ID_ONLY_MAX_RESULTS + 1);
 
-    const first = await api.post('/rest/api/3/search/jql', { jql: 'project = SEC', maxResults: 10_000 });
+    const first = await cloud.api.post('/rest/api/3/search/jql', { jql: 'project = SEC', maxResults: 10_000 });
     const page = first.json as CloudPage;
-    const second = await api.post('/rest/api/3/search/jql', { jql: 'project = SEC', maxResults: 10_000, nextPageToken: page.nextPageToken });
+    const second = await cloud.api.post('/rest/api/3/search/jql', { jql: 'project = SEC', maxResults: 10_000, nextPageToken: page.nextPageToken });
 
     expect(page.issues).toHaveLength(CLOUD_ID_ONLY_MAX_RESULTS);
     expect(page.isLast).toBe(false);
@@ -121,14 +107,14 @@ describe('Cloud search paging', () => {
   it('returns id and key when only the key is asked', async () => {
     seed(1);
 
-    const answer = await api.get('/rest/api/3/search/jql', { jql: 'project = SEC', fields: 'key' });
+    const answer = await cloud.api.get('/rest/api/3/search/jql', { jql: 'project = SEC', fields: 'key' });
 
-    expect((answer.json as CloudPage).issues).toEqual([{ id: jira.issues()[0]?.id, key: 'SEC-1' }]);
+    expect((answer.json as CloudPage).issues).toEqual([{ id: cloud.jira.issues()[0]?.id, key: 'SEC-1' }]);
   });
 
   it('rejects invalid maxResults values', async () => {
     for (const maxResults of [0, -1, 2.5, 'many']) {
-      const answer = await api.post('/rest/api/3/search/jql', { jql: 'project = SEC', maxResults });
+      const answer = await cloud.api.post('/rest/api/3/search/jql', { jql: 'project = SEC', maxResults });
       expect(answer.status, String(maxResults)).toBe(400);
       expect((answer.json as { errorMessages: string[] }).errorMessages[0]).toContain('maxResults');
     }
@@ -136,26 +122,26 @@ describe('Cloud search paging', () => {
 
   it('rejects a token of another query', async () => {
     seed(3);
-    const first = await api.post('/rest/api/3/search/jql', { jql: 'project = SEC', maxResults: 1 });
+    const first = await cloud.api.post('/rest/api/3/search/jql', { jql: 'project = SEC', maxResults: 1 });
     const token = (first.json as CloudPage).nextPageToken;
 
-    const other = await api.post('/rest/api/3/search/jql', { jql: 'project = SEC ORDER BY key', maxResults: 1, nextPageToken: token });
-    const forged = await api.post('/rest/api/3/search/jql', { jql: 'project = SEC', maxResults: 1, nextPageToken: 'abc' });
+    const other = await cloud.api.post('/rest/api/3/search/jql', { jql: 'project = SEC ORDER BY key', maxResults: 1, nextPageToken: token });
+    const forged = await cloud.api.post('/rest/api/3/search/jql', { jql: 'project = SEC', maxResults: 1, nextPageToken: 'abc' });
 
     expect(other.status).toBe(400);
     expect(forged.status).toBe(400);
   });
 
   it('rejects more than seven ORDER BY fields', async () => {
-    const answer = await api.post('/rest/api/3/search/jql', { jql: 'project = SEC ORDER BY key, id, created, updated, status, priority, summary, labels' });
+    const answer = await cloud.api.post('/rest/api/3/search/jql', { jql: 'project = SEC ORDER BY key, id, created, updated, status, priority, summary, labels' });
 
     expect(answer.status).toBe(400);
   });
 
   it('answers 410 Gone on the removed search endpoints', async () => {
     for (const path of ['/rest/api/2/search', '/rest/api/3/search']) {
-      const viaGet = await api.get(path, { jql: 'project = SEC' });
-      const viaPost = await api.post(path, { jql: 'project = SEC' });
+      const viaGet = await cloud.api.get(path, { jql: 'project = SEC' });
+      const viaPost = await cloud.api.post(path, { jql: 'project = SEC' });
       expect(viaGet.status, path).toBe(410);
       expect(viaPost.status, path).toBe(410);
       expect(viaGet.json).toMatchObject({ errorMessages: [expect.stringContaining('/rest/api/3/search/jql')], errors: {} });
@@ -163,9 +149,9 @@ describe('Cloud search paging', () => {
   });
 
   it('serves search/jql on REST v2 too, with strings for rich text', async () => {
-    jira.createIssue({ project: { key: 'SEC' }, issuetype: { name: 'Task' }, summary: 'x', description: 'First line\nsecond line' });
+    cloud.jira.createIssue({ project: { key: 'SEC' }, issuetype: { name: 'Task' }, summary: 'x', description: 'First line\nsecond line' });
 
-    const answer = await api.post('/rest/api/2/search/jql', { jql: 'project = SEC', fields: ['description'] });
+    const answer = await cloud.api.post('/rest/api/2/search/jql', { jql: 'project = SEC', fields: ['description'] });
 
     expect((answer.json as CloudPage).issues[0]?.fields?.description).toBe('First line\nsecond line');
   });

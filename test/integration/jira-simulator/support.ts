@@ -1,6 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
-import { DEFAULT_INTEGRATION_LOGIN, DEFAULT_INTEGRATION_SECRETS } from '../../../src/simulators/jira/index.js';
+import {
+  DEFAULT_INTEGRATION_LOGIN,
+  DEFAULT_INTEGRATION_SECRETS,
+  startJiraSimulator,
+  type JiraSimulator,
+  type JiraSimulatorOptions,
+} from '../../../src/simulators/jira/index.js';
+import { fixture, type HttpFixture } from '../../support/fixtures.js';
+import { type RawAnswer, sendRawRequest } from '../../support/raw-http.js';
+
+export type { HttpFixture } from '../../support/fixtures.js';
+export type { RawAnswer } from '../../support/raw-http.js';
 
 /** Basic auth of the default integration user on Cloud (email and API token). */
 export const CLOUD_AUTH = `Basic ${Buffer.from(`${DEFAULT_INTEGRATION_LOGIN.cloud}:${DEFAULT_INTEGRATION_SECRETS.apiToken}`).toString('base64')}`;
@@ -13,60 +24,28 @@ export const CLOUD_APPROVER = 'casey.example@example.com';
 export const DC_AGENT = 'avery.agent';
 export const DC_APPROVER = 'casey.example';
 
-/** A recorded HTTP exchange from test/fixtures/jira. */
-export interface HttpFixture {
-  request: { method: string; url: string; query?: Record<string, string>; headers?: Record<string, string>; body?: unknown };
-  response: { status: number; headers: Record<string, string>; body: unknown };
-}
-
+/** Read a recorded HTTP exchange under test/fixtures/jira. */
 export function loadFixture(path: string): HttpFixture {
   return loadJson<HttpFixture>(path);
 }
 
 /** Parse a JSON file under test/fixtures/jira. */
 export function loadJson<T>(path: string): T {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/jira/${path}`, import.meta.url), 'utf8')) as T;
+  return fixture<T>(`jira/${path}`);
 }
 
-/** A raw response from the simulator. */
-export interface RawAnswer {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: unknown;
-}
-
-/** Send one request to the simulator, to look at the raw response. `authorization: null` sends none. */
-export async function rawRequest(
+/**
+ * Send one request to the simulator, to look at the raw response. A string body is sent as it is.
+ * Without `authorization` the default Cloud user's basic auth is sent, and `authorization: null` sends none.
+ */
+export function rawRequest(
   baseUrl: string,
   method: string,
   path: string,
   options: { query?: Record<string, string>; body?: unknown; authorization?: string | null; contentType?: string } = {},
 ): Promise<RawAnswer> {
-  const url = new URL(path, baseUrl);
-  for (const [name, value] of Object.entries(options.query ?? {})) {
-    url.searchParams.set(name, value);
-  }
-
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (options.authorization !== null) {
-    headers.Authorization = options.authorization ?? CLOUD_AUTH;
-  }
-  let body: string | undefined;
-  if (options.body !== undefined) {
-    headers['Content-Type'] = options.contentType ?? 'application/json';
-    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-  }
-
-  const response = await fetch(url, { method, headers, body });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, json };
+  const authorization = options.authorization === null ? undefined : (options.authorization ?? CLOUD_AUTH);
+  return sendRawRequest(baseUrl, method, path, { ...options, authorization });
 }
 
 /** Shorthand for rawRequest with a JSON body and the given auth. */
@@ -77,6 +56,36 @@ export function client(baseUrl: string, authorization: string = CLOUD_AUTH) {
     put: (path: string, body?: unknown, query?: Record<string, string>) => rawRequest(baseUrl, 'PUT', path, { body, query, authorization }),
     delete: (path: string) => rawRequest(baseUrl, 'DELETE', path, { authorization }),
   };
+}
+
+/** A simulator that {@link useJiraSimulator} started, and a client for it. */
+export interface SuiteSimulator {
+  jira: JiraSimulator;
+  api: ReturnType<typeof client>;
+}
+
+/**
+ * Start one simulator for the enclosing suite (or file), with a client that sends `authorization`,
+ * reset it before each test and close it after the suite. Read `jira` and `api` only inside tests
+ * and hooks, because they are set in beforeAll.
+ */
+export function useJiraSimulator(options: JiraSimulatorOptions, authorization: string = CLOUD_AUTH): SuiteSimulator {
+  const suite = {} as SuiteSimulator;
+
+  beforeAll(async () => {
+    suite.jira = await startJiraSimulator(options);
+    suite.api = client(suite.jira.url, authorization);
+  });
+
+  afterAll(async () => {
+    await suite.jira?.close();
+  });
+
+  beforeEach(() => {
+    suite.jira.reset();
+  });
+
+  return suite;
 }
 
 /** Build an ADF document with one paragraph per argument. */

@@ -1,69 +1,41 @@
-import { readFileSync } from 'node:fs';
-
 import { ServiceNowClient, type ServiceNowClientConfig } from '../../../src/targets/servicenow/client.js';
+import { fixture, type HttpFixture as RecordedExchange } from '../../support/fixtures.js';
+import { type RawAnswer, sendRawRequest } from '../../support/raw-http.js';
+
+export type { RawAnswer } from '../../support/raw-http.js';
 
 /** The simulator's default login. */
 export const USER = { username: 'itsm.sync', password: 'demo-password' };
 
 export const BASIC_AUTH = `Basic ${Buffer.from(`${USER.username}:${USER.password}`).toString('base64')}`;
 
-/** A recorded HTTP exchange from test/fixtures/servicenow. */
-export interface HttpFixture {
-  request: { method: string; url: string; query?: Record<string, string>; body?: Record<string, unknown> };
-  response: { status: number; headers: Record<string, string>; body: unknown };
-}
+/** A recorded HTTP exchange from test/fixtures/servicenow: Table API requests send JSON objects. */
+export type HttpFixture = RecordedExchange<Record<string, unknown>>;
 
+/** Read a recorded HTTP exchange under test/fixtures/servicenow. */
 export function loadFixture(path: string): HttpFixture {
   return loadJson<HttpFixture>(path);
 }
 
 /** Parse a JSON file under test/fixtures/servicenow. */
 export function loadJson<T>(path: string): T {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/servicenow/${path}`, import.meta.url), 'utf8')) as T;
+  return fixture<T>(`servicenow/${path}`);
 }
 
-/** A raw response from the simulator. */
-export interface RawAnswer {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: unknown;
-}
-
-/** Send one request to the simulator without the client, to look at the raw response. */
-export async function rawRequest(
+/**
+ * Send one request to the simulator without the client, to look at the raw response. The body is
+ * always sent as JSON, a string too. Without `authorization` the default user's basic auth is
+ * sent, and `authorization: null` sends none.
+ */
+export function rawRequest(
   baseUrl: string,
   method: string,
   path: string,
   options: { query?: Record<string, string>; body?: unknown; authorization?: string | null } = {},
 ): Promise<RawAnswer> {
-  const url = new URL(path, baseUrl);
-  for (const [name, value] of Object.entries(options.query ?? {})) {
-    url.searchParams.set(name, value);
-  }
-
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (options.authorization !== null) {
-    headers.Authorization = options.authorization ?? BASIC_AUTH;
-  }
-  if (options.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-  }
-
-  const response = await fetch(url, {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-
-  return { status: response.status, headers: response.headers, text, json };
+  const authorization = options.authorization === null ? undefined : (options.authorization ?? BASIC_AUTH);
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  return sendRawRequest(baseUrl, method, path, { query: options.query, body, authorization });
 }
 
 /** Create a client for the simulator with basic auth and fast retries. */

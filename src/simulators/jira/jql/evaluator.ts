@@ -196,34 +196,15 @@ function compileExactClause(field: SearchField, operator: JqlOperator, operands:
 
 /** Comparisons on dates and numbers. Empty fields match no comparison. */
 function compileOrderedClause(field: SearchField, operator: JqlOperator, wanted: number[]): Predicate {
-  const compare = (value: number, target: number): boolean => {
-    switch (operator) {
-      case '=':
-      case 'in':
-        return value === target;
-      case '!=':
-      case 'not in':
-        return value !== target;
-      case '>':
-        return value > target;
-      case '>=':
-        return value >= target;
-      case '<':
-        return value < target;
-      default:
-        return value <= target;
-    }
-  };
-
   return (record) => {
     const value = field.values(record)[0];
     if (typeof value !== 'number') {
       return false;
     }
     if (operator === '!=' || operator === 'not in') {
-      return wanted.every((target) => compare(value, target));
+      return wanted.every((target) => compareNumbers(value, target, operator));
     }
-    return wanted.some((target) => compare(value, target));
+    return wanted.some((target) => compareNumbers(value, target, operator));
   };
 }
 
@@ -263,6 +244,7 @@ function compileKeyClause(field: SearchField, operator: JqlOperator, operands: J
   return (record) => targets.some((target) => test(record, target));
 }
 
+/** Apply a comparison operator; `in` tests equality with one value of the list, `not in` inequality. */
 function compareNumbers(value: number, target: number, operator: JqlOperator): boolean {
   switch (operator) {
     case '>':
@@ -452,10 +434,7 @@ function searchFieldFor(field: FieldDefinition, label: string, context: JqlConte
     case 'project':
       return exactField(label, (record) => [record.projectId], (value) => {
         const project = site.project(value) ?? site.projects.find((candidate) => candidate.name.toLowerCase() === value.toLowerCase());
-        if (project === undefined) {
-          throw valueNotFound(value, label);
-        }
-        return [project.id];
+        return idOf(project, value, label);
       }, (record) => site.projectById(record.projectId).key);
     case 'issuetype':
       return exactField(label, (record) => [record.issueTypeId], (value) => {
@@ -466,65 +445,42 @@ function searchFieldFor(field: FieldDefinition, label: string, context: JqlConte
         return types.map((type) => type.id);
       }, (record) => site.issueType(record.issueTypeId).name);
     case 'status':
-      return exactField(label, (record) => [record.statusId], (value) => {
-        const status = site.findStatus(value);
-        if (status === undefined) {
-          throw valueNotFound(value, label);
-        }
-        return [status.id];
-      }, (record) => STATUSES.findIndex((status) => status.id === record.statusId));
+      return exactField(
+        label,
+        (record) => [record.statusId],
+        (value) => idOf(site.findStatus(value), value, label),
+        (record) => STATUSES.findIndex((status) => status.id === record.statusId),
+      );
     case 'priority':
-      return exactField(label, (record) => (record.priorityId === null ? [] : [record.priorityId]), (value) => {
-        const priority = site.findPriority(value);
-        if (priority === undefined) {
-          throw valueNotFound(value, label);
-        }
-        return [priority.id];
-      }, (record) => (record.priorityId === null ? undefined : PRIORITIES.length - PRIORITIES.findIndex((priority) => priority.id === record.priorityId)));
+      return exactField(
+        label,
+        (record) => (record.priorityId === null ? [] : [record.priorityId]),
+        (value) => idOf(site.findPriority(value), value, label),
+        (record) => (record.priorityId === null ? undefined : PRIORITIES.length - PRIORITIES.findIndex((priority) => priority.id === record.priorityId)),
+      );
     case 'resolution':
       return exactField(label, (record) => (record.resolutionId === null ? [] : [record.resolutionId]), (value) => {
         if (value.toLowerCase() === 'unresolved') {
           return 'empty';
         }
-        const resolution = site.findResolution(value);
-        if (resolution === undefined) {
-          throw valueNotFound(value, label);
-        }
-        return [resolution.id];
+        return idOf(site.findResolution(value), value, label);
       }, (record) => (record.resolutionId === null ? undefined : site.findResolution(record.resolutionId)?.name));
     case 'labels':
       return exactField(label, (record) => record.labels, (value) => [value], (record) => record.labels[0]);
     case 'summary':
       return { label, type: 'text', values: () => [], text: (record) => record.summary, sortKey: (record) => record.summary };
     case 'created':
+      return dateField(label, (record) => record.created);
     case 'updated':
-    case 'resolutiondate': {
-      const read = (record: IssueRecord): number | null => {
-        if (field.id === 'created') return record.created;
-        if (field.id === 'updated') return record.updated;
-        return record.resolutionDate;
-      };
-      return { label, type: 'date', values: (record) => nonNull(read(record)), sortKey: (record) => read(record) ?? undefined };
-    }
+      return dateField(label, (record) => record.updated);
+    case 'resolutiondate':
+      return dateField(label, (record) => record.resolutionDate);
     case 'assignee':
+      return userField(label, site, (record) => record.assignee);
     case 'reporter':
-    case 'creator': {
-      const read = (record: IssueRecord): string | null => {
-        if (field.id === 'assignee') return record.assignee;
-        if (field.id === 'reporter') return record.reporter;
-        return record.creator;
-      };
-      return exactField(label, (record) => nonNull(read(record)), (value) => {
-        const user = site.users.findByJqlValue(value);
-        if (user === undefined) {
-          throw valueNotFound(value, label);
-        }
-        return [user.login];
-      }, (record) => {
-        const login = read(record);
-        return login === null ? undefined : site.users.find(login)?.displayName;
-      });
-    }
+      return userField(label, site, (record) => record.reporter);
+    case 'creator':
+      return userField(label, site, (record) => record.creator);
   }
 
   switch (field.kind) {
@@ -569,6 +525,33 @@ function exactField(
   sortKey: (record: IssueRecord) => string | number | undefined = (record) => values(record)[0],
 ): SearchField {
   return { label, type: 'exact', values: (record) => values(record).map(String), resolveValue, sortKey };
+}
+
+/** Build a date field, which compares and sorts by its instant in epoch milliseconds. */
+function dateField(label: string, read: (record: IssueRecord) => number | null): SearchField {
+  return { label, type: 'date', values: (record) => nonNull(read(record)), sortKey: (record) => read(record) ?? undefined };
+}
+
+/** Build a user field. JQL values name a user, stored values are logins, and sorting goes by display name. */
+function userField(label: string, site: JiraSite, read: (record: IssueRecord) => string | null): SearchField {
+  return exactField(label, (record) => nonNull(read(record)), (value) => {
+    const user = site.users.findByJqlValue(value);
+    if (user === undefined) {
+      throw valueNotFound(value, label);
+    }
+    return [user.login];
+  }, (record) => {
+    const login = read(record);
+    return login === null ? undefined : site.users.find(login)?.displayName;
+  });
+}
+
+/** Return the id of what a JQL value names, or throw Jira's error for a value that names nothing. */
+function idOf(found: { id: string } | undefined, value: string, label: string): string[] {
+  if (found === undefined) {
+    throw valueNotFound(value, label);
+  }
+  return [found.id];
 }
 
 function valueNotFound(value: string, field: string): JqlQueryError {

@@ -3,21 +3,14 @@
  * it adds authentication, retries and error classes. Tests pass a small implementation of their own.
  */
 
-/** One call to the Assets REST API, in the shape of the Jira client's `JiraRequest`. */
-export interface AssetsRequest {
-  /** Name of the call, for error messages and logs: `create object`, `search objects`. */
-  operation: string;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /**
-   * An absolute http(s) URL (Assets on Cloud lives on api.atlassian.com), or a path that starts with
-   * `/` and is relative to the Jira base URL (Assets on Data Center).
-   */
-  path: string;
-  /** Query string parameters. */
-  params?: Record<string, string>;
-  /** JSON request body. */
-  body?: unknown;
-}
+import type { RestRequest } from '../../http/http-client.js';
+
+/**
+ * One call to the Assets REST API, the same shape as the Jira client's `JiraRequest` without an
+ * issue. Its path is an absolute URL on Cloud (api.atlassian.com), and relative to the Jira base URL
+ * on Data Center.
+ */
+export type AssetsRequest = RestRequest;
 
 /**
  * Sends Assets requests. `send` resolves with the parsed JSON response (undefined for 204) and rejects
