@@ -3,7 +3,7 @@ import type { MappingIssue } from '../rules/errors.js';
 import type { SyncRule } from '../rules/sync-rule.js';
 
 /** Record kinds and ITSM systems this version syncs. */
-export const SUPPORTED_SOURCE_KINDS: readonly SourceKind[] = ['finding', 'opsitem', 'change-request', 'configuration-item'];
+export const SUPPORTED_SOURCE_KINDS: readonly SourceKind[] = ['finding', 'opsitem', 'change-request', 'configuration-item', 'config-compliance'];
 export const SUPPORTED_TARGET_SYSTEMS: readonly TargetSystem[] = ['servicenow', 'jira'];
 
 /** List the rules that this version cannot run, as mapping issues for `validate` and start-up. */

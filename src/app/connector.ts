@@ -14,6 +14,7 @@ import { MappingValidationError } from '../rules/errors.js';
 import { loadRules } from '../rules/loader.js';
 import type { SyncRule } from '../rules/sync-rule.js';
 import { ChangeRequestSource } from '../sources/change-request/change-request-source.js';
+import { ConfigComplianceSource } from '../sources/config/config-compliance-source.js';
 import { ConfigurationItemSource } from '../sources/config/configuration-item-source.js';
 import { OpsItemSource } from '../sources/opsitem/opsitem-source.js';
 import { FindingSource } from '../sources/securityhub/finding-source.js';
@@ -135,6 +136,8 @@ export async function buildConnector(
     new ChangeRequestSource({ client: ssmClients, logger: ssmLogger }),
     // Configuration items: oversized notifications are read with BatchGetResourceConfig.
     new ConfigurationItemSource({ client: configClients, logger: configLogger }),
+    // AWS Config rule evaluations: the event carries the evaluation, and nothing is written back.
+    new ConfigComplianceSource(),
   ];
 
   const store = openStateStore(settings.stateStore);
@@ -191,8 +194,11 @@ export async function buildConnector(
   });
 
   // The way back needs to know who the connector is in each ITSM system it reads changes from.
-  if (poller.tables.length > 0) {
+  const watchedSystems = new Set(poller.tables.map((table) => table.system));
+  if (watchedSystems.size > 0) {
     for (const [system, feed] of Object.entries(feeds) as Array<[TargetSystem, ItsmChangeFeed]>) {
+      // A system that no rule with a way back writes to is not contacted at start-up.
+      if (!watchedSystems.has(system)) continue;
       const identity = await feed.prepare();
       const fallbackUser = system === 'servicenow' && settings.serviceNow?.auth.type === 'basic' ? settings.serviceNow.auth.username : undefined;
       reverse.setIdentity(system, { ...identity, user: identity.user ?? fallbackUser });

@@ -20,7 +20,7 @@ const JIRA_DEPLOYMENTS: readonly JiraDeployment[] = ['cloud', 'datacenter'];
 const program = new Command()
   .name('itsm-sync')
   .version(packageVersion())
-  .description('Keeps Security Hub findings and OpsCenter OpsItems in sync with ServiceNow incidents, both ways')
+  .description('Keeps Security Hub findings, OpsItems, AWS Config resources and change requests in sync with ServiceNow and Jira Service Management, both ways')
   .showHelpAfterError();
 
 program

@@ -8,6 +8,7 @@ import { MappingValidationError } from '../rules/errors.js';
 import { loadRuleFile } from '../rules/loader.js';
 import type { GetOpsItemCommandOutput } from '@aws-sdk/client-ssm';
 
+import { ConfigComplianceSource } from '../sources/config/config-compliance-source.js';
 import { ConfigurationItemSource } from '../sources/config/configuration-item-source.js';
 import { OpsItemSource } from '../sources/opsitem/opsitem-source.js';
 import { opsItemToRecord } from '../sources/opsitem/opsitem-record.js';
@@ -39,6 +40,7 @@ const ADAPTERS: SourceAdapter[] = [
     },
     logger: pino({ level: 'silent' }),
   }),
+  new ConfigComplianceSource(),
 ];
 const PREVIEW_INSTANCE_URL = 'https://preview.invalid';
 

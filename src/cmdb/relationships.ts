@@ -1,9 +1,8 @@
 import type { ItsmTarget, SourceRecord, TargetSystem, TicketRef } from '../core/types.js';
 import type { Logger } from '../ops/logger.js';
-import { CONFIG_API_FORMAT } from '../sources/config/configuration-item-record.js';
+import { CONFIG_API_FORMAT, configurationItemIdentity } from '../sources/config/configuration-item-record.js';
 import type { ConfigurationItemView } from '../sources/config/configuration-item-view.js';
 import type { StateStore } from '../state/store.js';
-import { correlationFor } from '../sync/correlation.js';
 import type { SyncEngine, SyncResult } from '../sync/engine.js';
 
 /**
@@ -30,7 +29,7 @@ export class CmdbRelationships {
     const spec = rule?.relationships;
     const target = rule === undefined ? undefined : this.options.targets[rule.target.system];
     // Items read from the API (oversized notifications, reconcile) carry no relationships.
-    if (spec === undefined || target?.relate === undefined || result.correlation === undefined || record.format === CONFIG_API_FORMAT) return;
+    if (rule === undefined || spec === undefined || target?.relate === undefined || result.correlation === undefined || record.format === CONFIG_API_FORMAT) return;
 
     await this.options.engine.withLease(result.correlation, async () => {
       const link = await this.options.store.getLink(result.correlation!);
@@ -43,7 +42,7 @@ export class CmdbRelationships {
         for (const relation of view.relationships ?? []) {
           const mapping = spec[relation.name];
           if (mapping === undefined) continue;
-          const other = await this.linkedCi(`configuration-item|${view.account}|${view.region}|${relation.resourceType}|${relation.resourceId}`);
+          const other = await this.options.engine.linkedConfigurationItem(configurationItemIdentity(view.account, view.region, relation.resourceType, relation.resourceId), rule.target.system);
           if (other === undefined) continue;
 
           const [parent, child] = mapping.this === 'parent' ? [link.ticket, other] : [other, link.ticket];
@@ -66,15 +65,5 @@ export class CmdbRelationships {
         this.options.logger.info({ ticket: link.ticket.number, relationships: Object.keys(relations).length }, `CMDB relationships of ${link.ticket.number} updated`);
       }
     });
-  }
-
-  /** Return the open CI of a resource, under whichever configuration item rule has its link. */
-  private async linkedCi(identity: string): Promise<TicketRef | undefined> {
-    for (const rule of this.options.engine.rules) {
-      if (rule.source.kind !== 'configuration-item') continue;
-      const link = await this.options.store.getLink(correlationFor(rule.correlation.prefix, identity));
-      if (link?.ticket !== undefined && link.status === 'open') return link.ticket;
-    }
-    return undefined;
   }
 }

@@ -152,7 +152,8 @@ function readJira(read: EnvReader): JiraSettings | undefined {
   const baseUrl = read.url('JIRA_BASE_URL', { required: false });
   if (!baseUrl) return undefined;
 
-  const deployment = read.choice('JIRA_DEPLOYMENT', ['cloud', 'datacenter'], 'cloud') as JiraSettings['deployment'];
+  // The deployment decides which credentials are needed, so its case is forgiven.
+  const deployment = read.choice('JIRA_DEPLOYMENT', ['cloud', 'datacenter'], 'cloud', { ignoreCase: true }) as JiraSettings['deployment'];
   const siteUrl = read.url('JIRA_SITE_URL', { required: false }) || baseUrl;
   const email = read.string('JIRA_EMAIL', {});
   const apiToken = read.secret('JIRA_API_TOKEN');
@@ -176,7 +177,7 @@ function readJira(read: EnvReader): JiraSettings | undefined {
   if (clientId || clientSecret) {
     if (!clientId || !clientSecret) read.problem('JIRA_CLIENT_ID and JIRA_CLIENT_SECRET must be set together for OAuth 2.0 client credentials');
     if (deployment !== 'cloud') read.problem('JIRA_CLIENT_ID and JIRA_CLIENT_SECRET are for Jira Cloud; Data Center takes a personal access token in JIRA_API_TOKEN');
-    if (!/^https:\/\/api\.atlassian\.com\/ex\/jira\//.test(baseUrl) && tokenUrl === undefined) {
+    else if (!/^https:\/\/api\.atlassian\.com\/ex\/jira\//.test(baseUrl) && tokenUrl === undefined) {
       read.problem('With OAuth 2.0, JIRA_BASE_URL must be https://api.atlassian.com/ex/jira/<cloud id>, and JIRA_SITE_URL the site (https://<site>.atlassian.net)');
     }
     return { ...common, auth: { type: 'oauth', clientId, clientSecret, tokenUrl: tokenUrl ?? ATLASSIAN_TOKEN_URL } };
@@ -258,9 +259,10 @@ class EnvReader {
     return value;
   }
 
-  choice(name: string, allowed: string[], fallback: string): string {
-    const value = this.env[name]?.trim();
-    if (!value) return fallback;
+  choice(name: string, allowed: string[], fallback: string, options: { ignoreCase?: boolean } = {}): string {
+    const raw = this.env[name]?.trim();
+    if (!raw) return fallback;
+    const value = options.ignoreCase ? raw.toLowerCase() : raw;
     if (!allowed.includes(value)) this.problem(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
     return value;
   }

@@ -10,8 +10,11 @@
  * adapter and a mapping file.
  */
 
-/** The kinds of AWS record that itsm-sync keeps in sync. */
-export type SourceKind = 'finding' | 'opsitem' | 'configuration-item' | 'change-request';
+/**
+ * The kinds of AWS record that itsm-sync keeps in sync. A `config-compliance` record is the
+ * evaluation of one resource by one AWS Config rule.
+ */
+export type SourceKind = 'finding' | 'opsitem' | 'configuration-item' | 'change-request' | 'config-compliance';
 
 /** The ITSM systems that itsm-sync writes to. */
 export type TargetSystem = 'servicenow' | 'jira';
@@ -61,6 +64,12 @@ export interface SourceRecord<View extends object = object> {
    * Automation execution status (`PendingChangeCalendarOverride`, …).
    */
   status?: string;
+  /**
+   * The identity of the configuration item of the one AWS resource this record is about (see
+   * `configurationItemIdentity` in src/sources/config/configuration-item-record.ts). The engine
+   * binds the CI linked to that identity as `$ci`. Absent for records that name no single resource.
+   */
+  configurationItemIdentity?: string;
 }
 
 /** A reference to one ITSM record. */

@@ -157,6 +157,7 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
     issues.push({ file, ...source.positionOf(['relationships']), path: 'relationships', message: `only configuration-item rules have CMDB relationships, and this rule syncs ${document.source.kind} records; remove relationships` });
   }
   issues.push(...targetShapeIssues(document, file, source));
+  issues.push(...writebackWithoutAdapterIssues(document, file, source));
   if (document.reverse?.decision !== undefined && document.source.kind !== 'change-request') {
     const path = ['reverse', 'decision'];
     issues.push({ file, ...source.positionOf(path), path: displayPath(path), message: `only change-request rules send approval decisions, and this rule syncs ${document.source.kind} records; remove reverse.decision` });
@@ -225,6 +226,32 @@ function checkReverseStatusLiterals(document: MappingDocument, file: string, sou
       message: `${JSON.stringify(value)} is not a status that ${document.source.kind} records take; use one of ${allowed.join(', ')}`,
     });
   }
+}
+
+/**
+ * The kinds whose AWS records take no write-back, with the reason. The sync engine has no
+ * write-back adapter for them, so a section that writes to AWS would never run.
+ */
+const KINDS_WITHOUT_WRITEBACK: Partial<Record<MappingDocument['source']['kind'], string>> = {
+  'configuration-item': 'AWS Config records the resource itself',
+  'config-compliance': 'the AWS Config rule records its evaluation results itself',
+};
+
+/** Reject the sections that write to AWS on a rule whose records take no write-back. */
+function writebackWithoutAdapterIssues(document: MappingDocument, file: string, source: YamlSource): MappingIssue[] {
+  const reason = KINDS_WITHOUT_WRITEBACK[document.source.kind];
+  if (reason === undefined) return [];
+
+  const present: string[][] = [];
+  if (document.writeback !== undefined) present.push(['writeback']);
+  if (document.reverse?.writeback !== undefined) present.push(['reverse', 'writeback']);
+  if (document.reverse?.journal !== undefined) present.push(['reverse', 'journal']);
+  return present.map((path) => ({
+    file,
+    ...source.positionOf(path),
+    path: displayPath(path),
+    message: `${document.source.kind} records take no write-back to AWS (${reason}), so ${displayPath(path)} would never run; remove it`,
+  }));
 }
 
 /** Compile the `start` section: only change request rules start runbooks. */
@@ -319,7 +346,9 @@ function targetShapeIssues(document: MappingDocument, file: string, source: Yaml
   };
 
   // Names with spaces are Assets attribute names; ServiceNow columns and Jira field ids have none.
-  if (!assets) {
+  // A configuration item rule aimed at a project gets one error below, not one per attribute.
+  const itemsToProject = document.target.system === 'jira' && !assets && document.source.kind === 'configuration-item';
+  if (!assets && !itemsToProject) {
     for (const [path, name] of namedFields(document)) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
         at(path, `"${name}" is not a ${document.target.system === 'jira' ? 'Jira field id' : 'ServiceNow column name'}: use letters, digits and _ (for example ${document.target.system === 'jira' ? 'customfield_10060' : 'u_cost_center'})`);
@@ -343,8 +372,19 @@ function targetShapeIssues(document: MappingDocument, file: string, source: Yaml
   if (assets && document.source.kind !== 'configuration-item') {
     at(['target', 'table'], `JSM Assets objects hold configuration items, and this rule syncs ${document.source.kind} records; use a Jira project key`);
   }
-  if (!assets && document.source.kind === 'configuration-item') {
-    at(['target', 'table'], `configuration items go to JSM Assets on Jira; write the table as assets/<object schema key>/<object type name>`);
+  if (itemsToProject) {
+    at(['target', 'table'], `"${table}" is a Jira project, but configuration items go to JSM Assets on Jira; write the table as assets/<object schema key>/<object type name>, such as assets/AWS/EC2 Instance`);
+  }
+  if (!assets && !itemsToProject) {
+    // Jira cannot create an issue without its type, and retrying cannot help, so say it now.
+    if (document.fields.issuetype === undefined) {
+      at(['fields'], 'a Jira issue rule needs an issuetype field, for example issuetype: { const: "[System] Incident", owner: create-only }');
+    }
+    // Jira's journal is its comments; any other name would sync nothing, silently.
+    const journal = document.reverse?.journal?.fields ?? [];
+    journal.forEach((field, index) => {
+      if (field !== 'comment') at(['reverse', 'journal', 'fields', String(index)], `"${field}" is not a Jira journal: Jira issues have comments only; write [comment]`);
+    });
   }
   if (document.start !== undefined) {
     at(['start'], 'starting runbooks from changes is supported on ServiceNow only in this version; remove start, or move the rule to a servicenow target');

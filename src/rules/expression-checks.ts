@@ -13,7 +13,7 @@ export interface ExpressionProblem {
 }
 
 /** The variables itsm-sync binds for every expression (see `ExpressionBindings`). */
-export const BINDING_NAMES: readonly string[] = ['ticket', 'previous', 'rule', 'now', 'written'];
+export const BINDING_NAMES: readonly string[] = ['ticket', 'previous', 'ci', 'rule', 'now', 'written'];
 
 /**
  * The functions of the JSONata 2.x library. A unit test compares this list with the installed

@@ -76,6 +76,7 @@ export function compileExpression(source: string, where: string, options: Compil
       const variables = {
         ticket: bindings.ticket,
         previous: bindings.previous,
+        ci: bindings.ci,
         rule: bindings.rule,
         now: bindings.now ?? new Date().toISOString(),
         written: bindings.written,

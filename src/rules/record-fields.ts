@@ -1,5 +1,6 @@
 import type { SourceKind } from '../core/types.js';
 import type { ChangeRequestView } from '../sources/change-request/change-request-view.js';
+import type { ConfigComplianceView } from '../sources/config/config-compliance-view.js';
 import type { ConfigurationItemView } from '../sources/config/configuration-item-view.js';
 import type { OpsItemView } from '../sources/opsitem/opsitem-view.js';
 import type { FindingView } from '../sources/securityhub/finding-view.js';
@@ -108,6 +109,24 @@ const CONFIGURATION_ITEM_VIEW_FIELDS: Record<keyof ConfigurationItemView, true> 
   raw: true,
 };
 
+const CONFIG_COMPLIANCE_VIEW_FIELDS: Record<keyof ConfigComplianceView, true> = {
+  ruleName: true,
+  ruleArn: true,
+  resourceType: true,
+  resourceId: true,
+  complianceType: true,
+  previousComplianceType: true,
+  annotation: true,
+  evaluationMode: true,
+  recordedAt: true,
+  invokedAt: true,
+  account: true,
+  region: true,
+  consoleUrl: true,
+  resourceConsoleUrl: true,
+  raw: true,
+};
+
 /**
  * Top-level field names of the record view of each source kind, used to reject expressions that
  * read a field the view does not have.
@@ -117,6 +136,7 @@ const RECORD_FIELDS: Record<SourceKind, ReadonlySet<string>> = {
   opsitem: new Set(Object.keys(OPSITEM_VIEW_FIELDS)),
   'configuration-item': new Set(Object.keys(CONFIGURATION_ITEM_VIEW_FIELDS)),
   'change-request': new Set(Object.keys(CHANGE_REQUEST_VIEW_FIELDS)),
+  'config-compliance': new Set(Object.keys(CONFIG_COMPLIANCE_VIEW_FIELDS)),
 };
 
 /** Returns the field names of a kind's record view, or undefined when the view is not known here. */

@@ -15,6 +15,11 @@ export interface ExpressionBindings {
   ticket?: TicketRef;
   /** The ticket that a recurring record had before, when a new ticket follows a closed one. */
   previous?: TicketRef;
+  /**
+   * The CI that a configuration item rule of the same ITSM system linked to the record's resource
+   * (see `SourceRecord.configurationItemIdentity`), while that CI is in service.
+   */
+  ci?: TicketRef;
   /** The sync rule's name. */
   rule?: string;
   /** Current time, ISO-8601. */

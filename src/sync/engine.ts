@@ -80,7 +80,7 @@ export class TargetNotConfiguredError extends Error {
     // Rules for systems this version cannot write to are rejected earlier (src/app/capabilities.ts).
     super(
       `Sync rule "${rule.name}" (${rule.file}) writes to ${rule.target.system}, which is not configured. ` +
-        `Set its URL and credentials (${rule.target.system === 'jira' ? 'JIRA_BASE_URL, JIRA_DEPLOYMENT and JIRA_EMAIL with JIRA_API_TOKEN' : 'SERVICENOW_INSTANCE_URL and its credentials'}), or remove the rule.`,
+        `Set its URL and credentials (${rule.target.system === 'jira' ? 'JIRA_BASE_URL with JIRA_EMAIL and JIRA_API_TOKEN, or JIRA_DEPLOYMENT=datacenter with a personal access token in JIRA_API_TOKEN' : 'SERVICENOW_INSTANCE_URL and its credentials'}), or remove the rule.`,
     );
     this.name = 'TargetNotConfiguredError';
   }
@@ -189,6 +189,24 @@ export class SyncEngine {
   }
 
   /**
+   * Return the CI that a configuration item rule writing to `system` linked to the resource with
+   * this configuration item identity, while the CI is in service (its link is open). Rules are
+   * tried by priority. Undefined when no such rule has made a CI for the resource yet, or the CI is
+   * retired. A CI of another ITSM system is never returned, because its id means nothing here.
+   *
+   * @example
+   * const ci = await engine.linkedConfigurationItem(configurationItemIdentity(account, region, 'AWS::S3::Bucket', bucket), 'servicenow');
+   */
+  async linkedConfigurationItem(identity: string, system: TargetSystem): Promise<TicketRef | undefined> {
+    for (const rule of this.rulesByKind.get('configuration-item') ?? []) {
+      if (rule.target.system !== system) continue;
+      const link = await this.options.store.getLink(correlationFor(rule.correlation.prefix, identity));
+      if (link?.status === 'open' && link.ticket !== undefined) return link.ticket;
+    }
+    return undefined;
+  }
+
+  /**
    * Run `work` while holding the lease of one link, the same lease a sync of its AWS record takes,
    * so the way back and the way out never write one link at the same time.
    */
@@ -272,9 +290,12 @@ export class SyncEngine {
     let link = await store.getLink(correlation);
     const base = { rule: rule.name, correlation };
 
+    // The record's CI is looked up once, here, so every expression of this sync is given the same CI.
+    const ci = record.configurationItemIdentity === undefined ? undefined : await this.linkedConfigurationItem(record.configurationItemIdentity, rule.target.system);
+
     // Events arrive late and out of order; an older state than the one synced is not applied.
     if (link?.status !== 'pending' && link?.sourceUpdatedAt && record.updatedAt && isBefore(record.updatedAt, link.sourceUpdatedAt)) {
-      if (link.status === 'open' && link.ticket) await this.writeBack(record, rule.writeback.onLink, link, link.ticket);
+      if (link.status === 'open' && link.ticket) await this.writeBack(record, rule.writeback.onLink, link, link.ticket, 'link', { ci });
       return { ...base, outcome: 'stale', ticket: link.ticket, fields: [] };
     }
 
@@ -282,23 +303,23 @@ export class SyncEngine {
     // sync records what the rule would write as written, so only later AWS changes are written,
     // and keeps what the start itself wrote (such as state Implement).
     if (link?.origin === 'itsm' && link.baselinePending && link.ticket !== undefined) {
-      const desired = ownedBy(rule.fields, await evaluateFields(rule.fields, record.view, { rule: rule.name, now: this.clock().toISOString(), ticket: link.ticket }), 'aws');
+      const desired = ownedBy(rule.fields, await evaluateFields(rule.fields, record.view, { rule: rule.name, now: this.clock().toISOString(), ticket: link.ticket, ci }), 'aws');
       link = await this.saveLink(link, record, { written: { ...desired, ...link.written }, baselinePending: undefined });
     }
 
-    const bindings: ExpressionBindings = { rule: rule.name, now: this.clock().toISOString(), ticket: link?.ticket };
+    const bindings: ExpressionBindings = { rule: rule.name, now: this.clock().toISOString(), ticket: link?.ticket, ci };
     const shouldCreate = Boolean(await rule.lifecycle.create.evaluate(record.view, bindings));
     const shouldResolve = Boolean(await rule.lifecycle.resolve.evaluate(record.view, bindings));
 
     if (!link || link.status === 'pending' || !link.ticket) {
       if (shouldResolve || !shouldCreate) return { ...base, outcome: 'not-created', fields: [] };
-      return this.createTicket(record, rule, correlation, link);
+      return this.createTicket(record, rule, correlation, link, ci);
     }
 
     if (link.status === 'open') {
       return shouldResolve
-        ? this.resolveTicket(record, rule, link, link.ticket)
-        : this.updateTicket(record, rule, link, link.ticket);
+        ? this.resolveTicket(record, rule, link, link.ticket, ci)
+        : this.updateTicket(record, rule, link, link.ticket, ci);
     }
 
     // The ticket is resolved. Only a record that fails again may touch it.
@@ -316,21 +337,22 @@ export class SyncEngine {
     const resolvedAt = link.resolvedAt ? Date.parse(link.resolvedAt) : 0;
     const withinWindow = this.clock().getTime() - resolvedAt <= rule.lifecycle.reopenWithinMs;
     return withinWindow
-      ? this.reopenTicket(record, rule, link, link.ticket)
-      : this.createTicket(record, rule, correlation, link);
+      ? this.reopenTicket(record, rule, link, link.ticket, ci)
+      : this.createTicket(record, rule, correlation, link, ci);
   }
 
   /**
    * Create the ticket (or adopt one found by correlation) and record the link. When `previous`
-   * holds a resolved link, the new ticket follows the closed one and references it.
+   * holds a resolved link, the new ticket follows the closed one and references it. `ci` is the
+   * record's CI, bound as `$ci`.
    */
-  private async createTicket(record: SourceRecord, rule: SyncRule, correlation: string, previous?: Link): Promise<SyncResult> {
+  private async createTicket(record: SourceRecord, rule: SyncRule, correlation: string, previous: Link | undefined, ci: TicketRef | undefined): Promise<SyncResult> {
     const target = this.targetFor(rule);
     const store = this.options.store;
     const now = this.clock().toISOString();
     const closedTicket = previous?.status === 'resolved' ? previous.ticket : undefined;
 
-    const bindings: ExpressionBindings = { rule: rule.name, now, previous: closedTicket };
+    const bindings: ExpressionBindings = { rule: rule.name, now, previous: closedTicket, ci };
     const fields = await evaluateFields(rule.fields, record.view, bindings);
     const recurFields = closedTicket ? await evaluateFields(rule.lifecycle.recurFields, record.view, bindings) : {};
 
@@ -415,7 +437,7 @@ export class SyncEngine {
     // The write-back saves the link with its marker. A failed one saves it without, so the link is
     // stored in either case and the retry only repeats the write-back.
     try {
-      await this.writeBack(record, rule.writeback.onLink, link, ticket, 'link', { saveWhenSkipped: true });
+      await this.writeBack(record, rule.writeback.onLink, link, ticket, 'link', { saveWhenSkipped: true, ci });
     } catch (error) {
       await store.putLink(link);
       throw error;
@@ -424,8 +446,8 @@ export class SyncEngine {
   }
 
   /** Write the AWS-owned fields that changed since the last sync. No change, no call. */
-  private async updateTicket(record: SourceRecord, rule: SyncRule, link: Link, ticket: TicketRef): Promise<SyncResult> {
-    const bindings: ExpressionBindings = { rule: rule.name, now: this.clock().toISOString(), ticket };
+  private async updateTicket(record: SourceRecord, rule: SyncRule, link: Link, ticket: TicketRef, ci: TicketRef | undefined): Promise<SyncResult> {
+    const bindings: ExpressionBindings = { rule: rule.name, now: this.clock().toISOString(), ticket, ci };
     const desired = ownedBy(rule.fields, await evaluateFields(rule.fields, record.view, bindings), 'aws');
     const changes = changedFields(desired, link.written);
 
@@ -435,7 +457,7 @@ export class SyncEngine {
     }
     const saved = await this.saveLink(link, record, { written: { ...link.written, ...changes }, itsm });
 
-    await this.writeBack(record, rule.writeback.onLink, saved, ticket);
+    await this.writeBack(record, rule.writeback.onLink, saved, ticket, 'link', { ci });
     const outcome = Object.keys(changes).length > 0 ? 'updated' : 'unchanged';
     return { outcome, rule: rule.name, correlation: link.correlation, ticket, fields: Object.keys(changes) };
   }
@@ -445,9 +467,9 @@ export class SyncEngine {
    * changed. A state model that allows one move at a time (a change goes Review, then Closed) gets
    * one write per step. A failure part way leaves the link open, so the retry goes through the steps again.
    */
-  private async resolveTicket(record: SourceRecord, rule: SyncRule, link: Link, ticket: TicketRef): Promise<SyncResult> {
+  private async resolveTicket(record: SourceRecord, rule: SyncRule, link: Link, ticket: TicketRef, ci: TicketRef | undefined): Promise<SyncResult> {
     const now = this.clock().toISOString();
-    const bindings: ExpressionBindings = { rule: rule.name, now, ticket, written: link.written };
+    const bindings: ExpressionBindings = { rule: rule.name, now, ticket, written: link.written, ci };
     const desired = ownedBy(rule.fields, await evaluateFields(rule.fields, record.view, bindings), 'aws');
 
     let current = link;
@@ -467,13 +489,13 @@ export class SyncEngine {
       itsm: current.itsm,
     });
 
-    await this.writeBack(record, rule.writeback.onResolve, saved, ticket, 'resolve');
+    await this.writeBack(record, rule.writeback.onResolve, saved, ticket, 'resolve', { ci });
     return { outcome: 'resolved', rule: rule.name, correlation: link.correlation, ticket, fields: Object.keys(changes) };
   }
 
   /** Reopen a ticket resolved within the rule's window, because its record failed again. */
-  private async reopenTicket(record: SourceRecord, rule: SyncRule, link: Link, ticket: TicketRef): Promise<SyncResult> {
-    const bindings: ExpressionBindings = { rule: rule.name, now: this.clock().toISOString(), ticket };
+  private async reopenTicket(record: SourceRecord, rule: SyncRule, link: Link, ticket: TicketRef, ci: TicketRef | undefined): Promise<SyncResult> {
+    const bindings: ExpressionBindings = { rule: rule.name, now: this.clock().toISOString(), ticket, ci };
     const desired = ownedBy(rule.fields, await evaluateFields(rule.fields, record.view, bindings), 'aws');
     const reopenFields = await evaluateFields(rule.lifecycle.reopenFields, record.view, bindings);
     const changes = { ...changedFields(desired, link.written), ...reopenFields };
@@ -492,7 +514,7 @@ export class SyncEngine {
       awsStatus: undefined,
     });
 
-    await this.writeBack(record, rule.writeback.onLink, reopened, ticket);
+    await this.writeBack(record, rule.writeback.onLink, reopened, ticket, 'link', { ci });
     return { outcome: 'reopened', rule: rule.name, correlation: link.correlation, ticket, fields: Object.keys(changes) };
   }
 
@@ -501,6 +523,9 @@ export class SyncEngine {
    * format was last written, so redeliveries and the finding update that our own write-back
    * causes do not write again. The link is saved with the marker after a write-back, so `link` must
    * be the current link. With `saveWhenSkipped` it is saved even when no write-back is due.
+   *
+   * A kind without a write-back adapter (configuration items, AWS Config rule evaluations) skips
+   * this step. The rule compiler rejects a `writeback` section on rules of such a kind.
    */
   private async writeBack(
     record: SourceRecord,
@@ -508,7 +533,7 @@ export class SyncEngine {
     link: Link,
     ticket: TicketRef,
     stage: 'link' | 'resolve' = 'link',
-    options: { saveWhenSkipped?: boolean } = {},
+    options: { saveWhenSkipped?: boolean; ci?: TicketRef } = {},
   ): Promise<void> {
     const adapter = this.options.writebacks[record.kind];
     const marker = stage === 'link' ? ticket.number : `${ticket.number}:resolved`;
@@ -517,7 +542,7 @@ export class SyncEngine {
       return;
     }
 
-    const bindings: ExpressionBindings = { rule: link.rule, now: this.clock().toISOString(), ticket };
+    const bindings: ExpressionBindings = { rule: link.rule, now: this.clock().toISOString(), ticket, ci: options.ci };
     const status = writeback.status ? await writeback.status.evaluate(record.view, bindings) : undefined;
     const note = writeback.note ? await writeback.note.evaluate(record.view, bindings) : undefined;
     const statusText = typeof status === 'string' ? status : undefined;
@@ -663,6 +688,7 @@ const RECORD_KIND_NAMES: Record<SourceRecord['kind'], string> = {
   opsitem: 'OpsItem',
   'configuration-item': 'AWS Config resource',
   'change-request': 'AWS change request',
+  'config-compliance': 'AWS Config rule evaluation',
 };
 
 /** Name an AWS record in words, for a ticket text cut to its limit that points to the rest. */

@@ -394,7 +394,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Returns the console host of a Region's partition: China and GovCloud have their own. */
-function consoleHost(region: string): string {
+export function consoleHost(region: string): string {
   if (region.startsWith('cn-')) {
     return `${region}.console.amazonaws.cn`;
   }

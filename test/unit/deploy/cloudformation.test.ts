@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { ConfigComplianceSource } from '../../../src/sources/config/config-compliance-source.js';
 import { ConfigurationItemSource } from '../../../src/sources/config/configuration-item-source.js';
 import { ChangeRequestSource } from '../../../src/sources/change-request/change-request-source.js';
 import { OpsItemSource } from '../../../src/sources/opsitem/opsitem-source.js';
@@ -25,7 +26,7 @@ import { dockerStages, execForm, parseHealthcheck, readDockerfile } from './help
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The EventBridge rules that deliver to the event queue. */
-const EVENT_RULES = ['FindingsRule', 'OpsItemsRule', 'ChangeRequestsRule', 'ConfigurationItemsRule'];
+const EVENT_RULES = ['FindingsRule', 'OpsItemsRule', 'ChangeRequestsRule', 'ConfigurationItemsRule', 'ConfigComplianceRule'];
 const templatePath = `${repositoryRoot}deploy/cloudformation.yaml`;
 const template = readTemplate(templatePath);
 const resources = template.Resources;
@@ -417,6 +418,25 @@ describe('event queue and rule', () => {
     for (const detailType of pattern['detail-type']) {
       const event = { id: 'e', 'detail-type': detailType, source: pattern.source[0]!, account: '111122223333', time: '', region: 'us-east-1', detail: {} };
       expect(source.handles(event), `ConfigurationItemSource does not handle "${detailType}"`).toBe(true);
+    }
+  });
+
+  it('matches every AWS Config rule compliance change', () => {
+    const rule = properties('ConfigComplianceRule');
+    expect(rule.State).toBe('ENABLED');
+    // No filter on the compliance type: COMPLIANT results resolve the incidents.
+    expect(rule.EventPattern).toEqual({ source: ['aws.config'], 'detail-type': ['Config Rules Compliance Change'] });
+  });
+
+  it('routes only events the compliance source handles', () => {
+    const source = new ConfigComplianceSource();
+    const configItems = new ConfigurationItemSource({ client: new ConfigServiceClient({ region: 'us-east-1' }), logger: pino({ level: 'silent' }) });
+    const pattern = properties('ConfigComplianceRule').EventPattern as { source: string[]; 'detail-type': string[] };
+
+    for (const detailType of pattern['detail-type']) {
+      const event = { id: 'e', 'detail-type': detailType, source: pattern.source[0]!, account: '111122223333', time: '', region: 'us-east-1', detail: {} };
+      expect(source.handles(event), `ConfigComplianceSource does not handle "${detailType}"`).toBe(true);
+      expect(configItems.handles(event), `ConfigurationItemSource also handles "${detailType}"`).toBe(false);
     }
   });
 

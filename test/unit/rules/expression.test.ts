@@ -51,6 +51,13 @@ describe('compileExpression evaluation', () => {
     expect(result).toEqual(['INC0010042', 'previous-sys-id', 'test-rule', '2025-03-10T14:02:40.000Z']);
   });
 
+  it('binds the CI as $ci', async () => {
+    const expression = compileExpression('$ci ? $ci.id : "none"', WHERE);
+
+    expect(await expression.evaluate({}, { ci: { ...TICKET, table: 'cmdb_ci_vm_instance', id: 'ci-sys-id' } })).toBe('ci-sys-id');
+    expect(await expression.evaluate({}, {})).toBe('none');
+  });
+
   it('defaults $now to the current time', async () => {
     const expression = compileExpression('$now', WHERE);
     const before = Date.now();

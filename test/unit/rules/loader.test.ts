@@ -56,6 +56,7 @@ describe('loadRules with the shipped mappings', () => {
       'config-lambda-function-to-cmdb',
       'config-rds-db-cluster-to-cmdb',
       'config-rds-db-instance-to-cmdb',
+      'config-rule-noncompliant-to-incident',
       'config-s3-bucket-to-cmdb',
       'opsitem-to-incident',
       'securityhub-finding-to-incident',
@@ -426,7 +427,7 @@ describe('validateRules issue locations', () => {
         'target: { system: jira, table: SEC }',
         'correlation: { prefix: typo- }',
         'lifecycle: { create: { when: true } }',
-        'fields: { summary: title }',
+        'fields: { summary: title, issuetype: { const: Task, owner: create-only } }',
         '',
       ].join('\n'),
     );

@@ -23,6 +23,7 @@ const SOURCES = {
   opsitem: { source: 'kind: opsitem', create: 'status = "Open"' },
   'change-request': { source: 'kind: change-request', create: 'waitingForApproval' },
   'configuration-item': { source: 'kind: configuration-item\n  when: resourceType = "AWS::EC2::VPC"', create: '$not(deleted)' },
+  'config-compliance': { source: 'kind: config-compliance', create: 'complianceType = "NON_COMPLIANT"' },
 } as const;
 
 interface RuleParts {
@@ -85,13 +86,13 @@ async function onlyIssue(file: string, path: string, at: string): Promise<string
 
 describe('Jira project keys', () => {
   it.each(['SEC', 'ITS', 'SEC_2', 'AB'])('accepts %s', async (key) => {
-    const file = await mappingFile({ kind: 'finding', system: 'jira', table: key, fields: ['summary: title'] });
+    const file = await mappingFile({ kind: 'finding', system: 'jira', table: key, fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title'] });
 
     expect(await issuesOf(file)).toEqual([]);
   });
 
   it('rejects a key in lower case', async () => {
-    const file = await mappingFile({ kind: 'finding', system: 'jira', table: 'sec', fields: ['summary: title'] });
+    const file = await mappingFile({ kind: 'finding', system: 'jira', table: 'sec', fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title'] });
 
     expect(await onlyIssue(file, 'target.table', 'sec')).toBe(
       '"sec" is not a Jira project key; use the key in upper case (SEC), or assets/<object schema key>/<object type name> for JSM Assets',
@@ -99,7 +100,7 @@ describe('Jira project keys', () => {
   });
 
   it('rejects a one-letter key', async () => {
-    const file = await mappingFile({ kind: 'opsitem', system: 'jira', table: 'S', fields: ['summary: title'] });
+    const file = await mappingFile({ kind: 'opsitem', system: 'jira', table: 'S', fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title'] });
 
     expect(await onlyIssue(file, 'target.table', 'S\n')).toMatch(/^"S" is not a Jira project key;/);
   });
@@ -127,10 +128,10 @@ describe('JSM Assets tables', () => {
   });
 
   it('rejects configuration items in a Jira project', async () => {
-    const file = await mappingFile({ kind: 'configuration-item', system: 'jira', table: 'CMDB', fields: ['summary: resourceId'] });
+    const file = await mappingFile({ kind: 'configuration-item', system: 'jira', table: 'CMDB', fields: ['issuetype: { const: Task, owner: create-only }', 'summary: resourceId'] });
 
     expect(await onlyIssue(file, 'target.table', 'CMDB')).toBe(
-      'configuration items go to JSM Assets on Jira; write the table as assets/<object schema key>/<object type name>',
+      '"CMDB" is a Jira project, but configuration items go to JSM Assets on Jira; write the table as assets/<object schema key>/<object type name>, such as assets/AWS/EC2 Instance',
     );
   });
 
@@ -154,7 +155,7 @@ describe('runbook starts', () => {
   ].join('\n');
 
   it('rejects start on Jira', async () => {
-    const file = await mappingFile({ kind: 'change-request', system: 'jira', table: 'ITS', fields: ['summary: title'], extra: start });
+    const file = await mappingFile({ kind: 'change-request', system: 'jira', table: 'ITS', fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title'], extra: start });
 
     expect(await onlyIssue(file, 'start', 'query: labels')).toBe(
       'starting runbooks from changes is supported on ServiceNow only in this version; remove start, or move the rule to a servicenow target',
@@ -226,7 +227,7 @@ describe('target field names', () => {
   });
 
   it('rejects a name with spaces on a Jira issue', async () => {
-    const file = await mappingFile({ kind: 'finding', system: 'jira', table: 'SEC', fields: ['summary: title', 'Cost Center: account'] });
+    const file = await mappingFile({ kind: 'finding', system: 'jira', table: 'SEC', fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title', 'Cost Center: account'] });
 
     expect(await onlyIssue(file, 'fields["Cost Center"]', 'account')).toBe(
       '"Cost Center" is not a Jira field id: use letters, digits and _ (for example customfield_10060)',
@@ -272,7 +273,7 @@ describe('target field names', () => {
       kind: 'change-request',
       system: 'jira',
       table: 'ITS',
-      fields: ['summary: title'],
+      fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title'],
       lifecycle: ['resolve:', '  when: outcome = "success"', '  steps:', '    - status: { const: Completed }', '    - Close Notes: { const: done }'],
     });
 
@@ -288,7 +289,7 @@ describe('target field names', () => {
       kind: 'opsitem',
       system: 'jira',
       table: 'ITS',
-      fields: ['summary: title'],
+      fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title'],
       extra: [
         'reverse:',
         '  fields: [status, Resolved By]',
@@ -325,7 +326,7 @@ describe('shipped Jira mappings', () => {
         expect(rule.target.table, rule.name).toMatch(/^[A-Z][A-Z0-9_]+$/);
       }
     }
-    expect(new Set(rules.map((rule) => rule.source.kind))).toEqual(new Set(['finding', 'opsitem', 'change-request', 'configuration-item']));
+    expect(new Set(rules.map((rule) => rule.source.kind))).toEqual(new Set(['finding', 'opsitem', 'change-request', 'configuration-item', 'config-compliance']));
   });
 
   it('load next to the ServiceNow mappings', async () => {
@@ -342,5 +343,95 @@ describe('shipped Jira mappings', () => {
 
     expect(issues).toEqual([]);
     expect(new Set(rules.map((rule) => rule.target.system))).toEqual(new Set(['servicenow', 'jira']));
+  });
+});
+
+describe('Jira issue rules', () => {
+  it('requires an issuetype field', async () => {
+    const file = await mappingFile({ kind: 'finding', system: 'jira', table: 'SEC', fields: ['summary: title'] });
+
+    const issues = await issuesOf(file);
+
+    expect(issues.map((issue) => [issue.path, issue.message])).toEqual([
+      ['fields', 'a Jira issue rule needs an issuetype field, for example issuetype: { const: "[System] Incident", owner: create-only }'],
+    ]);
+  });
+
+  it('rejects a journal other than comment', async () => {
+    const file = await mappingFile({
+      kind: 'opsitem',
+      system: 'jira',
+      table: 'ITS',
+      fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title'],
+      extra: ['reverse:', '  fields: [status]', '  closed: status = "Done"', '  journal:', '    fields: [work_notes]', '    note: text'].join('\n'),
+    });
+
+    const issues = await issuesOf(file);
+
+    expect(issues.map((issue) => [issue.path, issue.message])).toEqual([
+      ['reverse.journal.fields["0"]', '"work_notes" is not a Jira journal: Jira issues have comments only; write [comment]'],
+    ]);
+  });
+});
+
+describe('rules without AWS write-back', () => {
+  it.each([
+    ['config-compliance', 'the AWS Config rule records its evaluation results itself'],
+    ['configuration-item', 'AWS Config records the resource itself'],
+  ] as const)('rejects writeback on %s rules', async (kind, reason) => {
+    const file = await mappingFile({
+      kind,
+      system: 'servicenow',
+      table: 'incident',
+      fields: ['short_description: resourceId'],
+      extra: ['writeback:', '  onLink:', '    note: $ticket.number'].join('\n'),
+    });
+
+    expect(await onlyIssue(file, 'writeback', 'onLink')).toBe(`${kind} records take no write-back to AWS (${reason}), so writeback would never run; remove it`);
+  });
+
+  it('rejects reverse writeback and journal on compliance rules', async () => {
+    const file = await mappingFile({
+      kind: 'config-compliance',
+      system: 'servicenow',
+      table: 'incident',
+      fields: ['short_description: resourceId'],
+      extra: [
+        'reverse:',
+        '  fields: [state]',
+        '  closed: state = "6"',
+        '  writeback:',
+        '    status: { const: RESOLVED }',
+        '  journal:',
+        '    fields: [work_notes]',
+        '    note: text',
+      ].join('\n'),
+    });
+
+    const issues = await issuesOf(file);
+
+    expect(issues.map((issue) => issue.path)).toEqual(['reverse.writeback', 'reverse.journal']);
+    expect(issues[0]!.message).toMatch(/^config-compliance records take no write-back to AWS/);
+  });
+
+  it('accepts a reverse section that only reads closure', async () => {
+    const file = await mappingFile({
+      kind: 'config-compliance',
+      system: 'servicenow',
+      table: 'incident',
+      fields: ['short_description: resourceId', 'cmdb_ci: $ci.id'],
+      extra: ['reverse:', '  fields: [state]', '  closed: state in ["6", "7"]'].join('\n'),
+    });
+
+    expect(await issuesOf(file)).toEqual([]);
+  });
+
+  it('rejects a field the compliance view lacks', async () => {
+    const file = await mappingFile({ kind: 'config-compliance', system: 'servicenow', table: 'incident', fields: ['short_description: severity'] });
+
+    const message = await onlyIssue(file, 'fields.short_description', 'severity');
+
+    expect(message).toContain("the record has no field 'severity'");
+    expect(message).toContain('ruleName');
   });
 });
