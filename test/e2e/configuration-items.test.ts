@@ -54,6 +54,19 @@ describe('AWS Config configuration items to the CMDB', () => {
     expect(ci()?.install_status).toBe('7');
     expect(ci()?.operational_status).toBe('6');
     expect(harness.serviceNow.requests.some((request) => request.method === 'DELETE')).toBe(false);
+    // The item of a deleted resource has no tags: the retired CI keeps its name and owner.
+    expect(ci()).toMatchObject({ name: 'orders-api-prod-2', u_owner: 'team-orders', u_environment: 'production' });
+  });
+
+  it('clears the field of a tag removed in AWS', async () => {
+    harness = await Harness.start({ forwardAwsEvents: true });
+    harness.config.recordResource(instanceItem());
+    await harness.settle();
+
+    harness.config.recordResource(instanceItem({ tags: { Name: 'orders-api-prod-2', Environment: 'staging' } }));
+    await harness.settle();
+
+    expect(ci()).toMatchObject({ u_owner: '', u_environment: 'staging', u_cost_center: '' });
   });
 
   it('adopts the CI the vendor connector made instead of duplicating it', async () => {
