@@ -208,7 +208,7 @@ export async function buildConnector(
   const reconcile =
     settings.configReconcileIntervalMs > 0 && settings.accountId !== undefined
       ? new ReconcileSchedule(
-          new ConfigReconciler({ engine, store, targets, configClients, account: settings.accountId, region: settings.region, logger: configLogger }),
+          new ConfigReconciler({ engine, store, targets, configClients, account: settings.accountId, region: settings.region, aggregator: settings.configAggregator, logger: configLogger }),
           settings.configReconcileIntervalMs,
           configLogger,
         )

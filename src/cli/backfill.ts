@@ -16,7 +16,8 @@ export interface BackfillOutput {
 
 /**
  * Run one reconcile pass of the CMDB against the AWS Config inventory of the configured account and
- * Region (AWS_ACCOUNT_ID, AWS_REGION): missing CIs are created, changed ones updated, and CIs whose
+ * Region (AWS_ACCOUNT_ID, AWS_REGION), or of the aggregator CONFIG_AGGREGATOR_NAME (every account and
+ * Region it collects): missing CIs are created, changed ones updated, and CIs whose
  * resource is gone retired. It uses the daemon's settings and mappings. Progress goes to stderr,
  * the summary to stdout. Returns the exit code: 1 when the inventory could not be read completely,
  * in which case nothing was retired.
@@ -46,12 +47,14 @@ export async function runBackfill(env: NodeJS.ProcessEnv, output: BackfillOutput
       configClients: createConfigClientProvider({ logger }),
       account: settings.accountId,
       region: settings.region,
+      aggregator: settings.configAggregator,
       logger,
       onProgress: (progress) =>
         output.stderr.write(`backfill: ${progress.read} items read (${progress.resourceType}), ${progress.perSecond.toFixed(1)} items/s\n`),
     });
     const summary = await reconciler.run();
-    output.stdout.write(formatSummary(summary, settings.accountId, settings.region));
+    const scope = settings.configAggregator === undefined ? `account ${settings.accountId} in ${settings.region}` : `aggregator ${settings.configAggregator}`;
+    output.stdout.write(formatSummary(summary, scope));
     return summary.failed > 0 ? 1 : 0;
   } catch (error) {
     // An incomplete inventory read (IncompleteInventoryError) stops the pass before any retirement.
@@ -62,11 +65,11 @@ export async function runBackfill(env: NodeJS.ProcessEnv, output: BackfillOutput
   }
 }
 
-function formatSummary(summary: ReconcileSummary, account: string, region: string): string {
+function formatSummary(summary: ReconcileSummary, scope: string): string {
   const table = new Table({ head: ['Measure', 'Count'], style: { head: [], border: [] } });
   table.push(['Resource types read', String(summary.resourceTypes.length)], ['Resources listed by AWS Config', String(summary.discovered)]);
   for (const [outcome, count] of Object.entries(summary.outcomes).sort()) table.push([`  ${outcome}`, String(count)]);
   table.push(['Sync failures (tried again by the next event or pass)', String(summary.failed)], ['CIs retired (resource gone)', String(summary.retired)]);
   const rate = summary.seconds > 0 ? (summary.discovered / summary.seconds).toFixed(1) : '-';
-  return `Backfill of account ${account} in ${region}, in ${summary.seconds.toFixed(1)} s (${rate} resources/s):\n${table.toString()}\n`;
+  return `Backfill of ${scope}, in ${summary.seconds.toFixed(1)} s (${rate} resources/s):\n${table.toString()}\n`;
 }

@@ -50,7 +50,7 @@ program
 
 program
   .command('backfill')
-  .description('bring the CMDB in line with the AWS Config inventory of AWS_ACCOUNT_ID in AWS_REGION: create missing CIs, update changed ones, retire those whose resource is gone; stops before retiring anything if a read fails')
+  .description('bring the CMDB in line with the AWS Config inventory of AWS_ACCOUNT_ID in AWS_REGION, or of the aggregator CONFIG_AGGREGATOR_NAME: create missing CIs, update changed ones, retire those whose resource is gone; stops before retiring anything if a read fails')
   .action(async () => {
     process.exitCode = await runBackfill(process.env);
   });

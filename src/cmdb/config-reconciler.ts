@@ -1,9 +1,9 @@
-import { BatchGetResourceConfigCommand, ListDiscoveredResourcesCommand, ResourceType, type BaseConfigurationItem, type ResourceKey } from '@aws-sdk/client-config-service';
+import { BatchGetResourceConfigCommand, ListDiscoveredResourcesCommand, ResourceType, SelectAggregateResourceConfigCommand, type BaseConfigurationItem, type ResourceKey } from '@aws-sdk/client-config-service';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { ItsmTarget, SourceRecord, TargetSystem } from '../core/types.js';
 import type { Logger } from '../ops/logger.js';
-import { apiItemToRecord } from '../sources/config/configuration-item-record.js';
+import { apiItemToRecord, queryRowToRecord } from '../sources/config/configuration-item-record.js';
 import type { StateStore } from '../state/store.js';
 import type { SyncEngine } from '../sync/engine.js';
 import type { ConfigClientProvider } from '../writeback/config-client.js';
@@ -47,9 +47,15 @@ export interface ConfigReconcilerOptions {
   store: StateStore;
   targets: Partial<Record<TargetSystem, ItsmTarget>>;
   configClients: ConfigClientProvider;
-  /** The one account and Region this pass reads and may retire CIs of. */
+  /** The one account and Region this pass reads and may retire CIs of (the aggregator's, with `aggregator`). */
   account: string;
   region: string;
+  /**
+   * A configuration aggregator to read instead: the inventory of every account and Region it
+   * collects, read with SelectAggregateResourceConfig. CIs are then retired in the accounts the
+   * pass saw resources of.
+   */
+  aggregator?: string;
   logger: Logger;
   onProgress?: (progress: ReconcileProgress) => void;
   /** Items between two progress reports. Default 100. */
@@ -82,10 +88,12 @@ export class ConfigReconciler {
     const progressEvery = this.options.progressEvery ?? 100;
 
     // 1. Read and sync everything AWS Config lists. Reads must succeed; syncs may fail one by one.
+    const accounts = new Set<string>(this.options.aggregator === undefined ? [account] : []);
     for (const resourceType of resourceTypes) {
-      for await (const items of this.readInventory(client, resourceType)) {
-        for (const item of items) {
-          const { record } = apiItemToRecord(item, { account, configRegion: region, changeType: null });
+      const pages = this.options.aggregator === undefined ? this.readAccountInventory(client, resourceType) : this.readAggregateInventory(client, this.options.aggregator, resourceType);
+      for await (const records of pages) {
+        for (const record of records) {
+          accounts.add(record.identity.split('|')[1] ?? '');
           summary.discovered += 1;
           const correlation = await engine.correlationOf(record);
           if (correlation !== undefined) present.add(correlation);
@@ -99,7 +107,8 @@ export class ConfigReconciler {
       }
     }
 
-    // 2. Retire the CIs of this account and Region whose resource is no longer listed.
+    // 2. Retire the CIs whose resource is no longer listed: of this account and Region, or with an
+    // aggregator, of the accounts the pass saw (an account the aggregator lost is left alone).
     for (const rule of engine.rules.filter((candidate) => candidate.source.kind === 'configuration-item')) {
       const target = this.options.targets[rule.target.system];
       if (target === undefined) continue;
@@ -109,7 +118,8 @@ export class ConfigReconciler {
         const link = await this.options.store.getLink(linked.correlation);
         const parts = link?.identity.split('|') ?? [];
         // configuration-item|account|region|type|id; links rebuilt without their identity are left alone.
-        if (link === undefined || parts[1] !== account || (parts[2] !== region && parts[2] !== 'global')) continue;
+        const inScope = this.options.aggregator === undefined ? parts[1] === account && (parts[2] === region || parts[2] === 'global') : accounts.has(parts[1] ?? '');
+        if (link === undefined || !inScope) continue;
 
         const view = { resourceType: parts[3], resourceId: parts.slice(4).join('|'), account, region: parts[2], deleted: true, status: 'ResourceNotRecorded' };
         if (await engine.resolveMissing(linked.correlation, view)) summary.retired += 1;
@@ -142,6 +152,46 @@ export class ConfigReconciler {
       }
     }
     return types;
+  }
+
+  /** Read every current item of one type in this account, as records. Throws IncompleteInventoryError. */
+  private async *readAccountInventory(client: ReturnType<ConfigClientProvider>, resourceType: string): AsyncIterable<SourceRecord[]> {
+    const { account, region } = this.options;
+    for await (const items of this.readInventory(client, resourceType)) {
+      yield items.map((item) => apiItemToRecord(item, { account, configRegion: region, changeType: null }).record);
+    }
+  }
+
+  /**
+   * Read every current item of one type in every account and Region of the aggregator, a page at a
+   * time, with SelectAggregateResourceConfig. Its rows carry tags and relationships, which
+   * BatchGetResourceConfig does not. Throws IncompleteInventoryError.
+   */
+  private async *readAggregateInventory(client: ReturnType<ConfigClientProvider>, aggregator: string, resourceType: string): AsyncIterable<SourceRecord[]> {
+    const expression =
+      'SELECT accountId, awsRegion, resourceType, resourceId, resourceName, arn, availabilityZone, configurationItemStatus, ' +
+      `configurationItemCaptureTime, resourceCreationTime, configuration, supplementaryConfiguration, tags, relationships WHERE resourceType = '${resourceType}'`;
+    let nextToken: string | undefined;
+    do {
+      let page;
+      try {
+        page = await client.send(new SelectAggregateResourceConfigCommand({ ConfigurationAggregatorName: aggregator, Expression: expression, MaxResults: BATCH_SIZE, NextToken: nextToken }));
+      } catch (error) {
+        throw new IncompleteInventoryError(resourceType, `SelectAggregateResourceConfig on aggregator ${aggregator} failed: ${(error as Error).message}`, { cause: error });
+      }
+
+      const records: SourceRecord[] = [];
+      for (const row of page.Results ?? []) {
+        try {
+          records.push(queryRowToRecord(JSON.parse(row) as Record<string, unknown>, this.options.region).record);
+        } catch (error) {
+          // A row that cannot be read could be a resource that exists: retiring by this pass would be unsafe.
+          throw new IncompleteInventoryError(resourceType, `a row of SelectAggregateResourceConfig could not be read: ${(error as Error).message}`, { cause: error });
+        }
+      }
+      if (records.length > 0) yield records;
+      nextToken = page.NextToken;
+    } while (nextToken);
   }
 
   /** Read every current item of one type, a batch at a time. Throws IncompleteInventoryError. */

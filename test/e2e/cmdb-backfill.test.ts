@@ -69,4 +69,37 @@ describe('CMDB backfill and reconcile', () => {
     expect(summary.retired).toBe(0);
     expect(cis()[0]?.install_status).toBe('1');
   });
+
+  it('reads every account through an aggregator, and retires only in the accounts it saw', async () => {
+    harness = await Harness.start();
+    harness.config.recordResource(instance('i-00000000000000011'), { emitEvent: false });
+    harness.config.recordResource(instance('i-00000000000000012', '444455556666'), { emitEvent: false });
+    harness.config.recordResource(instance('i-00000000000000013', '444455556666'), { emitEvent: false });
+
+    const first = await harness.configReconciler({ aggregator: 'organization-aggregator' }).run();
+    expect(first).toMatchObject({ discovered: 3, retired: 0, failed: 0 });
+    expect(cis().map((ci) => [ci.object_id, ci.u_aws_account]).sort()).toEqual([
+      ['i-00000000000000011', '111122223333'],
+      ['i-00000000000000012', '444455556666'],
+      ['i-00000000000000013', '444455556666'],
+    ]);
+    // Advanced query rows carry the tags that BatchGetResourceConfig leaves out.
+    expect(cis().every((ci) => ci.name?.startsWith('host-'))).toBe(true);
+
+    harness.config.deleteResource('AWS::EC2::Instance', 'i-00000000000000013', { emitEvent: false });
+    const second = await harness.configReconciler({ aggregator: 'organization-aggregator' }).run();
+    expect(second).toMatchObject({ discovered: 2, retired: 1 });
+    expect(second.outcomes.unchanged).toBe(2);
+    expect(cis().find((ci) => ci.object_id === 'i-00000000000000013')?.install_status).toBe('7');
+  });
+
+  it('retires nothing when the aggregator cannot be read', async () => {
+    harness = await Harness.start();
+    harness.config.recordResource(instance('i-00000000000000021'), { emitEvent: false });
+    await harness.configReconciler({ aggregator: 'organization-aggregator' }).run();
+
+    harness.config.deleteResource('AWS::EC2::Instance', 'i-00000000000000021', { emitEvent: false });
+    await expect(harness.configReconciler({ aggregator: 'no-such-aggregator' }).run()).rejects.toBeInstanceOf(IncompleteInventoryError);
+    expect(cis()[0]?.install_status).toBe('1');
+  });
 });

@@ -293,8 +293,9 @@ export class Harness {
   }
 
   /** Build a ConfigReconciler over the connector's engine, store and targets, for account 111122223333 in us-east-1. */
-  configReconciler(): ConfigReconciler {
+  configReconciler(options: { aggregator?: string } = {}): ConfigReconciler {
     return new ConfigReconciler({
+      aggregator: options.aggregator,
       engine: this.connector.engine,
       store: this.connector.store,
       targets: this.connector.targets,

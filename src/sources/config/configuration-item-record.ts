@@ -158,6 +158,31 @@ export function apiItemToRecord(item: BaseConfigurationItem, context: Configurat
   return result;
 }
 
+/**
+ * Builds the record of a configuration item from a row of an advanced query
+ * (SelectAggregateResourceConfig), which has the configuration as an object, tags as a list of
+ * `{ key, value }` and the relationships. `configRegion` stands in for the Region of global
+ * resources, whose `awsRegion` is `global`.
+ *
+ * @throws InvalidConfigurationItemError as eventItemToRecord does.
+ */
+export function queryRowToRecord(row: Record<string, unknown>, configRegion: string): ConfigurationItemRecordResult {
+  const tags = Array.isArray(row.tags)
+    ? Object.fromEntries(
+        row.tags
+          .filter((tag): tag is { key: string; value: unknown } => typeof tag === 'object' && tag !== null && typeof (tag as { key?: unknown }).key === 'string')
+          .map((tag) => [tag.key, typeof tag.value === 'string' ? tag.value : '']),
+      )
+    : row.tags;
+  // Advanced queries name a relationship `relationshipName`; events name it `name`.
+  const relationships = Array.isArray(row.relationships)
+    ? row.relationships.map((entry) => (typeof entry === 'object' && entry !== null && 'relationshipName' in entry ? { ...entry, name: (entry as { relationshipName: unknown }).relationshipName } : entry))
+    : row.relationships;
+  const region = typeof row.awsRegion === 'string' && row.awsRegion !== 'global' ? row.awsRegion : configRegion;
+
+  return eventItemToRecord({ ...row, tags, relationships }, { account: String(row.accountId ?? ''), configRegion: region, changeType: null });
+}
+
 /** The format of records read with BatchGetResourceConfig rather than carried by an event. */
 export const CONFIG_API_FORMAT = 'config-api';
 
