@@ -16,6 +16,49 @@ afterEach(async () => {
 
 const TAGS = { Owner: 'team-platform', Environment: 'production', CostCenter: 'cc-2210' };
 
+const ECS_CLUSTER = 'orders-prod';
+const ECS_CLUSTER_ARN = `arn:aws:ecs:us-east-1:111122223333:cluster/${ECS_CLUSTER}`;
+// An ECS service is named by its ARN, which contains the cluster's name (see config-ecs-service-to-cmdb).
+const ECS_SERVICE_ARN = `arn:aws:ecs:us-east-1:111122223333:service/${ECS_CLUSTER}/orders-api`;
+
+/** Returns the item of the ECS service orders-api, which runs `desiredCount` Fargate tasks in orders-prod. */
+function ecsServiceItem(desiredCount: number, relationships: ConfigurationItemInput['relationships'] = []): ConfigurationItemInput {
+  return {
+    resourceType: 'AWS::ECS::Service',
+    resourceId: ECS_SERVICE_ARN,
+    resourceName: 'orders-api',
+    configuration: {
+      ServiceName: 'orders-api',
+      ServiceArn: ECS_SERVICE_ARN,
+      Cluster: ECS_CLUSTER_ARN,
+      LaunchType: 'FARGATE',
+      DesiredCount: desiredCount,
+      TaskDefinition: 'arn:aws:ecs:us-east-1:111122223333:task-definition/orders-api:42',
+      SchedulingStrategy: 'REPLICA',
+    },
+    tags: TAGS,
+    relationships,
+  };
+}
+
+/** Returns the item of the on-demand DynamoDB table orders-sessions, in the DescribeTable shape. */
+function dynamoDbTableItem(tableStatus: string): ConfigurationItemInput {
+  return {
+    resourceType: 'AWS::DynamoDB::Table',
+    resourceId: 'orders-sessions',
+    resourceName: 'orders-sessions',
+    configuration: {
+      tableName: 'orders-sessions',
+      tableArn: 'arn:aws:dynamodb:us-east-1:111122223333:table/orders-sessions',
+      tableStatus,
+      billingModeSummary: { billingMode: 'PAY_PER_REQUEST' },
+      itemCount: 1520,
+      keySchema: [{ attributeName: 'sessionId', keyType: 'HASH' }],
+    },
+    tags: TAGS,
+  };
+}
+
 /** One resource type: the item AWS Config records, and where its CI should land. */
 interface ResourceTypeCase {
   item: ConfigurationItemInput;
@@ -142,6 +185,31 @@ const CASES = {
     prefix: 'aws-ci-eks-',
     expected: { name: 'orders-prod', version: '1.30' },
   },
+  'AWS::ECS::Cluster': {
+    item: {
+      resourceType: 'AWS::ECS::Cluster',
+      resourceId: ECS_CLUSTER,
+      resourceName: ECS_CLUSTER,
+      // ECS types come in the CloudFormation resource shape, with capitalised keys.
+      configuration: { ClusterName: ECS_CLUSTER, Arn: ECS_CLUSTER_ARN, CapacityProviders: ['FARGATE', 'FARGATE_SPOT'] },
+      tags: TAGS,
+    },
+    table: 'cmdb_ci_cloud_ecs_cluster',
+    prefix: 'aws-ci-ecscluster-',
+    expected: { name: ECS_CLUSTER, short_description: 'ECS cluster orders-prod (FARGATE, FARGATE_SPOT) in 111122223333/us-east-1' },
+  },
+  'AWS::ECS::Service': {
+    item: ecsServiceItem(2),
+    table: 'cmdb_ci_cloud_ecs_service',
+    prefix: 'aws-ci-ecsservice-',
+    expected: { name: 'orders-api', short_description: 'ECS service orders-api (FARGATE, 2 tasks desired) of cluster orders-prod in 111122223333/us-east-1' },
+  },
+  'AWS::DynamoDB::Table': {
+    item: dynamoDbTableItem('ACTIVE'),
+    table: 'cmdb_ci_cloud_database',
+    prefix: 'aws-ci-dynamodb-',
+    expected: { name: 'orders-sessions', vendor: 'dynamodb', state: 'ACTIVE', short_description: 'DynamoDB table orders-sessions (PAY_PER_REQUEST) in 111122223333/us-east-1' },
+  },
 } satisfies Record<string, ResourceTypeCase>;
 
 /** Returns the CI in a class table, and fails the test unless the table has exactly one. */
@@ -201,5 +269,73 @@ describe('CMDB mappings per AWS Config resource type', () => {
     expect(onlyCi(table)).toMatchObject({ object_id: item.resourceId, install_status: '7', size: '100' });
     expect(harness.serviceNow.requests.some((request) => request.method === 'DELETE')).toBe(false);
     expect(harness.outcomes()).toEqual(['created', 'resolved']);
+  });
+  it.each([
+    ['AWS::ECS::Cluster', CASES['AWS::ECS::Cluster'].item],
+    ['AWS::ECS::Service', ecsServiceItem(2)],
+    ['AWS::DynamoDB::Table', dynamoDbTableItem('ACTIVE')],
+  ] as const)('updates and retires the CI of a %s', async (_resourceType, item) => {
+    harness = await Harness.start({ forwardAwsEvents: true });
+    const { table } = CASES[item.resourceType as keyof typeof CASES];
+
+    harness.config.recordResource(item);
+    await harness.settle();
+    // The change: four tasks for the service, an update for the table, a new owner for the cluster.
+    let changed: ConfigurationItemInput = { ...item, tags: { ...TAGS, Owner: 'team-orders' } };
+    if (item.resourceType === 'AWS::ECS::Service') changed = ecsServiceItem(4);
+    if (item.resourceType === 'AWS::DynamoDB::Table') changed = dynamoDbTableItem('UPDATING');
+    harness.config.recordResource(changed);
+    await harness.settle();
+
+    const updated = onlyCi(table);
+    if (item.resourceType === 'AWS::ECS::Service') expect(updated?.short_description).toContain('4 tasks desired');
+    if (item.resourceType === 'AWS::DynamoDB::Table') expect(updated?.state).toBe('UPDATING');
+    if (item.resourceType === 'AWS::ECS::Cluster') expect(updated?.u_owner).toBe('team-orders');
+
+    harness.config.deleteResource(item.resourceType, item.resourceId);
+    await harness.settle();
+
+    // Retired, never deleted; the name and the tags stay as they were.
+    expect(onlyCi(table)).toMatchObject({ object_id: item.resourceId, name: updated?.name, short_description: updated?.short_description, install_status: '7', operational_status: '6', u_environment: 'production' });
+    expect(harness.serviceNow.requests.some((request) => request.method === 'DELETE')).toBe(false);
+    expect(harness.outcomes()).toEqual(['created', 'updated', 'resolved']);
+  });
+
+  it('puts an ECS service in its cluster when both CIs exist', async () => {
+    harness = await Harness.start({ forwardAwsEvents: true });
+    const inCluster = [{ resourceType: 'AWS::ECS::Cluster', resourceId: ECS_CLUSTER, resourceName: ECS_CLUSTER, relationshipName: 'Is contained in Cluster' }];
+
+    // The service arrives first: its cluster has no CI yet, so no relationship is made.
+    harness.config.recordResource(ecsServiceItem(2, inCluster));
+    await harness.settle();
+    expect(harness.serviceNow.records('cmdb_rel_ci')).toEqual([]);
+
+    // The cluster's item lists the inverse relationship, and its rule makes the relationship.
+    harness.config.recordResource({
+      ...CASES['AWS::ECS::Cluster'].item,
+      relationships: [{ resourceType: 'AWS::ECS::Service', resourceId: ECS_SERVICE_ARN, resourceName: 'orders-api', relationshipName: 'Contains Service' }],
+    });
+    await harness.settle();
+
+    const cluster = onlyCi('cmdb_ci_cloud_ecs_cluster');
+    const service = onlyCi('cmdb_ci_cloud_ecs_service');
+    const relations = harness.serviceNow.records('cmdb_rel_ci');
+    expect(relations).toHaveLength(1);
+    expect(relations[0]).toMatchObject({ parent: cluster?.sys_id, child: service?.sys_id });
+  });
+  it('backfills ECS and DynamoDB resources from the AWS Config inventory', async () => {
+    harness = await Harness.start();
+    const items = [CASES['AWS::ECS::Cluster'].item, ecsServiceItem(2), dynamoDbTableItem('ACTIVE')];
+    for (const item of items) harness.config.recordResource(item, { emitEvent: false });
+
+    // ListDiscoveredResources per mapped type, then BatchGetResourceConfig for the items.
+    const summary = await harness.configReconciler().run();
+
+    expect(summary).toMatchObject({ discovered: 3, failed: 0, retired: 0 });
+    expect(summary.resourceTypes).toEqual(expect.arrayContaining(['AWS::ECS::Cluster', 'AWS::ECS::Service', 'AWS::DynamoDB::Table']));
+    expect(onlyCi('cmdb_ci_cloud_ecs_cluster')).toMatchObject({ object_id: ECS_CLUSTER, name: ECS_CLUSTER });
+    expect(onlyCi('cmdb_ci_cloud_ecs_service')).toMatchObject({ object_id: ECS_SERVICE_ARN, name: 'orders-api' });
+    expect(onlyCi('cmdb_ci_cloud_database')).toMatchObject({ object_id: 'orders-sessions', state: 'ACTIVE' });
+    expect(harness.config.calls.map((call) => call.operation)).toEqual(expect.arrayContaining(['ListDiscoveredResources', 'BatchGetResourceConfig']));
   });
 });

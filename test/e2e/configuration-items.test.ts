@@ -56,6 +56,7 @@ describe('AWS Config configuration items to the CMDB', () => {
     expect(harness.serviceNow.requests.some((request) => request.method === 'DELETE')).toBe(false);
     // The item of a deleted resource has no tags: the retired CI keeps its name and owner.
     expect(ci()).toMatchObject({ name: 'orders-api-prod-2', u_owner: 'team-orders', u_environment: 'production' });
+    expect(ci()?.short_description).toContain('(t3.large)');
   });
 
   it('clears the field of a tag removed in AWS', async () => {

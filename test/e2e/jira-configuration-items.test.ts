@@ -219,3 +219,91 @@ describe('Assets backfill', () => {
     expect(objects('EC2 Instance')).toHaveLength(300);
   }, 60_000);
 });
+
+describe('ECS and DynamoDB items to Assets objects', () => {
+  const CLUSTER = 'orders-prod';
+  const CLUSTER_ARN = `arn:aws:ecs:us-east-1:111122223333:cluster/${CLUSTER}`;
+  // An ECS service is named by its ARN, which contains the cluster's name (see config-ecs-service-to-assets).
+  const SERVICE_ARN = `arn:aws:ecs:us-east-1:111122223333:service/${CLUSTER}/orders-api`;
+  const OWNERS = { Owner: 'team-orders', Environment: 'production', CostCenter: 'cc-4410' };
+
+  function clusterItem(relationships: ConfigurationItemInput['relationships'] = []): ConfigurationItemInput {
+    return {
+      resourceType: 'AWS::ECS::Cluster',
+      resourceId: CLUSTER,
+      resourceName: CLUSTER,
+      // ECS types come in the CloudFormation resource shape, with capitalised keys.
+      configuration: { ClusterName: CLUSTER, Arn: CLUSTER_ARN, CapacityProviders: ['FARGATE', 'FARGATE_SPOT'] },
+      tags: OWNERS,
+      relationships,
+    };
+  }
+
+  function serviceItem(desiredCount: number, relationships: ConfigurationItemInput['relationships'] = []): ConfigurationItemInput {
+    return {
+      resourceType: 'AWS::ECS::Service',
+      resourceId: SERVICE_ARN,
+      resourceName: 'orders-api',
+      configuration: { ServiceName: 'orders-api', ServiceArn: SERVICE_ARN, Cluster: CLUSTER_ARN, LaunchType: 'FARGATE', DesiredCount: desiredCount },
+      tags: OWNERS,
+      relationships,
+    };
+  }
+
+  function tableItem(tableStatus: string): ConfigurationItemInput {
+    return {
+      resourceType: 'AWS::DynamoDB::Table',
+      resourceId: 'orders-sessions',
+      resourceName: 'orders-sessions',
+      configuration: { tableName: 'orders-sessions', tableStatus, billingModeSummary: { billingMode: 'PAY_PER_REQUEST' }, itemCount: 1520 },
+      tags: OWNERS,
+    };
+  }
+
+  it.each([
+    { type: 'ECS Cluster', first: clusterItem(), changed: { ...clusterItem(), configuration: { ClusterName: CLUSTER, Arn: CLUSTER_ARN, CapacityProviders: ['FARGATE'] } }, created: { 'Capacity Providers': 'FARGATE, FARGATE_SPOT', ARN: CLUSTER_ARN }, updated: { 'Capacity Providers': 'FARGATE' } },
+    // Assets returns every attribute value as text.
+    { type: 'ECS Service', first: serviceItem(2), changed: serviceItem(4), created: { 'Launch Type': 'FARGATE', 'Desired Count': '2', ARN: SERVICE_ARN }, updated: { 'Desired Count': '4' } },
+    {
+      type: 'DynamoDB Table',
+      first: tableItem('ACTIVE'),
+      changed: tableItem('UPDATING'),
+      created: { 'Table Status': 'ACTIVE', 'Billing Mode': 'PAY_PER_REQUEST', ARN: 'arn:aws:dynamodb:us-east-1:111122223333:table/orders-sessions' },
+      updated: { 'Table Status': 'UPDATING' },
+    },
+  ])('creates, updates and retires a $type object', async ({ type, first, changed, created, updated }) => {
+    harness = await startJiraHarness('cloud');
+
+    harness.config.recordResource(first);
+    await harness.settle();
+    const object = onlyObject(type);
+    expect(object?.values).toMatchObject({ ...created, Name: first.resourceName, 'Resource ID': first.resourceId, Account: '111122223333', Region: 'us-east-1', Owner: 'team-orders', 'Cost Center': 'cc-4410', Status: 'Active' });
+    expect(object?.values['itsm-sync correlation']).toMatch(/^aws-jci-(ecscluster|ecsservice|dynamodb)-/);
+
+    harness.config.recordResource(changed);
+    await harness.settle();
+    expect(onlyObject(type)?.values).toMatchObject({ ...updated, Status: 'Active' });
+
+    harness.config.deleteResource(first.resourceType, first.resourceId);
+    await harness.settle();
+
+    // Retired, never deleted; the name, the tags and the last values stay.
+    expect(onlyObject(type)).toMatchObject({ objectKey: object?.objectKey, values: { ...updated, Status: 'Retired', Name: first.resourceName, Owner: 'team-orders' } });
+    expect(jiraOf(harness).requests.some((request) => request.method === 'DELETE')).toBe(false);
+    expect(harness.outcomes()).toEqual(['created', 'updated', 'resolved']);
+  });
+
+  it('refers an ECS service to its cluster once both objects exist', async () => {
+    harness = await startJiraHarness('cloud');
+
+    // The service arrives first: its cluster is not in Assets yet, so nothing is referred to.
+    harness.config.recordResource(serviceItem(2, [{ resourceType: 'AWS::ECS::Cluster', resourceId: CLUSTER, resourceName: CLUSTER, relationshipName: 'Is contained in Cluster' }]));
+    await harness.settle();
+    expect(onlyObject('ECS Service')?.values).not.toHaveProperty('In ECS Cluster');
+
+    // The cluster's item lists the inverse relationship: the service now refers to the cluster.
+    harness.config.recordResource(clusterItem([{ resourceType: 'AWS::ECS::Service', resourceId: SERVICE_ARN, resourceName: 'orders-api', relationshipName: 'Contains Service' }]));
+    await harness.settle();
+    expect(onlyObject('ECS Service')?.values['In ECS Cluster']).toBe(onlyObject('ECS Cluster')?.objectKey);
+  });
+});

@@ -26,7 +26,10 @@ export interface ConfigurationItemInput {
   resourceType: string;
   resourceId: string;
   resourceName?: string;
-  /** Default: derived for the common types (EC2, S3, IAM, RDS, Lambda); left out for others. */
+  /**
+   * Default: derived for the common types (EC2, S3, IAM, RDS, Lambda, ECS clusters, DynamoDB);
+   * left out for others.
+   */
   arn?: string;
   /** Default: the simulator's account. */
   accountId?: string;
@@ -318,6 +321,13 @@ function defaultArn(resourceType: string, resourceId: string, resourceName: stri
       return `arn:${partition}:rds:${region}:${account}:db:${name}`;
     case 'AWS::Lambda::Function':
       return `arn:${partition}:lambda:${region}:${account}:function:${name}`;
+    // An ECS service's resource id is taken to be its ARN, which contains the cluster's name.
+    case 'AWS::ECS::Service':
+      return resourceId.startsWith('arn:') ? resourceId : undefined;
+    case 'AWS::ECS::Cluster':
+      return `arn:${partition}:ecs:${region}:${account}:cluster/${name}`;
+    case 'AWS::DynamoDB::Table':
+      return `arn:${partition}:dynamodb:${region}:${account}:table/${name}`;
     default:
       return undefined;
   }

@@ -103,7 +103,7 @@ const AWS_CI_CLASSES: readonly CiClass[] = [
   { name: 'cmdb_ci_compute_security_group', extends: CMDB_BASE_TABLE, fields: { state: '' } },
   // NOTE: the EBS volume class name is unverified against a pattern page, and so are its columns.
   { name: 'cmdb_ci_storage_volume', extends: CMDB_BASE_TABLE, fields: { size: '', size_bytes: '', state: '' } },
-  // RDS ("Amazon AWS Relational Database Service"). NOTE: the columns are unverified.
+  // RDS ("Amazon AWS Relational Database Service") and DynamoDB tables. NOTE: the columns are unverified.
   { name: 'cmdb_ci_cloud_database', extends: CMDB_BASE_TABLE, fields: { vendor: '', version: '', state: '' } },
   // Application, network and classic load balancers.
   { name: 'cmdb_ci_cloud_load_balancer', extends: CMDB_BASE_TABLE, fields: { state: '' } },
@@ -113,6 +113,10 @@ const AWS_CI_CLASSES: readonly CiClass[] = [
   { name: 'cmdb_ci_cloud_function', extends: CMDB_BASE_TABLE, fields: { runtime: '', state: '' } },
   // NOTE: that EKS clusters land in this class is unverified; it is the CMDB's Kubernetes cluster class.
   { name: 'cmdb_ci_kubernetes_cluster', extends: CMDB_BASE_TABLE, fields: { version: '' } },
+  // ECS clusters and services ("Amazon AWS - ECS" pattern). NOTE: the class names are unverified:
+  // the parts of the pattern page read do not name its class tables.
+  { name: 'cmdb_ci_cloud_ecs_cluster', extends: CMDB_BASE_TABLE },
+  { name: 'cmdb_ci_cloud_ecs_service', extends: CMDB_BASE_TABLE },
   // The AWS account: the Cloud Service Account class replaced cmdb_ci_aws_account.
   { name: 'cmdb_ci_cloud_service_account', extends: CMDB_BASE_TABLE, fields: { account_id: '', datacenter_type: '' } },
   // A region is a logical datacenter; the AWS datacenter class extends it.

@@ -53,6 +53,9 @@ describe('Assets simulator routes', () => {
       'Load Balancer',
       'Lambda Function',
       'EKS Cluster',
+      'ECS Cluster',
+      'ECS Service',
+      'DynamoDB Table',
     ]);
     expect((statuses.data as Array<{ name: string; category: number }>).map((status) => [status.name, status.category])).toEqual([
       ['Active', 1],

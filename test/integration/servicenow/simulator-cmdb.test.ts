@@ -99,6 +99,8 @@ describe('CI class tables', () => {
       'cmdb_ci_cloud_object_storage',
       'cmdb_ci_cloud_function',
       'cmdb_ci_kubernetes_cluster',
+      'cmdb_ci_cloud_ecs_cluster',
+      'cmdb_ci_cloud_ecs_service',
       'cmdb_ci_cloud_service_account',
       'cmdb_ci_logical_datacenter',
       'cmdb_ci_aws_datacenter',

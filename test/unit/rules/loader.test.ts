@@ -46,11 +46,14 @@ describe('loadRules with the shipped mappings', () => {
 
     expect(rules.map((rule) => rule.name)).toEqual([
       'change-request-to-change',
+      'config-dynamodb-table-to-cmdb',
       'config-ec2-instance-to-cmdb',
       'config-ec2-security-group-to-cmdb',
       'config-ec2-subnet-to-cmdb',
       'config-ec2-volume-to-cmdb',
       'config-ec2-vpc-to-cmdb',
+      'config-ecs-cluster-to-cmdb',
+      'config-ecs-service-to-cmdb',
       'config-eks-cluster-to-cmdb',
       'config-elbv2-load-balancer-to-cmdb',
       'config-lambda-function-to-cmdb',

@@ -95,6 +95,24 @@ export const AWS_OBJECT_TYPES: ObjectTypeDefinition[] = [
   { name: 'Load Balancer', description: 'AWS::ElasticLoadBalancingV2::LoadBalancer', attributes: [{ name: 'Scheme', kind: 'text' }, CONTAINED_IN_VPC, IN_SUBNETS, USES_SECURITY_GROUPS] },
   { name: 'Lambda Function', description: 'AWS::Lambda::Function', attributes: [{ name: 'Runtime', kind: 'text' }, CONTAINED_IN_VPC, IN_SUBNETS, USES_SECURITY_GROUPS] },
   { name: 'EKS Cluster', description: 'AWS::EKS::Cluster', attributes: [{ name: 'Kubernetes Version', kind: 'text' }, CONTAINED_IN_VPC, IN_SUBNETS, USES_SECURITY_GROUPS] },
+  { name: 'ECS Cluster', description: 'AWS::ECS::Cluster', attributes: [{ name: 'Capacity Providers', kind: 'text', description: 'Such as FARGATE, FARGATE_SPOT.' }] },
+  {
+    name: 'ECS Service',
+    description: 'AWS::ECS::Service',
+    attributes: [
+      { name: 'Launch Type', kind: 'text', description: 'EC2, FARGATE or EXTERNAL; empty for services on a capacity provider strategy.' },
+      { name: 'Desired Count', kind: 'integer', description: 'The number of tasks the service keeps running.' },
+      { name: 'In ECS Cluster', kind: 'reference', references: 'ECS Cluster' },
+    ],
+  },
+  {
+    name: 'DynamoDB Table',
+    description: 'AWS::DynamoDB::Table',
+    attributes: [
+      { name: 'Table Status', kind: 'text', description: 'Such as ACTIVE or UPDATING.' },
+      { name: 'Billing Mode', kind: 'text', description: 'PROVISIONED or PAY_PER_REQUEST.' },
+    ],
+  },
 ];
 
 /** Return the attributes of one type in Assets order: the common ones, then the type's own. */
