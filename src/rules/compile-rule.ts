@@ -376,7 +376,7 @@ function targetShapeIssues(document: MappingDocument, file: string, source: Yaml
     at(['target', 'table'], `"${table}" is a Jira project, but configuration items go to JSM Assets on Jira; write the table as assets/<object schema key>/<object type name>, such as assets/AWS/EC2 Instance`);
   }
   if (!assets && !itemsToProject) {
-    // Jira cannot create an issue without its type, and retrying cannot help, so say it now.
+    // Jira cannot create an issue without its type, and retrying cannot help, so report it at load time.
     if (document.fields.issuetype === undefined) {
       at(['fields'], 'a Jira issue rule needs an issuetype field, for example issuetype: { const: "[System] Incident", owner: create-only }');
     }
@@ -392,7 +392,7 @@ function targetShapeIssues(document: MappingDocument, file: string, source: Yaml
   return issues;
 }
 
-/** Every target field name a mapping writes or reads, with its path in the document. */
+/** List every target field name a mapping writes or reads, with its path in the document. */
 function namedFields(document: MappingDocument): Array<[string[], string]> {
   const names: Array<[string[], string]> = [];
   const keysOf = (section: Record<string, unknown> | undefined, path: string[]): void => {

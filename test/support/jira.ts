@@ -11,7 +11,7 @@ export type JiraDeployment = 'cloud' | 'datacenter';
 
 /**
  * Logins of the simulator's default people: Cloud logins are e-mail addresses, Data Center logins
- * user names. The agent works issues; the approver answers JSM approvals.
+ * user names. The agent works issues; the approver decides JSM approvals.
  */
 export const AGENT = { cloud: 'avery.agent@example.com', datacenter: 'avery.agent' } as const;
 export const APPROVER = LOCAL_JIRA_APPROVER;
@@ -49,7 +49,7 @@ export function jiraWrites(jira: JiraSimulator): RecordedJiraRequest[] {
   return jira.requests.filter((request) => request.method !== 'GET' && !isSearch(request) && request.path !== '/oauth/token' && !request.path.endsWith('/aql'));
 }
 
-/** Transitions the simulator carried out (`POST .../transitions` answered with 204). */
+/** Transitions the simulator carried out (`POST .../transitions` that returned 204). */
 export function transitionsOf(jira: JiraSimulator, key: string): RecordedJiraRequest[] {
   const issue = jira.issue(key);
   return jira.requests.filter(
@@ -60,17 +60,17 @@ export function transitionsOf(jira: JiraSimulator, key: string): RecordedJiraReq
   );
 }
 
-/** The plain text of a comment or description, whether ADF (Cloud) or wiki markup (Data Center). */
+/** Return the plain text of a comment or description, whether ADF (Cloud) or wiki markup (Data Center). */
 export function plainText(value: unknown): string {
   return readText(value);
 }
 
-/** The texts of an issue's comments, oldest first. */
+/** Return the texts of an issue's comments, oldest first. */
 export function commentTexts(jira: JiraSimulator, key: string): string[] {
   return jira.comments(key).map((comment) => readText(comment.body));
 }
 
-/** The issue whose description mentions `text` (an AWS id), or an error naming the issues there are. */
+/** Return the issue whose description mentions `text` (an AWS id); throws an error naming the issues there are. */
 export function issueMentioning(jira: JiraSimulator, project: string, text: string): JiraIssueView {
   const issues = jira.issues(project);
   const found = issues.find((issue) => readText(issue.fields.description).includes(text));

@@ -1,11 +1,11 @@
-/** What every failed call to an ITSM API carries, whatever the system. */
+/** The context of a failed call to an ITSM API, the same for every system. */
 export interface ApiErrorContext<Kind extends string> {
   kind: Kind;
   /** The operation, with the record it worked on: `create incident`, `transition issue`. */
   operation: string;
   /** HTTP status, absent for network errors. */
   status?: number;
-  /** Further detail: an error detail of the API, the page title of an HTML answer, a network error. */
+  /** Further detail: an error detail of the API, the page title of an HTML response, a network error. */
   detail?: string;
   /** Whether the same request may succeed later without a change on our side. */
   retryable: boolean;

@@ -1,5 +1,5 @@
 /**
- * Reading HTTP response bodies of REST APIs that answer JSON, and describing the ones that do not:
+ * Reading HTTP response bodies of REST APIs that respond with JSON, and describing the ones that do not:
  * a proxy's error page, an SSO login page, a hibernating or maintenance page.
  */
 
@@ -55,7 +55,7 @@ export function parseJsonBody(response: ResponseLike): unknown {
 
 /**
  * Check whether a response carries no content: no body, only whitespace, or the JSON literal
- * `null` (which Jira sends with some 429 answers).
+ * `null` (which Jira sends with some 429 responses).
  */
 export function isEmptyBody(response: ResponseLike): boolean {
   const body: unknown = response.data;

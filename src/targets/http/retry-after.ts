@@ -22,7 +22,7 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\
 /**
  * Milliseconds the server asked the client to wait: `Retry-After` (seconds or an HTTP date) first,
  * then `X-RateLimit-Reset` in the given format. Undefined when neither header is present or
- * readable, which Jira does on some 429 answers; the caller then backs off on its own. A reset time
+ * readable, which Jira does on some 429 responses; the caller then backs off on its own. A reset time
  * in the past gives 0.
  *
  * @example

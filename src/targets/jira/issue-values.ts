@@ -9,7 +9,7 @@ import { simplifyFieldValue } from './values.js';
  */
 export const APPROVAL_FIELD = 'approval';
 
-/** A Jira field value as mappings read it (see simplifyFieldValue). */
+/** Convert a Jira field value into the plain value that mappings read (see simplifyFieldValue). */
 export function plainValue(deployment: JiraDeployment, field: string, value: unknown): unknown {
   return simplifyFieldValue(field, value, deployment);
 }
@@ -30,7 +30,7 @@ export async function readIssueValues(client: JiraClient, issue: JiraIssue, fiel
   return values;
 }
 
-/** The decision of the most recent approval: the one a change waits for or was decided by. */
+/** Return the decision of the most recent approval: the one a change waits for or was decided by. */
 function latestDecision(approvals: JsmApproval[]): string {
   const latest = [...approvals].sort((left, right) => approvalTime(left).localeCompare(approvalTime(right))).at(-1);
   return latest?.finalDecision ?? '';
@@ -40,12 +40,15 @@ function approvalTime(approval: JsmApproval): string {
   return approval.completedDate?.iso8601 ?? approval.createdDate?.iso8601 ?? '';
 }
 
-/** JSM approvals in the connector's terms: `declined` is `rejected`, `pending` is `requested`. */
+/** JSM decisions in the words of ServiceNow approval states, which the connector uses for every system. */
+const APPROVAL_STATES: Record<string, ApprovalRecord['state']> = { approved: 'approved', declined: 'rejected', pending: 'requested' };
+
+/** Convert JSM approvals into the connector's approval records. */
 export function toApprovalRecords(approvals: JsmApproval[], deployment: JiraDeployment): ApprovalRecord[] {
   return approvals.map((approval) => {
     const decided = approval.approvers.find((entry) => entry.approverDecision !== 'pending');
     const person = decided?.approver;
-    const state = approval.finalDecision === 'declined' ? 'rejected' : approval.finalDecision === 'pending' ? 'requested' : approval.finalDecision;
+    const state = APPROVAL_STATES[approval.finalDecision] ?? approval.finalDecision;
     return {
       id: String(approval.id),
       state,

@@ -24,9 +24,9 @@ export interface JiraChangeFeedOptions {
 /**
  * The Jira → AWS direction: issues that changed, their comments and their JSM approvals.
  *
- * JQL compares `updated` at minute precision, in the integration user's time zone, so each poll
- * reads from a minute boundary in that zone and the poller's overlap rereads the last minutes; the
- * versions (the `updated` time) tell what was handled already. Who made the last change comes from
+ * JQL compares `updated` at minute precision, in the integration user's time zone. So each poll
+ * reads from a minute boundary in that zone, and the poller's overlap rereads the last minutes. The
+ * versions (the `updated` time) show what was handled already. Who made the last change comes from
  * the newest changelog entry.
  */
 export class JiraChangeFeed implements ItsmChangeFeed {
@@ -108,14 +108,20 @@ export class JiraChangeFeed implements ItsmChangeFeed {
   }
 }
 
-/** The fields to ask for: the mapped ones (without the approval, which is not a Jira field) and those the feed needs. */
+/** List the fields to request: the mapped ones (less `approval`, which is not a Jira field) and those the feed needs. */
 function readFields(fields: string[]): string[] {
   return [...new Set(['labels', 'updated', ...fields.filter((field) => field !== APPROVAL_FIELD)])];
 }
 
-/** The display name of whoever made the newest changelog entry, or empty when there is none. */
+/** One entry of an issue's changelog, as `expand=changelog` returns it. */
+interface ChangelogHistory {
+  created: string;
+  author?: { displayName?: string; name?: string };
+}
+
+/** Return the display name of whoever made the newest changelog entry, or empty text when there is none. */
 function lastAuthor(issue: JiraIssue): string {
-  const histories = (issue as JiraIssue & { changelog?: { histories?: Array<{ created: string; author?: { displayName?: string; name?: string } }> } }).changelog?.histories ?? [];
+  const histories = (issue.changelog as { histories?: ChangelogHistory[] } | undefined)?.histories ?? [];
   const newest = [...histories].sort((left, right) => Date.parse(jiraTimeToIso(left.created)) - Date.parse(jiraTimeToIso(right.created))).at(-1);
   return newest?.author?.displayName ?? newest?.author?.name ?? '';
 }

@@ -9,7 +9,7 @@ const MAX_HOPS = 8;
 /** Order of Jira's status categories, from not started to finished. */
 const CATEGORY_RANK: Record<string, number> = { new: 0, indeterminate: 1, done: 2 };
 
-/** An issue on its way to a status, as the walk sees it. */
+/** An issue on its way to a status, with what the walk needs to know of it. */
 export interface IssueInWorkflow {
   /** Issue key or id. */
   issue: string;
@@ -20,7 +20,7 @@ export interface IssueInWorkflow {
   status: string;
 }
 
-/** What a walk did: the transitions taken, in order, and the status reached. */
+/** The result of a walk: the transitions taken, in order, and the status reached. */
 export interface WalkResult {
   transitions: string[];
   status: string;
@@ -33,7 +33,7 @@ export interface WalkResult {
  * workflow. So the walk remembers every transition it has seen, per project, issue type and status,
  * and looks for the shortest known path. Where the path is not known yet, it takes the transition
  * that moves the issue toward the target's status category (new → in progress → done) and never
- * returns to a status it passed. Fields that a transition screen asks for are taken from the fields
+ * returns to a status it passed. Fields that a transition screen requires are taken from the fields
  * being written (`resolution`, for one), and only those the screen shows are sent.
  */
 export class WorkflowWalker {
@@ -138,7 +138,7 @@ export class WorkflowWalker {
     return undefined;
   }
 
-  /** The status category of a status name, read once (GET /status/{name}). */
+  /** Return the status category of a status name, read once per name (GET /status/{name}). */
   private async categoryOf(status: string): Promise<string | undefined> {
     const key = normalize(status);
     if (!this.categories.has(key)) {
@@ -150,7 +150,7 @@ export class WorkflowWalker {
 }
 
 /**
- * The values to send with one transition: every offered field that its screen shows. A required
+ * Collect the values to send with one transition: every offered field that its screen shows. A required
  * field without a value and without a default stops the walk with an error that names it.
  */
 function screenValues(issue: string, transition: JiraTransition, offered: Record<string, unknown>, from: string): Record<string, unknown> {
