@@ -14,7 +14,9 @@
  *    10% are new findings and 10% change a finding's severity.
  * 3. Peak resident set size of the daemon process (VmHWM from /proc).
  * 4. CMDB throughput: N distinct EC2 instance configuration item events become CIs, with the
- *    ServiceNow simulator at 0 ms.
+ *    ServiceNow simulator at 0 ms. Then the backfill: `itsm-sync backfill` over an AWS Config
+ *    inventory of N resources (CIs per second, ServiceNow calls per CI), and a second run, which
+ *    must make no ServiceNow write.
  * 5. The way back: time from a person resolving an incident in ServiceNow to the finding's
  *    Workflow.Status RESOLVED in Security Hub, through the change poller at its default interval
  *    and through the webhook. Also ServiceNow calls per poll when nothing changed.
@@ -36,6 +38,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const HEALTH_PORT = 18_980;
 const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 6);
 const CONFIG_ITEMS = Number(process.env.BENCH_CONFIG_ITEMS ?? 2000);
+const BACKFILL_ITEMS = Number(process.env.BENCH_BACKFILL_ITEMS ?? 10_000);
 const CONFIG_TEMPLATE = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/aws-events/config/configuration-item-change-update-ec2-instance.json'), 'utf8'));
 /** The change poller's default interval (SERVICENOW_POLL_INTERVAL_SECONDS), in milliseconds. */
 const DEFAULT_POLL_INTERVAL_MS = 15_000;
@@ -275,6 +278,58 @@ async function measureConfigItems(): Promise<{ itemsPerSecond: number; seconds: 
   }
 }
 
+interface BackfillRun {
+  /** The pass's own rate, as the backfill summary prints it (start-up excluded). */
+  itemsPerSecond: number;
+  seconds: number;
+  tableCalls: number;
+  tableWrites: number;
+}
+
+/**
+ * Backfill: record BACKFILL_ITEMS EC2 instances in the AWS Config simulator without events, then
+ * run `itsm-sync backfill` twice, as an operator would. The first run creates every CI; the second
+ * must find nothing to write.
+ */
+async function measureBackfill(): Promise<{ first: BackfillRun; second: BackfillRun; callsPerItem: number }> {
+  const run = await startStack(0);
+  try {
+    const template = CONFIG_TEMPLATE.detail.configurationItem;
+    const items = Array.from({ length: BACKFILL_ITEMS }, (_, index) => {
+      const id = `i-${String(index).padStart(17, '0')}`;
+      return { resourceType: 'AWS::EC2::Instance', resourceId: id, configuration: { ...template.configuration, instanceId: id }, tags: template.tags };
+    });
+    for (let start = 0; start < items.length; start += 1000) await run.stack.call({ type: 'record-resources', items: items.slice(start, start + 1000) });
+
+    const first = await runBackfill(run);
+    const second = await runBackfill(run);
+    return { first, second, callsPerItem: first.tableCalls / BACKFILL_ITEMS };
+  } finally {
+    await run.stack.call({ type: 'stop' });
+    rmSync(run.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Run `itsm-sync backfill` once, and count the Table API calls and writes it made. */
+async function runBackfill(run: Run): Promise<BackfillRun> {
+  const calls = async () => (await run.stack.call<{ tableCalls: number }>({ type: 'table-calls' })).tableCalls;
+  const writes = async () => (await run.stack.call<{ tableWrites: number }>({ type: 'table-writes' })).tableWrites;
+  const [callsBefore, writesBefore] = [await calls(), await writes()];
+
+  const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'backfill'], {
+    cwd: run.dataDir,
+    env: { ...process.env, ...run.env, SYNC_CONCURRENCY: String(CONCURRENCY), LOG_LEVEL: 'error', NODE_OPTIONS: `${CONTAINER_NODE_OPTIONS} --import ${join(ROOT, 'bench/resolve-localhost.mjs')}` },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const summary = /in ([\d.]+) s \(([\d.]+) resources\/s\)/.exec(output);
+  if (code !== 0 || summary === null) throw new Error(`itsm-sync backfill exited with ${code}:\n${output}`);
+
+  return { seconds: Number(summary[1]), itemsPerSecond: Number(summary[2]), tableCalls: (await calls()) - callsBefore, tableWrites: (await writes()) - writesBefore };
+}
+
 /** Sum of a Prometheus counter over its labels, from the daemon's /metrics. */
 async function counterTotal(name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${HEALTH_PORT}/metrics`)).text();
@@ -346,7 +401,7 @@ async function measureRoundTrip(webhook: boolean): Promise<RoundTrip> {
 }
 
 // BENCH_ONLY=fast runs the 0 ms pass alone, for profiling; BENCH_ONLY=way-back the round trips
-// alone; BENCH_ONLY=cmdb the CMDB pass alone.
+// alone; BENCH_ONLY=cmdb the CMDB passes alone (events and backfill); BENCH_ONLY=backfill the backfill alone.
 const only = process.env.BENCH_ONLY;
 const skipped = { findingsPerSecond: Number.NaN, seconds: 0, cpu: { daemon: Number.NaN, stack: Number.NaN } };
 const runs = (pass: string): boolean => only === undefined || only === pass;
@@ -354,6 +409,7 @@ const fast = runs('fast') ? await measureThroughput(0) : skipped;
 const slow = runs('slow') ? await measureThroughput(50) : skipped;
 const replay = runs('replay') ? await measureReplay() : { callsPerEvent: Number.NaN, calls: 0, events: 0 };
 const configItems = runs('cmdb') ? await measureConfigItems() : undefined;
+const backfill = runs('cmdb') || only === 'backfill' ? await measureBackfill() : undefined;
 const polled = runs('way-back') ? await measureRoundTrip(false) : undefined;
 const webhooked = runs('way-back') ? await measureRoundTrip(true) : undefined;
 const peakRssMb = peakRssKb / 1024;
@@ -368,6 +424,16 @@ const rows: Array<[string, string, string]> = [
     `CMDB throughput, ServiceNow at 0 ms (${CONFIG_ITEMS} EC2 configuration items)`,
     configItems === undefined ? '-' : `${configItems.itemsPerSecond.toFixed(0)} CIs/s (daemon CPU ${configItems.cpu.toFixed(2)})`,
     '>= 200',
+  ],
+  [
+    `Backfill, ServiceNow at 0 ms (${BACKFILL_ITEMS} EC2 instances in AWS Config)`,
+    backfill === undefined ? '-' : `${backfill.first.itemsPerSecond.toFixed(0)} CIs/s, ${backfill.callsPerItem.toFixed(2)} ServiceNow calls per CI`,
+    '>= 200 CIs/s',
+  ],
+  [
+    'Backfill again, nothing changed: ServiceNow writes',
+    backfill === undefined ? '-' : `${backfill.second.tableWrites} writes (${backfill.second.tableCalls} reads, ${backfill.second.itemsPerSecond.toFixed(0)} resources/s)`,
+    '0',
   ],
   [
     `Round trip, incident resolved → finding RESOLVED, poller every ${DEFAULT_POLL_INTERVAL_MS / 1000} s (${ROUND_TRIPS} changes)`,
@@ -388,4 +454,4 @@ process.stdout.write(
 );
 process.stdout.write('| Measure | Result | Target |\n| --- | --- | --- |\n');
 for (const [measure, result, target] of rows) process.stdout.write(`| ${measure} | ${result} | ${target} |\n`);
-process.stdout.write(`\n${JSON.stringify({ fast, slow, replay, configItems, polled, webhooked, peakRssMb, concurrency: CONCURRENCY })}\n`);
+process.stdout.write(`\n${JSON.stringify({ fast, slow, replay, configItems, backfill, polled, webhooked, peakRssMb, concurrency: CONCURRENCY })}\n`);

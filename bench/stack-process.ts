@@ -1,5 +1,5 @@
 /**
- * The local stack (SQS server, ServiceNow and Security Hub simulators) in a process of its own,
+ * The local stack (SQS server, ServiceNow, Security Hub and AWS Config simulators) in a process of its own,
  * so that the benchmark measures the connector's CPU and memory, not the simulators'. The parent
  * talks to it over the IPC channel of `child_process.fork`.
  */
@@ -16,6 +16,8 @@ export type StackRequest =
   | { type: 'count-incidents' }
   | { type: 'count-records'; table: string }
   | { type: 'table-calls' }
+  | { type: 'table-writes' }
+  | { type: 'record-resources'; items: unknown[] }
   | { type: 'cpu-usage' }
   | { type: 'stop' };
 
@@ -54,6 +56,13 @@ async function handle(request: StackRequest): Promise<unknown> {
       return process.cpuUsage();
     case 'table-calls':
       return { tableCalls: stack?.serviceNow.tableCalls() ?? 0 };
+    case 'table-writes':
+      // The simulator keeps the last 100,000 requests, more than a benchmark pass makes.
+      return { tableWrites: (stack?.serviceNow.requests ?? []).filter((request) => request.method !== 'GET' && request.path.startsWith('/api/now/table/')).length };
+    case 'record-resources':
+      // Recorded without events, as resources that existed before the connector.
+      for (const item of request.items) stack?.config.recordResource(item as Parameters<LocalStack['config']['recordResource']>[0], { emitEvent: false });
+      return {};
     case 'count-records':
       return { count: stack?.serviceNow.count(request.table) ?? 0 };
     case 'count-incidents':

@@ -11,7 +11,8 @@ import { WebhookIntake } from '../reverse/webhook-intake.js';
 import type { Logger } from '../ops/logger.js';
 import type { SyncMetrics } from '../ops/metrics.js';
 import { MappingValidationError } from '../rules/errors.js';
-import { loadRules } from '../rules/loader.js';
+import { loadMappings } from '../rules/loader.js';
+import type { CmdbPublication } from '../rules/publication.js';
 import type { SyncRule } from '../rules/sync-rule.js';
 import { ChangeRequestSource } from '../sources/change-request/change-request-source.js';
 import { ConfigComplianceSource } from '../sources/config/config-compliance-source.js';
@@ -32,7 +33,8 @@ import { JiraTarget } from '../targets/jira/jira-target.js';
 import { createAssetsTarget } from '../targets/jira/assets/index.js';
 import { createSecurityHubClient } from '../writeback/securityhub-client.js';
 import { ConfigReconciler } from '../cmdb/config-reconciler.js';
-import { ReconcileSchedule } from '../cmdb/reconcile-schedule.js';
+import { ConfigPublisher, type PublicationSummary } from '../cmdb/config-publisher.js';
+import { ScheduledPass } from '../cmdb/scheduled-pass.js';
 import { CmdbRelationships } from '../cmdb/relationships.js';
 import { AutomationStarter } from '../writeback/automation-starter.js';
 import { createConfigClientProvider } from '../writeback/config-client.js';
@@ -44,6 +46,8 @@ import { createSsmClientProvider } from '../writeback/ssm-client.js';
 /** The assembled connector: queue consumer, sync engine and the clients behind them. */
 export interface Connector {
   rules: SyncRule[];
+  /** Publications of CMDB records to AWS Config, from the mappings folder. */
+  publications: CmdbPublication[];
   engine: SyncEngine;
   consumer: SqsConsumer;
   store: StateStore;
@@ -58,7 +62,9 @@ export interface Connector {
   /** Takes ServiceNow webhook notifications, when a webhook secret is configured. */
   serviceNowWebhook?: WebhookIntake;
   /** Periodic CMDB reconcile, when CONFIG_RECONCILE_INTERVAL_MINUTES is set; `start()` it. */
-  reconcile?: ReconcileSchedule;
+  reconcile?: ScheduledPass;
+  /** Periodic publication of CMDB records to AWS Config, when there are publications; `start()` it. */
+  publish?: ScheduledPass;
   /** Stop consuming (draining in-flight messages) and polling, then close the state store. */
   stop(): Promise<void>;
 }
@@ -74,7 +80,7 @@ export async function buildConnector(
   metrics: SyncMetrics,
   hooks: Pick<SyncEngineOptions, 'onResult'> & { onReverseResult?: ReverseSyncOptions['onResult'] } = {},
 ): Promise<Connector> {
-  const rules = await loadRules(settings.mappingsDir);
+  const { rules, publications } = await loadMappings(settings.mappingsDir);
   const unsupported = unsupportedRuleIssues(rules);
   if (unsupported.length > 0) throw new MappingValidationError(unsupported);
   // Mappings that start runbooks need the account, because it is part of the record's identity.
@@ -115,6 +121,13 @@ export async function buildConnector(
     const jiraTarget = new JiraTarget(jira, { siteUrl: settings.jira.siteUrl, assets, logger: jiraLogger });
     targets.jira = jiraTarget;
     feeds.jira = new JiraChangeFeed(jira, jiraTarget, { timeZone: settings.jira.timeZone, logger: logger.child({ component: 'jira-changes' }) });
+  }
+
+  const unreadable = publications.filter((publication) => targets[publication.from.system] === undefined);
+  if (unreadable.length > 0) {
+    throw new ConfigurationError(
+      unreadable.map((publication) => `the publication ${publication.name} (${publication.file}) reads the CMDB of ${publication.from.system}, which is not configured: set SERVICENOW_INSTANCE_URL and its credentials`),
+    );
   }
 
   // OpsItems live in the Region of their event; one SSM client per Region, made on first use.
@@ -205,11 +218,32 @@ export async function buildConnector(
     }
   }
 
+  const reconciler =
+    settings.accountId === undefined
+      ? undefined
+      : new ConfigReconciler({ engine, store, targets, configClients, account: settings.accountId, region: settings.region, aggregator: settings.configAggregator, concurrency: settings.concurrency, logger: configLogger });
   const reconcile =
-    settings.configReconcileIntervalMs > 0 && settings.accountId !== undefined
-      ? new ReconcileSchedule(
-          new ConfigReconciler({ engine, store, targets, configClients, account: settings.accountId, region: settings.region, aggregator: settings.configAggregator, logger: configLogger }),
+    reconciler !== undefined && settings.configReconcileIntervalMs > 0
+      ? new ScheduledPass(
+          'CMDB reconcile',
+          async () => {
+            const summary = await reconciler.run();
+            configLogger.info({ ...summary }, `CMDB reconcile: ${summary.discovered} resources, ${summary.retired} CIs retired, ${summary.failed} failed`);
+          },
           settings.configReconcileIntervalMs,
+          configLogger,
+        )
+      : undefined;
+
+  const publisher = new ConfigPublisher({ publications, targets, configClients, region: settings.region, account: settings.accountId ?? '', logger: configLogger });
+  const publish =
+    publications.length > 0 && settings.cmdbPublishIntervalMs > 0
+      ? new ScheduledPass(
+          'CMDB publication',
+          async () => {
+            for (const summary of await publisher.run()) configLogger.info({ ...summary }, describePublication(summary));
+          },
+          settings.cmdbPublishIntervalMs,
           configLogger,
         )
       : undefined;
@@ -236,6 +270,7 @@ export async function buildConnector(
 
   return {
     rules,
+    publications,
     engine,
     consumer,
     store,
@@ -246,8 +281,9 @@ export async function buildConnector(
     poller,
     serviceNowWebhook,
     reconcile,
+    publish,
     async stop() {
-      await Promise.all([consumer.stop(), poller.stop(), serviceNowWebhook?.drain(), reconcile?.stop()]);
+      await Promise.all([consumer.stop(), poller.stop(), serviceNowWebhook?.drain(), reconcile?.stop(), publish?.stop()]);
       await store.close();
     },
   };
@@ -257,4 +293,11 @@ export async function buildConnector(
 function pollInterval(settings: Settings): number {
   const intervals = [settings.serviceNow?.poll.intervalMs, settings.jira?.poll.intervalMs].filter((ms): ms is number => ms !== undefined && ms > 0);
   return intervals.length === 0 ? 0 : Math.min(...intervals);
+}
+
+/** One line that says what a publication pass did. */
+export function describePublication(summary: PublicationSummary): string {
+  const counts = `${summary.read} records read, ${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.removed} removed, ${summary.failed} failed`;
+  const subject = `Publication ${summary.publication} (${summary.resourceType})${summary.dryRun ? ', dry run' : ''}`;
+  return summary.stopped === undefined ? `${subject}: ${counts}` : `${subject} stopped after ${counts}: ${summary.stopped}`;
 }

@@ -1,18 +1,12 @@
 import Table from 'cli-table3';
 
-import { buildConnector } from '../app/connector.js';
 import { ConfigReconciler, type ReconcileSummary } from '../cmdb/config-reconciler.js';
+import { connectorForCommand, type CommandOutput } from './command-connector.js';
 import { loadSettings } from './settings.js';
-import { createLogger } from '../ops/logger.js';
-import { SyncMetrics } from '../ops/metrics.js';
-import { MappingValidationError } from '../rules/errors.js';
 import { createConfigClientProvider } from '../writeback/config-client.js';
 
 /** Output streams of the command: the process's own unless a test passes others. */
-export interface BackfillOutput {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-}
+export type BackfillOutput = CommandOutput;
 
 /**
  * Run one reconcile pass of the CMDB against the AWS Config inventory of the configured account and
@@ -30,14 +24,9 @@ export async function runBackfill(env: NodeJS.ProcessEnv, output: BackfillOutput
     return 1;
   }
 
-  const logger = createLogger(settings.logLevel === 'info' ? 'warn' : settings.logLevel);
-  let connector;
-  try {
-    connector = await buildConnector(settings, logger, new SyncMetrics());
-  } catch (error) {
-    output.stderr.write(`${error instanceof MappingValidationError ? error.message : `itsm-sync could not start: ${(error as Error).message}`}\n`);
-    return 1;
-  }
+  const opened = await connectorForCommand(settings, output);
+  if (opened === undefined) return 1;
+  const { connector, logger } = opened;
 
   try {
     const reconciler = new ConfigReconciler({
@@ -48,6 +37,7 @@ export async function runBackfill(env: NodeJS.ProcessEnv, output: BackfillOutput
       account: settings.accountId,
       region: settings.region,
       aggregator: settings.configAggregator,
+      concurrency: settings.concurrency,
       logger,
       onProgress: (progress) =>
         output.stderr.write(`backfill: ${progress.read} items read (${progress.resourceType}), ${progress.perSecond.toFixed(1)} items/s\n`),
@@ -69,6 +59,7 @@ function formatSummary(summary: ReconcileSummary, scope: string): string {
   const table = new Table({ head: ['Measure', 'Count'], style: { head: [], border: [] } });
   table.push(['Resource types read', String(summary.resourceTypes.length)], ['Resources listed by AWS Config', String(summary.discovered)]);
   for (const [outcome, count] of Object.entries(summary.outcomes).sort()) table.push([`  ${outcome}`, String(count)]);
+  table.push(['Account and Region CIs synced (never retired)', String(summary.placements)]);
   table.push(['Sync failures (tried again by the next event or pass)', String(summary.failed)], ['CIs retired (resource gone)', String(summary.retired)]);
   const rate = summary.seconds > 0 ? (summary.discovered / summary.seconds).toFixed(1) : '-';
   return `Backfill of ${scope}, in ${summary.seconds.toFixed(1)} s (${rate} resources/s):\n${table.toString()}\n`;

@@ -9,6 +9,7 @@ import { runDaemon } from './run.js';
 import { DEMO_TARGETS, runDemo, type DemoTargetSystem } from '../demo/demo.js';
 import { runBackfill } from './backfill.js';
 import { runPreview, type PreviewOptions } from './preview.js';
+import { runPublish } from './publish.js';
 import { runValidate } from './validate.js';
 
 const JIRA_DEPLOYMENTS: readonly JiraDeployment[] = ['cloud', 'datacenter'];
@@ -56,6 +57,14 @@ program
   });
 
 program
+  .command('publish')
+  .description('publish CMDB records to AWS Config as custom resources, as the mappings with kind: publication declare: write new and changed records, remove retired and gone ones; with --dry-run, only count')
+  .option('--dry-run', 'count what would be written and removed, and write nothing')
+  .action(async (options: { dryRun?: boolean }) => {
+    process.exitCode = await runPublish(process.env, { dryRun: options.dryRun });
+  });
+
+program
   .command('validate')
   .description('check every mapping file in a folder; exits 1 and lists each error with file, line and field')
   .argument('[dir]', 'mappings folder', process.env.MAPPINGS_DIR ?? './mappings')
@@ -65,10 +74,10 @@ program
 
 program
   .command('preview')
-  .description('print the exact ITSM payload (ServiceNow Table API, Jira REST API, or JSM Assets attributes) that an event would produce under a mapping, calling nothing')
+  .description('print the exact ITSM payload (ServiceNow Table API, Jira REST API, or JSM Assets attributes) that an event would produce under a mapping, or the AWS Config request a publication would send for a CMDB record, calling nothing')
   .requiredOption('--mapping <file>', 'mapping file (YAML)')
-  .requiredOption('--event <file>', 'EventBridge event (JSON), raw or wrapped in an SNS envelope')
-  .option('--record <file>', 'for OpsItem events, which are only triggers: the OpsItem as GetOpsItem returns it (aws ssm get-ops-item --output json)')
+  .option('--event <file>', 'for sync rules: the EventBridge event (JSON), raw or wrapped in an SNS envelope')
+  .option('--record <file>', 'for OpsItem events, which are only triggers: the OpsItem as GetOpsItem returns it (aws ssm get-ops-item --output json); for a publication: the CMDB record (JSON)')
   .option('--deployment <deployment>', 'for Jira mappings: cloud (REST API v3, text as ADF documents) or datacenter (REST API v2, wiki markup); default cloud', parseChoice(JIRA_DEPLOYMENTS))
   .action(async (options: PreviewOptions) => {
     process.exitCode = await runPreview(options);

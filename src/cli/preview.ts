@@ -5,7 +5,9 @@ import { pino } from 'pino';
 import type { AwsWriteback, ItsmTarget, SourceRecord, TicketRef, WritebackAction } from '../core/types.js';
 import { parseMessageBody } from '../intake/envelope.js';
 import { MappingValidationError } from '../rules/errors.js';
-import { loadRuleFile } from '../rules/loader.js';
+import { loadMappingFile } from '../rules/loader.js';
+import type { CmdbPublication } from '../rules/publication.js';
+import { desiredResource, putResourceConfigInput } from '../cmdb/config-publisher.js';
 import type { GetOpsItemCommandOutput } from '@aws-sdk/client-ssm';
 
 import { ConfigComplianceSource } from '../sources/config/config-compliance-source.js';
@@ -84,23 +86,35 @@ export async function runPreview(options: PreviewOptions): Promise<number> {
 
 export interface PreviewOptions {
   mapping: string;
-  event: string;
-  /** A GetOpsItem output, for OpsItem events (the event is only a trigger). */
+  /** The EventBridge event, for sync rules. */
+  event?: string;
+  /**
+   * A GetOpsItem output, for OpsItem events (the event is only a trigger); for a publication, the
+   * CMDB record as the Table API returns it.
+   */
   record?: string;
   /** For Jira mappings: the REST API and text format to preview. Default `cloud`. */
   deployment?: JiraDeployment;
 }
 
 async function preview(options: PreviewOptions): Promise<number> {
-  let rule;
+  let loaded;
   try {
-    rule = await loadRuleFile(options.mapping);
+    loaded = await loadMappingFile(options.mapping);
   } catch (error) {
     if (error instanceof MappingValidationError) {
       process.stderr.write(`${error.message}\n`);
       return 1;
     }
     throw error;
+  }
+  if ('publication' in loaded) {
+    return previewPublication(loaded.publication, options);
+  }
+  const rule = loaded.rule;
+  if (options.event === undefined) {
+    process.stderr.write(`${options.mapping} is a sync rule: give the AWS event it would sync with --event FILE.\n`);
+    return 1;
   }
   if (options.deployment !== undefined && rule.target.system !== 'jira') {
     process.stderr.write(`--deployment applies to Jira mappings, but ${options.mapping} syncs to ${rule.target.system}; leave --deployment out.\n`);
@@ -129,7 +143,7 @@ async function preview(options: PreviewOptions): Promise<number> {
     }
     records = [opsItemRecordFrom(options.record, event)];
   } else {
-    records = await adapter.toRecords(event);
+    records = await recordsSelectedBy(rule, await adapter.toRecords(event));
   }
 
   const output: unknown[] = [];
@@ -158,6 +172,21 @@ async function preview(options: PreviewOptions): Promise<number> {
 
   process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
   return 0;
+}
+
+/**
+ * Keep the records that the rule's `source.when` selects. A configuration item event also carries
+ * the records of its account and Region, which the mapping of a resource type does not select.
+ * When the rule selects none, every record is kept, so the preview shows that no rule handles them.
+ */
+async function recordsSelectedBy(rule: SyncRule, records: SourceRecord[]): Promise<SourceRecord[]> {
+  if (rule.source.when === undefined) return records;
+
+  const selected: SourceRecord[] = [];
+  for (const record of records) {
+    if (await rule.source.when.evaluate(record.view, { rule: rule.name })) selected.push(record);
+  }
+  return selected.length > 0 ? selected : records;
 }
 
 /** Build the OpsItem record from a saved GetOpsItem output, as the adapter would from the API. */
@@ -267,4 +296,38 @@ function recordingClient(calls: RecordedCall[]): ServiceNowClient {
   };
   // The target only calls the methods above in a preview.
   return client as unknown as ServiceNowClient;
+}
+
+/**
+ * Print the AWS Config request a publication would send for one CMDB record (a JSON object of
+ * field values, or a Table API response with `result`): PutResourceConfig with the configuration
+ * laid out, or DeleteResourceConfig for a retired record.
+ */
+async function previewPublication(publication: CmdbPublication, options: PreviewOptions): Promise<number> {
+  if (options.record === undefined || options.event !== undefined) {
+    process.stderr.write(
+      `${options.mapping} is a publication: give the CMDB record with --record FILE (the JSON of one record, as ` +
+        `GET /api/now/table/${publication.from.table}/<sys_id> returns it), and no --event.\n`,
+    );
+    return 1;
+  }
+
+  const parsed = JSON.parse(readFileSync(options.record, 'utf8')) as unknown;
+  const fields = typeof parsed === 'object' && parsed !== null && 'result' in parsed ? (parsed as { result: unknown }).result : parsed;
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+    process.stderr.write(`${options.record} must hold one CMDB record: a JSON object of field values, such as {"sys_id": "…", "name": "lnx-web-01"}.\n`);
+    return 1;
+  }
+  const values = fields as Record<string, unknown>;
+  const id = typeof values.sys_id === 'string' && values.sys_id !== '' ? values.sys_id : '<sys_id>';
+  const missing = publication.from.fields.filter((field) => !(field in values));
+
+  const desired = await desiredResource(publication, { id, values: Object.fromEntries(publication.from.fields.map((field) => [field, values[field] ?? ''])) });
+  const request = desired.retired
+    ? { call: 'DeleteResourceConfig', body: { ResourceType: publication.to.resourceType, ResourceId: id } }
+    : { call: 'PutResourceConfig', body: { ...putResourceConfigInput(publication, id, desired), Configuration: desired.configuration } };
+  process.stdout.write(
+    `${JSON.stringify({ publication: publication.name, request, note: 'Configuration is sent as JSON text; it is shown as an object here. A record whose configuration equals what AWS Config holds is not written.', missingFields: missing }, null, 2)}\n`,
+  );
+  return 0;
 }

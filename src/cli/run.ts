@@ -75,12 +75,13 @@ export async function runDaemon(env: NodeJS.ProcessEnv): Promise<number> {
   }
   connector.poller.start();
   connector.reconcile?.start();
+  connector.publish?.start();
   logger.info({ queueUrl: settings.queueUrl, healthPort: health?.port, concurrency: settings.concurrency, webhook: routes.length > 0 }, 'itsm-sync started');
 
   return runUntilSignal(consumer, logger, {
     exit: (code) => {
       // The consumer has drained; stop the way back, close what it was writing to, then end.
-      void Promise.allSettled([connector.poller.stop(), connector.serviceNowWebhook?.drain(), connector.reconcile?.stop(), health?.close()])
+      void Promise.allSettled([connector.poller.stop(), connector.serviceNowWebhook?.drain(), connector.reconcile?.stop(), connector.publish?.stop(), health?.close()])
         .then(() => connector.store.close())
         .then(
           () => process.exit(code),

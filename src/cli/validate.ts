@@ -16,6 +16,9 @@ export async function runValidate(dir: string): Promise<number> {
   for (const rule of rules) {
     process.stdout.write(`ok  ${rule.file}  rule "${rule.name}": ${rule.source.kind} -> ${rule.target.system} ${rule.target.table}\n`);
   }
-  process.stdout.write(`${rules.length} mapping(s) valid in ${dir}\n`);
+  for (const publication of validation.publications) {
+    process.stdout.write(`ok  ${publication.file}  publication "${publication.name}": ${publication.from.system} ${publication.from.table} -> AWS Config ${publication.to.resourceType}\n`);
+  }
+  process.stdout.write(`${rules.length + validation.publications.length} mapping(s) valid in ${dir}\n`);
   return 0;
 }

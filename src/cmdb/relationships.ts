@@ -2,6 +2,7 @@ import type { ItsmTarget, SourceRecord, TargetSystem, TicketRef } from '../core/
 import type { Logger } from '../ops/logger.js';
 import { CONFIG_API_FORMAT, configurationItemIdentity } from '../sources/config/configuration-item-record.js';
 import type { ConfigurationItemView } from '../sources/config/configuration-item-view.js';
+import { isPlacementRelationship } from '../sources/config/placement-relationships.js';
 import type { StateStore } from '../state/store.js';
 import type { SyncEngine, SyncResult } from '../sync/engine.js';
 
@@ -13,6 +14,10 @@ import type { SyncEngine, SyncResult } from '../sync/engine.js';
  * the inverse relationship (AWS Config records both sides), and its rule makes the relationship
  * then. Relationships this CI's rule made that AWS Config no longer lists are removed; a retired
  * CI keeps none.
+ *
+ * Items read from the API (oversized notifications, reconcile passes) carry none of AWS Config's
+ * relationships, only the account and Region ones that itsm-sync adds. Their sync makes those and
+ * removes nothing, because an empty list there does not mean the relationships ended.
  */
 export class CmdbRelationships {
   constructor(
@@ -28,20 +33,22 @@ export class CmdbRelationships {
     const rule = result.rule === undefined ? undefined : this.options.engine.ruleNamed(result.rule);
     const spec = rule?.relationships;
     const target = rule === undefined ? undefined : this.options.targets[rule.target.system];
-    // Items read from the API (oversized notifications, reconcile) carry no relationships.
-    if (rule === undefined || spec === undefined || target?.relate === undefined || result.correlation === undefined || record.format === CONFIG_API_FORMAT) return;
+    if (rule === undefined || spec === undefined || target?.relate === undefined || result.correlation === undefined) return;
+    const view = record.view as ConfigurationItemView;
+    const apiItem = record.format === CONFIG_API_FORMAT;
+    const mapped = (view.relationships ?? []).filter((relation) => spec[relation.name] !== undefined && (!apiItem || isPlacementRelationship(relation)));
+    // An API item can only add relationships, so without a mapped one there is nothing to do.
+    if (apiItem && mapped.length === 0) return;
 
     await this.options.engine.withLease(result.correlation, async () => {
       const link = await this.options.store.getLink(result.correlation!);
       if (link?.ticket === undefined) return;
-      const view = record.view as ConfigurationItemView;
 
       // The relationships the item lists, between CIs that both exist.
       const wanted = new Map<string, { parent: TicketRef; child: TicketRef; type: string }>();
       if (link.status === 'open') {
-        for (const relation of view.relationships ?? []) {
-          const mapping = spec[relation.name];
-          if (mapping === undefined) continue;
+        for (const relation of mapped) {
+          const mapping = spec[relation.name]!;
           const other = await this.options.engine.linkedConfigurationItem(configurationItemIdentity(view.account, view.region, relation.resourceType, relation.resourceId), rule.target.system);
           if (other === undefined) continue;
 
@@ -55,7 +62,7 @@ export class CmdbRelationships {
         if (relations[key] === undefined) relations[key] = await target.relate!(pair.parent, pair.child, pair.type);
       }
       for (const [key, id] of Object.entries(relations)) {
-        if (wanted.has(key)) continue;
+        if (wanted.has(key) || apiItem) continue;
         await target.unrelate?.(id);
         delete relations[key];
       }

@@ -59,6 +59,8 @@ export interface Settings {
   healthPort: number;
   /** Time between two CMDB reconcile passes in the daemon; 0 turns them off. */
   configReconcileIntervalMs: number;
+  /** How often the daemon publishes CMDB records to AWS Config (mappings with `kind: publication`); 0 turns it off. */
+  cmdbPublishIntervalMs: number;
   /** AWS Config aggregator whose organization-wide inventory backfill and reconcile read, when set. */
   configAggregator?: string;
 }
@@ -96,6 +98,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', { fallback: 25_000, min: 1_000, max: 120_000 }),
     healthPort: read.integer('HEALTH_PORT', { fallback: 8080, min: 0, max: 65_535 }),
     configReconcileIntervalMs: read.integer('CONFIG_RECONCILE_INTERVAL_MINUTES', { fallback: 0, min: 0, max: 10_080 }) * 60_000,
+    cmdbPublishIntervalMs: read.integer('CMDB_PUBLISH_INTERVAL_MINUTES', { fallback: 60, min: 0, max: 10_080 }) * 60_000,
     configAggregator:
       read.string('CONFIG_AGGREGATOR_NAME', { pattern: /^[\w-]{1,256}$/, expected: 'the name of an AWS Config configuration aggregator (letters, digits, _ and -)' }) || undefined,
   };

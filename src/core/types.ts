@@ -70,6 +70,12 @@ export interface SourceRecord<View extends object = object> {
    * binds the CI linked to that identity as `$ci`. Absent for records that name no single resource.
    */
   configurationItemIdentity?: string;
+  /**
+   * True for a record built from another record's ids alone (the account and Region of a
+   * configuration item), whose content changes only with them. Many events carry the same one, so
+   * the engine syncs each at most once per `derivedRecordTtlMs` instead of once per event.
+   */
+  derived?: boolean;
 }
 
 /** A reference to one ITSM record. */
@@ -145,10 +151,25 @@ export interface ItsmTarget {
   findByCorrelation(table: string, correlation: string): Promise<TicketRef | undefined>;
 
   /**
+   * Iterate over every record of `table` that matches `query` (the system's own query language,
+   * such as a ServiceNow encoded query; undefined for every record), with the values of `fields`,
+   * in a stable order. With `only`, just the record with that id, if it matches. CMDB publications
+   * read through it; systems whose CMDB cannot be published leave it out.
+   */
+  listRecords?(table: string, query: string | undefined, fields: readonly string[], only?: string): AsyncIterable<CmdbRecord>;
+
+  /**
    * Iterate over every record whose correlation value starts with `prefix`, with the current
    * values of `fields`, so that links can be rebuilt when the link store was lost.
    */
   listLinked(table: string, prefix: string, fields: string[]): AsyncIterable<LinkedTicket>;
+}
+
+/** A CMDB record as a publication reads it: its id in the ITSM system and the fields asked for. */
+export interface CmdbRecord {
+  /** The record's id, such as a ServiceNow `sys_id`. */
+  id: string;
+  values: Record<string, unknown>;
 }
 
 /**

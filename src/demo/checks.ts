@@ -24,7 +24,10 @@ export interface CheckedParts {
   freshWayBack?: WayBackReport;
   /** Tickets that delivering the samples a second time created. */
   secondDeliveryCreated?: number;
-  /** The CMDB part, whose objects must be Active, and Retired for the deleted resource (the Assets mappings' status names). */
+  /**
+   * The CMDB part, whose objects must be Active, and Retired for the deleted resource (the Assets
+   * mappings' status names), and whose account and Region objects must exist and be Active.
+   */
   configurationItems?: ConfigurationItemsReport;
   /** The noun of the target's tickets, for the messages: incident, issue. */
   ticketNoun: string;
@@ -58,6 +61,15 @@ export function failuresOf(parts: CheckedParts): string[] {
     if (object === undefined) failures.push(`the configuration item of ${name} has no CMDB object`);
     else if (deleted && object.status !== 'Retired') failures.push(`${name} was deleted, but its object ${object.number} is ${object.status}, not Retired`);
     else if (!deleted && object.status !== 'Active') failures.push(`the object ${object.number} of ${name} is ${object.status}, not Active`);
+  }
+
+  // The samples' resources are in one account and one Region, whose objects must exist and stay Active.
+  if (configurationItems !== undefined && configurationItems.placements.length === 0) {
+    failures.push('no object was made for the account and Region of the sample resources');
+  }
+  for (const { displayId, object } of configurationItems?.placements ?? []) {
+    if (object === undefined) failures.push(`${displayId} has no CMDB object`);
+    else if (object.status !== 'Active') failures.push(`the object ${object.number} of ${displayId} is ${object.status}, not Active`);
   }
   return failures;
 }

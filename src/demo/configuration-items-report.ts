@@ -37,7 +37,21 @@ export function formatConfigurationItems(report: ConfigurationItemsReport, cmdbN
   for (const [outcome, meaning] of Object.entries(CONFIGURATION_ITEM_OUTCOME_MEANINGS)) {
     if (present.has(outcome as SyncOutcome)) lines.push(`  ${outcome}: ${meaning}`);
   }
-  lines.push('  References: reference attributes that the connector set from the AWS Config relationships of the resource.');
+  lines.push('  References: reference attributes that the connector set from the AWS Config relationships of the resource,');
+  lines.push('  and from the account and Region it is in.');
+
+  lines.push('', `The connector also keeps an object in ${cmdbName} for each account and Region the resources are in (never retired):`);
+  const placements = new Table({ head: ['AWS record', 'Object', 'Name', 'Status', 'References'], wordWrap: true, style: TABLE_STYLE, colWidths: [43, 9, 16, 9, 30] });
+  placements.push(
+    ...report.placements.map(({ displayId, object }) => [
+      displayId,
+      object?.number ?? '-',
+      object?.name ?? '-',
+      object?.status ?? '-',
+      object === undefined || object.references.length === 0 ? '-' : object.references.join('\n'),
+    ]),
+  );
+  lines.push(placements.toString());
   return `${lines.join('\n')}\n`;
 }
 

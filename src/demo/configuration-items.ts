@@ -1,9 +1,10 @@
 /**
  * The demo's CMDB part: AWS Config records a few resources, whose configuration item changes
- * become CMDB objects with references between them, then one resource is deleted and its object
- * is retired rather than removed.
+ * become CMDB objects with references between them and to the objects of their account and
+ * Region, then one resource is deleted and its object is retired rather than removed.
  */
-import type { TicketRef } from '../core/types.js';
+import type { SourceRecord, TicketRef } from '../core/types.js';
+import { isPlacementResourceType } from '../sources/config/placement-records.js';
 import type { SyncOutcome } from '../sync/engine.js';
 import type { CmdbItemView } from './demo-target.js';
 import { DemoSampleError, type ResourceSample } from './samples.js';
@@ -29,11 +30,20 @@ export interface ConfigurationItemStep {
   object?: CmdbItemView;
 }
 
+/** The object of an account or Region that the resources are in, which the connector derives. */
+export interface PlacementObject {
+  /** The record's display id, such as `AWS::::Region us-east-1 in 111122223333`. */
+  displayId: string;
+  object?: CmdbItemView;
+}
+
 /** The result of the CMDB part. */
 export interface ConfigurationItemsReport {
   steps: ConfigurationItemStep[];
   /** Every sample resource's object at the end, in sample order. */
   objects: Array<{ resource: ResourceKey; object?: CmdbItemView }>;
+  /** The objects of the accounts and Regions of the samples at the end, in the order they were made. */
+  placements: PlacementObject[];
   writes: WriteCounts;
 }
 
@@ -61,28 +71,42 @@ export async function runConfigurationItems(session: DemoSession, samples: Resou
   const writesBefore = traffic.writes();
   session.takeSyncResults();
   const refs = new Map<string, TicketRef>();
+  const placementRefs = new Map<string, TicketRef>();
   const steps: ConfigurationItemStep[] = [];
 
   for (const { item } of samples) {
     stack.config.recordResource(item);
-    steps.push(await stepAfter(session, 'recorded', item, refs));
+    steps.push(await stepAfter(session, 'recorded', item, refs, placementRefs));
   }
   stack.config.deleteResource(DELETED_RESOURCE.resourceType, DELETED_RESOURCE.resourceId);
-  steps.push(await stepAfter(session, 'deleted', DELETED_RESOURCE, refs));
+  steps.push(await stepAfter(session, 'deleted', DELETED_RESOURCE, refs, placementRefs));
 
   return {
     steps,
     objects: samples.map(({ item }) => ({ resource: keyOf(item), object: objectOf(session, refs.get(keyText(item))) })),
+    placements: [...placementRefs].map(([displayId, ref]) => ({ displayId, object: objectOf(session, ref) })),
     writes: writesBetween(writesBefore, traffic.writes()),
   };
 }
 
 /** Waits for the connector to handle the step's event, then reads the resource's object. */
-async function stepAfter(session: DemoSession, action: ConfigurationItemStep['action'], resource: ResourceKey, refs: Map<string, TicketRef>): Promise<ConfigurationItemStep> {
+async function stepAfter(
+  session: DemoSession,
+  action: ConfigurationItemStep['action'],
+  resource: ResourceKey,
+  refs: Map<string, TicketRef>,
+  placementRefs: Map<string, TicketRef>,
+): Promise<ConfigurationItemStep> {
   await session.traffic.settle();
+  const all = session.takeSyncResults().filter(({ record }) => record.kind === 'configuration-item');
+
+  // Each event also syncs the account and Region the resource is in; their objects are listed apart.
+  for (const { record, result } of all) {
+    if (isPlacementRecord(record) && result.ticket !== undefined) placementRefs.set(record.displayId, result.ticket);
+  }
 
   // The results of other resources' records are relationship updates; only this resource's count here.
-  const results = session.takeSyncResults().filter(({ record }) => record.kind === 'configuration-item' && record.displayId === keyText(resource));
+  const results = all.filter(({ record }) => record.displayId === keyText(resource));
   const ticket = results.map(({ result }) => result.ticket).find((candidate) => candidate !== undefined);
   if (ticket !== undefined) refs.set(keyText(resource), ticket);
 
@@ -91,6 +115,10 @@ async function stepAfter(session: DemoSession, action: ConfigurationItemStep['ac
 
 function objectOf(session: DemoSession, ref: TicketRef | undefined): CmdbItemView | undefined {
   return ref === undefined ? undefined : session.target.configurationItem?.(ref);
+}
+
+function isPlacementRecord(record: SourceRecord): boolean {
+  return isPlacementResourceType(record.type);
 }
 
 function sameResource(left: ResourceKey, right: ResourceKey): boolean {

@@ -126,7 +126,7 @@ export async function playJiraDemo(options: JiraDemoOptions): Promise<JiraDemoRe
         const issuesTotal = target.ticketCount();
         printer.text(
           `\nNew issues in this run: ${issuesTotal}, ${issuesCreatedBySecondDelivery} of them from the second delivery. ` +
-            `Changes: ${changeApproval.changeCount}. Assets objects: ${configurationItems.objects.length}.\n`,
+            `Changes: ${changeApproval.changeCount}. Assets objects: ${configurationItems.objects.length + configurationItems.placements.length} (${configurationItems.placements.length} of them for the account and Region).\n`,
         );
         return {
           deployment: options.deployment,

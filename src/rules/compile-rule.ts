@@ -44,13 +44,7 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
       if (!(error instanceof InvalidExpressionError)) {
         throw error;
       }
-      const position = source.positionInValue(path, error.offset);
-      issues.push({
-        file,
-        ...position,
-        path: displayPath(path),
-        message: `invalid JSONata expression: ${error.reason} (near ${excerpt(text, error.offset)})`,
-      });
+      issues.push(invalidExpressionIssue(error, path, file, source));
       return undefined;
     }
   };
@@ -64,26 +58,7 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
       return rule === undefined ? [] : [rule];
     });
 
-  const fieldAt = (name: string, spec: FieldSpec | LifecycleFieldSpec, path: string[]): FieldRule | undefined => {
-    if (typeof spec === 'string') {
-      const expression = expressionAt(spec, path);
-      return expression === undefined ? undefined : createFieldRule({ name, owner: 'aws', expression });
-    }
-    const expression = spec.value === undefined ? undefined : expressionAt(spec.value, [...path, 'value']);
-    if (spec.value !== undefined && expression === undefined) {
-      return undefined;
-    }
-    return createFieldRule({
-      name,
-      // Lifecycle fields have no owner key: they are written when their lifecycle step happens.
-      owner: 'owner' in spec && spec.owner !== undefined ? spec.owner : 'aws',
-      expression,
-      constant: spec.const,
-      map: spec.map,
-      defaultValue: spec.default,
-      maxLength: spec.maxLength,
-    });
-  };
+  const fieldAt = (name: string, spec: FieldSpec | LifecycleFieldSpec, path: string[]): FieldRule | undefined => compileFieldSpec(name, spec, path, expressionAt);
 
   const writebackAt = (spec: WritebackSpec | undefined, path: string[]): WritebackRule | undefined => {
     if (spec === undefined) {
@@ -319,6 +294,47 @@ function reopenWindow(document: MappingDocument, file: string, source: YamlSourc
     issues.push({ file, ...source.positionOf(path), path: displayPath(path), message: (error as Error).message });
     return 0;
   }
+}
+
+/**
+ * Compiles one field spec (an expression, or an object with value or const) into a field rule,
+ * with `expressionAt` compiling its expression and recording any issue. Undefined when the
+ * expression did not compile.
+ */
+export function compileFieldSpec(
+  name: string,
+  spec: FieldSpec | LifecycleFieldSpec,
+  path: string[],
+  expressionAt: (text: string, path: string[]) => CompiledExpression | undefined,
+): FieldRule | undefined {
+  if (typeof spec === 'string') {
+    const expression = expressionAt(spec, path);
+    return expression === undefined ? undefined : createFieldRule({ name, owner: 'aws', expression });
+  }
+  const expression = spec.value === undefined ? undefined : expressionAt(spec.value, [...path, 'value']);
+  if (spec.value !== undefined && expression === undefined) {
+    return undefined;
+  }
+  return createFieldRule({
+    name,
+    // Lifecycle fields have no owner key: they are written when their lifecycle step happens.
+    owner: 'owner' in spec && spec.owner !== undefined ? spec.owner : 'aws',
+    expression,
+    constant: spec.const,
+    map: spec.map,
+    defaultValue: spec.default,
+    maxLength: spec.maxLength,
+  });
+}
+
+/** The issue for an expression that did not compile, placed on the character it points at. */
+export function invalidExpressionIssue(error: InvalidExpressionError, path: string[], file: string, source: YamlSource): MappingIssue {
+  return {
+    file,
+    ...source.positionInValue(path, error.offset),
+    path: displayPath(path),
+    message: `invalid JSONata expression: ${error.reason} (near ${excerpt(error.expression, error.offset)})`,
+  };
 }
 
 /** Up to 20 characters on each side of `offset`, on one line, for error messages. */

@@ -103,7 +103,7 @@ export function findUnknownRecordFields(ast: AstNode, recordFields: ReadonlySet<
             ? `the record has no field '${name}'; to write the text ${name}, quote it inside the expression ` +
               `('"${name}"'). Record fields: ${[...recordFields].join(', ')}`
             : `'${name}' is not among the fields this expression can read; add it to ${fieldsListedIn} to read ` +
-              `that ticket field, or quote it ('"${name}"') to write the text. Readable: ${[...recordFields].join(', ')}`,
+              `that field, or quote it ('"${name}"') to write the text. Readable: ${[...recordFields].join(', ')}`,
       });
     }
   };

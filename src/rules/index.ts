@@ -1,7 +1,8 @@
 /**
  * Sync rules: mapping files loaded, validated and compiled. See docs/mappings.md for the format.
  */
-export { loadRuleFile, loadRules, validateRules, type ValidationResult } from './loader.js';
+export { loadMappingFile, loadMappings, loadRuleFile, loadRules, validateRules, type LoadedMappings, type ValidationResult } from './loader.js';
+export type { CmdbPublication } from './publication.js';
 export {
   ExpressionError,
   InvalidExpressionError,

@@ -1,9 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { compilePublication } from './compile-publication.js';
 import { compileRule } from './compile-rule.js';
 import { MappingValidationError, type MappingIssue } from './errors.js';
 import type { MappingDocument } from './mapping-document.js';
+import { isPublicationDocument, type CmdbPublication, type PublicationDocument } from './publication.js';
 import { checkAgainstSchema, displayPath } from './schema.js';
 import type { SyncRule } from './sync-rule.js';
 import { YamlSource } from './yaml-source.js';
@@ -15,7 +17,15 @@ export interface ValidationResult {
    * is only part of the rule set: use it for reports, never to run the daemon.
    */
   rules: SyncRule[];
+  /** The publications (CMDB records to AWS Config) that compiled, sorted by name. */
+  publications: CmdbPublication[];
   issues: MappingIssue[];
+}
+
+/** Everything a mappings folder declares: sync rules, and publications of CMDB records to AWS Config. */
+export interface LoadedMappings {
+  rules: SyncRule[];
+  publications: CmdbPublication[];
 }
 
 /**
@@ -29,11 +39,19 @@ export interface ValidationResult {
  * const rules = await loadRules(process.env.MAPPINGS_DIR ?? 'mappings');
  */
 export async function loadRules(dir: string): Promise<SyncRule[]> {
-  const { rules, issues } = await validateRules(dir);
+  return (await loadMappings(dir)).rules;
+}
+
+/**
+ * Loads every mapping file directly in `dir`, like {@link loadRules}, and returns the publications
+ * too. All or nothing: any problem in any file throws `MappingValidationError`.
+ */
+export async function loadMappings(dir: string): Promise<LoadedMappings> {
+  const { rules, publications, issues } = await validateRules(dir);
   if (issues.length > 0) {
     throw new MappingValidationError(issues);
   }
-  return rules;
+  return { rules, publications };
 }
 
 /**
@@ -43,11 +61,12 @@ export async function loadRules(dir: string): Promise<SyncRule[]> {
 export async function validateRules(dir: string): Promise<ValidationResult> {
   const listing = await listMappingFiles(dir);
   if ('issue' in listing) {
-    return { rules: [], issues: [listing.issue] };
+    return { rules: [], publications: [], issues: [listing.issue] };
   }
 
   const issues: MappingIssue[] = [];
   const rules: SyncRule[] = [];
+  const publications: CmdbPublication[] = [];
   const named: NamedFile[] = [];
   for (const file of listing.files) {
     const result = await loadFile(file);
@@ -55,30 +74,50 @@ export async function validateRules(dir: string): Promise<ValidationResult> {
     if (result.rule !== undefined) {
       rules.push(result.rule);
     }
+    if (result.publication !== undefined) {
+      publications.push(result.publication);
+    }
     if (result.name !== undefined && result.source !== undefined) {
       named.push({ file, name: result.name, source: result.source });
     }
   }
 
   issues.push(...findDuplicateNames(named));
+  issues.push(...(await publicationConflicts(publications, rules, named)));
 
   rules.sort((a, b) => a.priority - b.priority || a.name.localeCompare(b.name));
-  return { rules, issues };
+  publications.sort((a, b) => a.name.localeCompare(b.name));
+  return { rules, publications, issues };
 }
 
 /**
  * Loads, validates and compiles one mapping file, for commands that work on a single mapping
- * (`itsm-sync preview`). Throws `MappingValidationError` listing every problem in the file.
+ * (`itsm-sync preview`): a sync rule, or a publication. Throws `MappingValidationError` listing
+ * every problem in the file.
+ */
+export async function loadMappingFile(file: string): Promise<{ rule: SyncRule } | { publication: CmdbPublication }> {
+  const { rule, publication, issues } = await loadFile(file);
+  if (issues.length > 0) {
+    throw new MappingValidationError(issues);
+  }
+  if (publication !== undefined) return { publication };
+  if (rule !== undefined) return { rule };
+  throw new MappingValidationError([{ file, line: 1, column: 1, path: '', message: 'the file holds no sync rule or publication' }]);
+}
+
+/**
+ * Loads, validates and compiles one sync rule file. Throws `MappingValidationError` listing every
+ * problem in the file, or naming a publication, which is not a sync rule.
  *
  * @example
  * const rule = await loadRuleFile('mappings/securityhub-finding-to-incident.yaml');
  */
 export async function loadRuleFile(file: string): Promise<SyncRule> {
-  const { rule, issues } = await loadFile(file);
-  if (issues.length > 0 || rule === undefined) {
-    throw new MappingValidationError(issues);
+  const loaded = await loadMappingFile(file);
+  if ('publication' in loaded) {
+    throw new MappingValidationError([{ file, line: 1, column: 1, path: 'kind', message: 'this file is a publication (CMDB to AWS Config), not a sync rule; preview it with --record, or run `itsm-sync publish --dry-run`' }]);
   }
-  return rule;
+  return loaded.rule;
 }
 
 const MAPPING_FILE = /\.ya?ml$/i;
@@ -123,6 +162,7 @@ async function listMappingFiles(dir: string): Promise<{ files: string[] } | { is
 
 interface FileResult {
   rule?: SyncRule;
+  publication?: CmdbPublication;
   /** The rule name, when the file has one, even if the file has other problems. */
   name?: string;
   source?: YamlSource;
@@ -159,7 +199,8 @@ async function readAndCompile(file: string): Promise<FileResult> {
   }
 
   const name = nameOf(source.data);
-  const problems = checkAgainstSchema(source.data);
+  const isPublication = isPublicationDocument(source.data);
+  const problems = checkAgainstSchema(source.data, isPublication ? 'publication' : 'rule');
   if (problems.length > 0) {
     const issues = problems.map((problem) => ({
       file,
@@ -171,6 +212,10 @@ async function readAndCompile(file: string): Promise<FileResult> {
     return { name, source, issues };
   }
 
+  if (isPublication) {
+    const { publication, issues } = compilePublication(source.data as PublicationDocument, file, source);
+    return { publication, name, source, issues };
+  }
   const { rule, issues } = compileRule(source.data as MappingDocument, file, source);
   return { rule, name, source, issues };
 }
@@ -199,6 +244,38 @@ function findDuplicateNames(named: NamedFile[]): MappingIssue[] {
         `duplicate rule name '${entry.name}', already used in ${first.file}:${firstPlace.line}:${firstPlace.column}; ` +
         'rule names must be unique across mapping files',
     });
+  }
+  return issues;
+}
+
+/**
+ * Returns one issue for each publication that would fight another mapping: two publications of one
+ * resource type (each would remove the other's resources), or a configuration item rule that
+ * handles the published type (its CIs would come back into the CMDB as new CIs, a sync loop).
+ */
+async function publicationConflicts(publications: CmdbPublication[], rules: SyncRule[], named: NamedFile[]): Promise<MappingIssue[]> {
+  const issues: MappingIssue[] = [];
+  const issueAt = (publication: CmdbPublication, message: string): void => {
+    const entry = named.find((candidate) => candidate.name === publication.name && candidate.file === publication.file);
+    const place = entry?.source.positionOf(['to', 'resourceType']) ?? { line: 1, column: 1 };
+    issues.push({ file: publication.file, ...place, path: 'to.resourceType', message });
+  };
+
+  const ownerOfType = new Map<string, CmdbPublication>();
+  for (const publication of publications) {
+    const owner = ownerOfType.get(publication.to.resourceType);
+    if (owner !== undefined) {
+      issueAt(publication, `${publication.to.resourceType} is already published by ${owner.name} (${owner.file}); a publication owns its type and removes the resources it does not list, so give each its own type`);
+      continue;
+    }
+    ownerOfType.set(publication.to.resourceType, publication);
+
+    for (const rule of rules.filter((candidate) => candidate.source.kind === 'configuration-item')) {
+      const handles = rule.source.when === undefined || (await rule.source.when.evaluate({ resourceType: publication.to.resourceType }, { rule: rule.name }).catch(() => false));
+      if (handles) {
+        issueAt(publication, `the sync rule ${rule.name} (${rule.file}) handles ${publication.to.resourceType}, so each published record would come back as a new CI; narrow its source.when to exclude the type`);
+      }
+    }
   }
   return issues;
 }

@@ -12,6 +12,14 @@ export const MAPPING_SCHEMA_PATH = fileURLToPath(
   new URL('../../mappings/schema/mapping.schema.json', import.meta.url),
 );
 
+/** Location of the JSON Schema of publications (CMDB records to AWS Config), which borrows from the mapping schema. */
+export const PUBLICATION_SCHEMA_PATH = fileURLToPath(
+  new URL('../../mappings/schema/publication.schema.json', import.meta.url),
+);
+
+/** The two kinds of mapping document: a sync rule, or a publication of CMDB records to AWS Config. */
+export type DocumentKind = 'rule' | 'publication';
+
 /** One schema violation, in words an ITSM admin can act on. */
 export interface SchemaProblem {
   /** Keys from the document root to the offending value or key. */
@@ -30,7 +38,7 @@ export interface SchemaProblem {
 // `default` property is the plugin function.
 const addFormats = addFormatsModule.default;
 
-let validator: ValidateFunction | undefined;
+let validators: Record<DocumentKind, ValidateFunction> | undefined;
 
 /**
  * The location (`#/definitions/duration`) of every sub-schema, by object identity. ajv reports
@@ -39,11 +47,13 @@ let validator: ValidateFunction | undefined;
  */
 const schemaLocations = new Map<object, string>();
 
-/** Compiles the mapping schema once, on first use. A broken schema file fails here, at start-up. */
-function mappingValidator(): ValidateFunction {
-  if (validator === undefined) {
-    const schema = JSON.parse(readFileSync(MAPPING_SCHEMA_PATH, 'utf8')) as object;
-    recordLocations(schema, '#');
+/** Compiles both schemas once, on first use. A broken schema file fails here, at start-up. */
+function validatorFor(kind: DocumentKind): ValidateFunction {
+  if (validators === undefined) {
+    const mappingSchema = JSON.parse(readFileSync(MAPPING_SCHEMA_PATH, 'utf8')) as object;
+    const publicationSchema = JSON.parse(readFileSync(PUBLICATION_SCHEMA_PATH, 'utf8')) as object;
+    recordLocations(mappingSchema, '#');
+    recordLocations(publicationSchema, 'publication#');
     const ajv = new Ajv({
       allErrors: true,
       verbose: true,
@@ -53,14 +63,19 @@ function mappingValidator(): ValidateFunction {
       strictRequired: false,
     });
     addFormats(ajv);
-    validator = ajv.compile(schema);
+    // The publication schema refers to definitions of the mapping schema by its file name.
+    ajv.addSchema(mappingSchema, 'mapping.schema.json');
+    validators = { rule: ajv.getSchema('mapping.schema.json')!, publication: ajv.compile(publicationSchema) };
   }
-  return validator;
+  return validators[kind];
 }
 
-/** Checks a parsed mapping document against the JSON Schema and returns every problem found. */
-export function checkAgainstSchema(document: unknown): SchemaProblem[] {
-  const validate = mappingValidator();
+/**
+ * Checks a parsed mapping document against the JSON Schema of its kind (a sync rule by default) and
+ * returns every problem found.
+ */
+export function checkAgainstSchema(document: unknown, kind: DocumentKind = 'rule'): SchemaProblem[] {
+  const validate = validatorFor(kind);
   if (validate(document)) {
     return [];
   }
@@ -103,6 +118,11 @@ const PATTERN_HINTS: Record<string, string> = {
   '#/properties/target/properties/table': 'use a ServiceNow table name (incident), a Jira project key (SEC), or assets/<object schema key>/<object type name> for JSM Assets',
   '#/properties/correlation/properties/prefix': 'use 1 to 40 letters, digits or . _ : - (for example aws-sh-)',
   '#/definitions/duration': `write ${DURATION_HINT}`,
+  'publication#/properties/from/properties/table': 'use a ServiceNow table name in lowercase, such as cmdb_ci_linux_server',
+  'publication#/properties/to/properties/resourceType':
+    'use the registered type name Organization::Service::Resource, three parts of 2 to 64 letters or digits (for example MyCompany::CMDB::LinuxServer)',
+  'publication#/properties/from/properties/fields/items': 'use a column name in lowercase, such as host_name; dot-walked names such as location.name are not read',
+  'publication#/properties/configuration/propertyNames': 'use a property name of the registered schema: a letter, then letters, digits or _',
   '#/definitions/fieldName': 'use letters, digits and _, starting with a letter or _ (for example short_description or customfield_10060); JSM Assets attribute names may also hold spaces, ( ) . and &',
 };
 
@@ -180,6 +200,9 @@ function describeSchemaError(error: ErrorObject): SchemaProblem | undefined {
 
     case 'minLength':
       return value('must not be empty');
+
+    case 'const':
+      return value(`invalid value ${describeValue(error.data)}; expected ${JSON.stringify(params.allowedValue)}`);
 
     case 'minProperties':
       return value(`needs at least ${String(params.limit)} entry`);

@@ -56,6 +56,11 @@ export interface SyncEngineOptions {
   leaseTtlMs?: number;
   /** How long to wait for another worker's lease on the same record before giving up. */
   leaseWaitMs?: number;
+  /**
+   * How long a derived record (`SourceRecord.derived`) that synced without error is not synced
+   * again, in milliseconds. Default {@link DEFAULT_DERIVED_RECORD_TTL_MS}.
+   */
+  derivedRecordTtlMs?: number;
   clock?: () => Date;
   /** Called after each sync with its result; the demo and tests use it to show what happened. */
   onResult?: (record: SourceRecord, result: SyncResult) => void;
@@ -107,6 +112,9 @@ export class SyncEngine {
   private readonly clock: () => Date;
   /** Kinds and types of record already logged as having no rule. */
   private readonly announcedWithoutRule = new Set<string>();
+  private readonly derivedRecordTtlMs: number;
+  /** Until when each derived record that synced is not synced again, by identity, oldest first. */
+  private readonly derivedSyncedUntil = new Map<string, number>();
 
   constructor(private readonly options: SyncEngineOptions) {
     for (const rule of [...options.rules].sort((a, b) => a.priority - b.priority)) {
@@ -118,6 +126,7 @@ export class SyncEngine {
 
     this.leaseTtlMs = options.leaseTtlMs ?? 120_000;
     this.leaseWaitMs = options.leaseWaitMs ?? 15_000;
+    this.derivedRecordTtlMs = options.derivedRecordTtlMs ?? DEFAULT_DERIVED_RECORD_TTL_MS;
     this.clock = options.clock ?? (() => new Date());
   }
 
@@ -253,6 +262,27 @@ export class SyncEngine {
 
   /** Sync one record and log the outcome. Throws when the message should be retried. */
   async sync(record: SourceRecord): Promise<SyncResult> {
+    // The account and Region records come with every configuration item event. One sync now and
+    // then keeps their CIs; a sync per event would only compete for their leases.
+    if (record.derived === true && (this.derivedSyncedUntil.get(record.identity) ?? 0) > Date.now()) {
+      return { outcome: 'unchanged', fields: [] };
+    }
+
+    const result = await this.syncRecord(record);
+    if (record.derived === true) this.rememberDerived(record.identity);
+    return result;
+  }
+
+  /** Remember that a derived record synced, dropping the oldest entries past a bound. */
+  private rememberDerived(identity: string): void {
+    this.derivedSyncedUntil.delete(identity);
+    this.derivedSyncedUntil.set(identity, Date.now() + this.derivedRecordTtlMs);
+    if (this.derivedSyncedUntil.size > DERIVED_RECORDS_REMEMBERED) {
+      this.derivedSyncedUntil.delete(this.derivedSyncedUntil.keys().next().value!);
+    }
+  }
+
+  private async syncRecord(record: SourceRecord): Promise<SyncResult> {
     const rule = await this.selectRule(record);
     if (!rule) {
       this.report(record, undefined, { outcome: 'no-rule', fields: [] });
@@ -682,6 +712,15 @@ function latest(a: string | undefined, b: string | undefined): string | undefine
   if (!b) return a;
   return isBefore(a, b) ? b : a;
 }
+
+/**
+ * How long a derived record that synced is not synced again. Its content changes only with its
+ * ids, so the time only bounds how long a store edited outside the connector goes unnoticed.
+ */
+export const DEFAULT_DERIVED_RECORD_TTL_MS = 10 * 60_000;
+
+// Bounds the memory of derived records: one account and Region pair per entry.
+const DERIVED_RECORDS_REMEMBERED = 10_000;
 
 const RECORD_KIND_NAMES: Record<SourceRecord['kind'], string> = {
   finding: 'Security Hub finding',

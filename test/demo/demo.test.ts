@@ -330,11 +330,21 @@ describe.each(['cloud', 'datacenter'] as const)('Jira %s demo', (deployment) => 
     const [vpc, subnet, securityGroup, instance] = objects.map(({ object }) => object);
     expect(vpc?.status).toBe('Active');
     expect(securityGroup?.name).toBe('orders-api-sg');
+
+    // The samples are in one account and Region, whose objects the first event made.
+    const { placements } = report.configurationItems;
+    expect(placements.map(({ displayId }) => displayId)).toEqual(['AWS::::Account 111122223333', 'AWS::::Region us-east-1 in 111122223333']);
+    const [account, region] = placements.map(({ object }) => object);
+    expect(account).toMatchObject({ name: '111122223333', status: 'Active', references: [] });
+    expect(region).toMatchObject({ name: 'us-east-1', status: 'Active', references: [`Owned by Account: ${account?.number}`] });
+    expect(vpc?.references).toEqual([`Located in Region: ${region?.number}`]);
     expect(steps[3]?.object?.references).toEqual([
       `Contained in VPC: ${vpc?.number}`,
       `In Subnet: ${subnet?.number}`,
       `Uses Security Groups: ${securityGroup?.number}`,
+      `Located in Region: ${region?.number}`,
     ]);
+    expect(text).toContain('for each account and Region the resources are in');
     expect(instance).toMatchObject({ number: steps[3]?.object?.number, status: 'Retired' });
     expect(report.writes.configurationItems.itsm).toBeGreaterThanOrEqual(5);
     expect(text).toContain('the connector writes the resource\'s object in JSM Assets');
@@ -364,9 +374,14 @@ describe('demo exit code', () => {
 });
 
 describe('demo checks', () => {
-  const retired = (status: string): ConfigurationItemsReport => ({
+  const ACTIVE_PLACEMENTS: ConfigurationItemsReport['placements'] = [
+    { displayId: 'AWS::::Account 111122223333', object: { number: 'AWS-1', name: '111122223333', status: 'Active', references: [] } },
+    { displayId: 'AWS::::Region us-east-1 in 111122223333', object: { number: 'AWS-2', name: 'us-east-1', status: 'Active', references: ['Owned by Account: AWS-1'] } },
+  ];
+  const retired = (status: string, placements = ACTIVE_PLACEMENTS): ConfigurationItemsReport => ({
     steps: [],
     objects: [{ resource: { resourceType: 'AWS::EC2::Instance', resourceId: 'i-0a1b2c3d4e5f60718' }, object: { number: 'AWS-4', name: 'orders-api-prod-2', status, references: [] } }],
+    placements,
     writes: { itsm: 0, updateOpsItem: 0, batchUpdateFindings: 0, sendAutomationSignal: 0 },
   });
 
@@ -383,6 +398,19 @@ describe('demo checks', () => {
   it('reports a deleted resource still active', () => {
     expect(failuresOf({ configurationItems: retired('Active'), ticketNoun: 'issue' })).toEqual([
       'AWS::EC2::Instance i-0a1b2c3d4e5f60718 was deleted, but its object AWS-4 is Active, not Retired',
+    ]);
+  });
+
+  it('reports missing account and Region objects', () => {
+    expect(failuresOf({ configurationItems: retired('Retired', []), ticketNoun: 'issue' })).toEqual(['no object was made for the account and Region of the sample resources']);
+  });
+
+  it('reports a Region object that is not Active', () => {
+    const [account, region] = ACTIVE_PLACEMENTS;
+    const placements = [account!, { ...region!, object: { ...region!.object!, status: 'Retired' } }];
+
+    expect(failuresOf({ configurationItems: retired('Retired', placements), ticketNoun: 'issue' })).toEqual([
+      'the object AWS-2 of AWS::::Region us-east-1 in 111122223333 is Retired, not Active',
     ]);
   });
 

@@ -6,6 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { ConfigurationItemInput } from '../../src/simulators/config/server.js';
+import { relationshipTypeSysId } from '../../src/simulators/servicenow/cmdb.js';
+import { ciDeletes } from '../support/cmdb.js';
 import { Harness } from '../support/harness.js';
 
 let harness: Harness;
@@ -212,6 +214,29 @@ const CASES = {
   },
 } satisfies Record<string, ResourceTypeCase>;
 
+/** Returns each sync's record type and outcome, in order, such as `AWS::::Account created`. */
+function typedOutcomes(): string[] {
+  return harness.results.map(({ record, result }) => `${record.type} ${result.outcome}`);
+}
+
+/** Returns the outcomes of an item's first event: the account and Region CIs are made before the resource's. */
+function firstEvent(resourceType: string, outcome = 'created'): string[] {
+  return ['AWS::::Account created', 'AWS::::Region created', `${resourceType} ${outcome}`];
+}
+
+/**
+ * Returns the outcomes of a later event of a resource in the same account and Region: the engine
+ * synced the account and Region a moment ago, so it does not sync them again.
+ */
+function laterEvent(resourceType: string, outcome: string): string[] {
+  return [`${resourceType} ${outcome}`];
+}
+
+/** Returns the Contains relationships between CIs (each CI is also Hosted on its Region's datacenter). */
+function containsRelations(): Array<Record<string, string>> {
+  return harness.serviceNow.records('cmdb_rel_ci').filter((relation) => relation.type === relationshipTypeSysId('Contains::Contained by'));
+}
+
 /** Returns the CI in a class table, and fails the test unless the table has exactly one. */
 function onlyCi(table: string): Record<string, string> | undefined {
   const all = harness.serviceNow.records(table);
@@ -240,7 +265,10 @@ describe('CMDB mappings per AWS Config resource type', () => {
     });
     expect(ci?.correlation_id?.startsWith(prefix)).toBe(true);
     expect(ci?.short_description).toContain('111122223333/us-east-1');
-    expect(harness.outcomes()).toEqual(['created']);
+    expect(typedOutcomes()).toEqual(firstEvent(item.resourceType));
+    // Every regional CI is hosted on the datacenter CI of its account and Region.
+    const datacenter = onlyCi('cmdb_ci_aws_datacenter');
+    expect(harness.serviceNow.records('cmdb_rel_ci')).toContainEqual(expect.objectContaining({ parent: ci?.sys_id, child: datacenter?.sys_id, type: relationshipTypeSysId('Hosted on::Hosts') }));
   });
 
   it('separates RDS instances from clusters', async () => {
@@ -267,8 +295,9 @@ describe('CMDB mappings per AWS Config resource type', () => {
 
     // Retired, never deleted. A deleted item has no configuration, so the class columns keep their values.
     expect(onlyCi(table)).toMatchObject({ object_id: item.resourceId, install_status: '7', size: '100' });
-    expect(harness.serviceNow.requests.some((request) => request.method === 'DELETE')).toBe(false);
-    expect(harness.outcomes()).toEqual(['created', 'resolved']);
+    expect(ciDeletes(harness.serviceNow)).toEqual([]);
+    // A deletion syncs no account or Region record, so only the volume is synced.
+    expect(typedOutcomes()).toEqual([...firstEvent(item.resourceType), `${item.resourceType} resolved`]);
   });
   it.each([
     ['AWS::ECS::Cluster', CASES['AWS::ECS::Cluster'].item],
@@ -297,8 +326,8 @@ describe('CMDB mappings per AWS Config resource type', () => {
 
     // Retired, never deleted; the name and the tags stay as they were.
     expect(onlyCi(table)).toMatchObject({ object_id: item.resourceId, name: updated?.name, short_description: updated?.short_description, install_status: '7', operational_status: '6', u_environment: 'production' });
-    expect(harness.serviceNow.requests.some((request) => request.method === 'DELETE')).toBe(false);
-    expect(harness.outcomes()).toEqual(['created', 'updated', 'resolved']);
+    expect(ciDeletes(harness.serviceNow)).toEqual([]);
+    expect(typedOutcomes()).toEqual([...firstEvent(item.resourceType), ...laterEvent(item.resourceType, 'updated'), `${item.resourceType} resolved`]);
   });
 
   it('puts an ECS service in its cluster when both CIs exist', async () => {
@@ -308,7 +337,7 @@ describe('CMDB mappings per AWS Config resource type', () => {
     // The service arrives first: its cluster has no CI yet, so no relationship is made.
     harness.config.recordResource(ecsServiceItem(2, inCluster));
     await harness.settle();
-    expect(harness.serviceNow.records('cmdb_rel_ci')).toEqual([]);
+    expect(containsRelations()).toEqual([]);
 
     // The cluster's item lists the inverse relationship, and its rule makes the relationship.
     harness.config.recordResource({
@@ -319,7 +348,7 @@ describe('CMDB mappings per AWS Config resource type', () => {
 
     const cluster = onlyCi('cmdb_ci_cloud_ecs_cluster');
     const service = onlyCi('cmdb_ci_cloud_ecs_service');
-    const relations = harness.serviceNow.records('cmdb_rel_ci');
+    const relations = containsRelations();
     expect(relations).toHaveLength(1);
     expect(relations[0]).toMatchObject({ parent: cluster?.sys_id, child: service?.sys_id });
   });

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { relationshipTypeSysId } from '../../src/simulators/servicenow/cmdb.js';
+import { ciDeletes, relationshipsOf } from '../support/cmdb.js';
 import { Harness } from '../support/harness.js';
 
 let harness: Harness;
@@ -50,10 +52,11 @@ describe('AWS Config configuration items to the CMDB', () => {
 
     harness.config.deleteResource('AWS::EC2::Instance', INSTANCE);
     await harness.settle();
-    // Retired, never deleted.
+    // Retired, never deleted. Its relationship to the Region goes, because a retired CI keeps none.
     expect(ci()?.install_status).toBe('7');
     expect(ci()?.operational_status).toBe('6');
-    expect(harness.serviceNow.requests.some((request) => request.method === 'DELETE')).toBe(false);
+    expect(ciDeletes(harness.serviceNow)).toEqual([]);
+    expect(relationshipsOf(harness.serviceNow)).toEqual(['cmdb_ci_aws_datacenter us-east-1 > Hosted on > cmdb_ci_cloud_service_account 111122223333']);
     // The item of a deleted resource has no tags: the retired CI keeps its name and owner.
     expect(ci()).toMatchObject({ name: 'orders-api-prod-2', u_owner: 'team-orders', u_environment: 'production' });
     expect(ci()?.short_description).toContain('(t3.large)');
@@ -79,7 +82,12 @@ describe('AWS Config configuration items to the CMDB', () => {
 
     expect(ci()).toMatchObject({ sys_id: vendorCi.sys_id, name: 'orders-api-prod-2', object_id: INSTANCE });
     expect(ci()?.correlation_id).toMatch(/^aws-ci-ec2-/);
-    expect(harness.outcomes()).toEqual(['adopted']);
+    // The account and Region CIs are created before the instance's CI is adopted.
+    expect(harness.results.map(({ record, result }) => [record.type, result.outcome])).toEqual([
+      ['AWS::::Account', 'created'],
+      ['AWS::::Region', 'created'],
+      ['AWS::EC2::Instance', 'adopted'],
+    ]);
   });
 
   it('reads an oversized configuration item with BatchGetResourceConfig', async () => {
@@ -113,8 +121,10 @@ describe('AWS Config configuration items to the CMDB', () => {
     }
     await harness.settle();
 
-    expect(harness.serviceNow.records('cmdb_ci')).toEqual([]);
-    expect(harness.outcomes()).toEqual(['no-rule', 'no-rule', 'no-rule']);
+    // The topics have no CI; the account and Region that AWS Config reports them in do.
+    expect(harness.serviceNow.records('cmdb_ci').map((ci) => ci.sys_class_name).sort()).toEqual(['cmdb_ci_aws_datacenter', 'cmdb_ci_cloud_service_account']);
+    expect(harness.results.filter(({ record }) => record.type === 'AWS::SNS::Topic').map(({ result }) => result.outcome)).toEqual(['no-rule', 'no-rule', 'no-rule']);
+    expect(harness.outcomes().filter((outcome) => outcome === 'no-rule')).toHaveLength(3);
     const infoLines = harness.logLines.filter((line) => line.includes('"outcome":"no-rule"') && line.includes('"level":30'));
     expect(infoLines).toHaveLength(1);
     expect(infoLines[0]).toContain('AWS::SNS::Topic');
@@ -137,36 +147,56 @@ describe('CMDB relationships', () => {
     return harness.serviceNow.records('cmdb_rel_ci');
   }
 
+  /** Returns the Contains relationships: between the VPC and the instance (the others are Hosted on, to the Region). */
+  function vpcRelations(): Array<Record<string, string>> {
+    return relations().filter((relation) => relation.type === relationshipTypeSysId('Contains::Contained by'));
+  }
+
+  const REGION_HOSTED_ON_ACCOUNT = 'cmdb_ci_aws_datacenter us-east-1 > Hosted on > cmdb_ci_cloud_service_account 111122223333';
+
   it('relates an instance to its VPC', async () => {
     harness = await Harness.start({ forwardAwsEvents: true });
 
-    // The instance arrives first: its VPC is not in the CMDB yet, so nothing is related.
+    // The instance arrives first: its VPC is not in the CMDB yet, so it is related to its Region only.
     harness.config.recordResource(instanceItem({ relationships: [{ resourceType: 'AWS::EC2::VPC', resourceId: VPC, relationshipName: 'Is contained in Vpc' }] }));
     await harness.settle();
-    expect(relations()).toEqual([]);
+    expect(relationshipsOf(harness.serviceNow)).toEqual([REGION_HOSTED_ON_ACCOUNT, 'cmdb_ci_vm_instance orders-api-prod-2 > Hosted on > cmdb_ci_aws_datacenter us-east-1']);
 
     // The VPC arrives and lists the inverse relationship: the relationship is made then.
     harness.config.recordResource({ resourceType: 'AWS::EC2::VPC', resourceId: VPC, configuration: { vpcId: VPC, cidrBlock: '10.20.0.0/16' }, relationships: [{ resourceType: 'AWS::EC2::Instance', resourceId: INSTANCE, relationshipName: 'Contains Instance' }] });
     await harness.settle();
     const vpc = harness.serviceNow.records('cmdb_ci_network')[0]!;
     const instance = harness.serviceNow.records('cmdb_ci_vm_instance')[0]!;
-    expect(relations()).toHaveLength(1);
-    expect(relations()[0]).toMatchObject({ parent: vpc.sys_id, child: instance.sys_id });
+    expect(vpcRelations()).toHaveLength(1);
+    expect(vpcRelations()[0]).toMatchObject({ parent: vpc.sys_id, child: instance.sys_id });
+    expect(relationshipsOf(harness.serviceNow)).toEqual([
+      REGION_HOSTED_ON_ACCOUNT,
+      `cmdb_ci_network ${VPC} > Contains > cmdb_ci_vm_instance orders-api-prod-2`,
+      `cmdb_ci_network ${VPC} > Hosted on > cmdb_ci_aws_datacenter us-east-1`,
+      'cmdb_ci_vm_instance orders-api-prod-2 > Hosted on > cmdb_ci_aws_datacenter us-east-1',
+    ]);
 
     // An oversized item carries no relationships: the relationship stays.
     harness.config.recordResource(instanceItem({ relationships: [{ resourceType: 'AWS::EC2::VPC', resourceId: VPC, relationshipName: 'Is contained in Vpc' }] }), { oversized: true });
     await harness.settle();
-    expect(relations()).toHaveLength(1);
+    expect(vpcRelations()).toHaveLength(1);
+    expect(relations()).toHaveLength(4);
 
     // The instance's next item still lists it: no second relationship.
     harness.config.recordResource(instanceItem({ tags: { Name: 'renamed' }, relationships: [{ resourceType: 'AWS::EC2::VPC', resourceId: VPC, relationshipName: 'Is contained in Vpc' }] }));
     await harness.settle();
-    expect(relations()).toHaveLength(1);
+    expect(vpcRelations()).toHaveLength(1);
+    expect(relations()).toHaveLength(4);
 
     // The instance moves out of the VPC (its item no longer lists it), and so does the VPC's.
     harness.config.recordResource(instanceItem({ relationships: [] }));
     harness.config.recordResource({ resourceType: 'AWS::EC2::VPC', resourceId: VPC, configuration: { vpcId: VPC, cidrBlock: '10.20.0.0/16' }, relationships: [] });
     await harness.settle();
-    expect(relations()).toEqual([]);
+    expect(vpcRelations()).toEqual([]);
+    expect(relationshipsOf(harness.serviceNow)).toEqual([
+      REGION_HOSTED_ON_ACCOUNT,
+      `cmdb_ci_network ${VPC} > Hosted on > cmdb_ci_aws_datacenter us-east-1`,
+      'cmdb_ci_vm_instance orders-api-prod-2 > Hosted on > cmdb_ci_aws_datacenter us-east-1',
+    ]);
   });
 });

@@ -32,6 +32,24 @@ function onlyObject(type: string) {
   return all[0];
 }
 
+/** Returns each sync's record type and outcome, in order, such as `AWS::::Account created`. */
+function typedOutcomes(): string[] {
+  return harness.results.map(({ record, result }) => `${record.type} ${result.outcome}`);
+}
+
+/** Returns the outcomes of an item's first event: the account and Region objects are made before the resource's. */
+function firstEvent(resourceType: string): string[] {
+  return ['AWS::::Account created', 'AWS::::Region created', `${resourceType} created`];
+}
+
+/**
+ * Returns the outcomes of a later event of a resource in the same account and Region: the engine
+ * synced the account and Region a moment ago, so it does not sync them again.
+ */
+function laterEvent(resourceType: string, outcome: string): string[] {
+  return [`${resourceType} ${outcome}`];
+}
+
 /** Requests that change Assets objects (creates and updates). */
 function assetsWrites(): number {
   return jiraWrites(jiraOf(harness)).filter((request) => request.path.includes('/jsm/assets/')).length;
@@ -95,12 +113,24 @@ describe('AWS Config configuration items to JSM Assets', () => {
     expect(instance?.values).not.toHaveProperty('Contained in VPC');
     expect(onlyObject('S3 Bucket')?.values).toMatchObject({ Name: 'example-analytics-exports-111122223333', 'Resource ID': 'example-analytics-exports-111122223333', Status: 'Active' });
 
+    // The account and the Region of both resources have one object each; the resources refer to the Region.
+    const account = onlyObject('AWS Account');
+    const region = onlyObject('AWS Region');
+    expect(account?.values).toMatchObject({ Name: '111122223333', 'Resource ID': '111122223333', Account: '111122223333', Status: 'Active' });
+    expect(account?.values['itsm-sync correlation']).toMatch(/^aws-jci-account-/);
+    expect(region?.values).toMatchObject({ Name: 'us-east-1', 'Resource ID': 'us-east-1', Account: '111122223333', Region: 'us-east-1', Partition: 'aws', Status: 'Active', 'Owned by Account': account?.objectKey });
+    expect(region?.values['itsm-sync correlation']).toMatch(/^aws-jci-region-/);
+    expect(onlyObject('EC2 Instance')?.values['Located in Region']).toBe(region?.objectKey);
+    expect(onlyObject('S3 Bucket')?.values['Located in Region']).toBe(region?.objectKey);
+
     await harness.deliver(fixture<Event>('aws-events/config/configuration-item-change-delete-ec2-instance.json'));
 
-    // Retired, never deleted.
+    // Retired, never deleted; a retired object keeps no references. The account and Region stay.
     expect(onlyObject('EC2 Instance')).toMatchObject({ objectKey: instance?.objectKey, values: { Status: 'Retired', Name: 'web-tier-01' } });
+    expect(onlyObject('EC2 Instance')?.values).not.toHaveProperty('Located in Region');
     expect(jiraOf(harness).requests.some((request) => request.method === 'DELETE')).toBe(false);
-    expect(harness.outcomes()).toEqual(['created', 'created', 'resolved']);
+    expect(onlyObject('AWS Region')?.values).toMatchObject({ Status: 'Active', 'Owned by Account': account?.objectKey });
+    expect(typedOutcomes()).toEqual([...firstEvent('AWS::EC2::Instance'), ...laterEvent('AWS::S3::Bucket', 'created'), 'AWS::EC2::Instance resolved']);
   });
 
   it('updates only what changed, and nothing when nothing did', async () => {
@@ -117,7 +147,7 @@ describe('AWS Config configuration items to JSM Assets', () => {
     harness.config.recordResource(instanceItem({ configuration: instanceConfiguration('stopped') }));
     await harness.settle();
     expect(assetsWrites()).toBe(writes + 1);
-    expect(harness.outcomes()).toEqual(['created', 'updated', 'unchanged']);
+    expect(typedOutcomes()).toEqual([...firstEvent('AWS::EC2::Instance'), ...laterEvent('AWS::EC2::Instance', 'updated'), ...laterEvent('AWS::EC2::Instance', 'unchanged')]);
   });
 
   it('reads an oversized item with BatchGetResourceConfig', async () => {
@@ -204,19 +234,25 @@ describe('Assets backfill', () => {
 
     const first = await harness.configReconciler().run();
 
-    expect(first).toMatchObject({ discovered: 300, retired: 0, failed: 0 });
+    expect(first).toMatchObject({ discovered: 300, placements: 2, retired: 0, failed: 0 });
     expect(first.outcomes.created).toBe(300);
     const created = objects('EC2 Instance');
     expect(created).toHaveLength(300);
     expect(new Set(created.map((object) => object.values['Resource ID']))).toEqual(new Set(ids));
+    // One account and one Region object, which every instance refers to.
+    const region = onlyObject('AWS Region');
+    expect(onlyObject('AWS Account')?.values['Resource ID']).toBe('111122223333');
+    expect(created.every((object) => object.values['Located in Region'] === region?.objectKey)).toBe(true);
     const writes = assetsWrites();
 
     const second = await harness.configReconciler().run();
 
-    expect(second).toMatchObject({ discovered: 300, retired: 0, failed: 0 });
+    expect(second).toMatchObject({ discovered: 300, placements: 2, retired: 0, failed: 0 });
     expect(second.outcomes.unchanged).toBe(300);
     expect(assetsWrites()).toBe(writes);
     expect(objects('EC2 Instance')).toHaveLength(300);
+    expect(objects('AWS Account')).toHaveLength(1);
+    expect(objects('AWS Region')).toHaveLength(1);
   }, 60_000);
 });
 
@@ -290,7 +326,7 @@ describe('ECS and DynamoDB items to Assets objects', () => {
     // Retired, never deleted; the name, the tags and the last values stay.
     expect(onlyObject(type)).toMatchObject({ objectKey: object?.objectKey, values: { ...updated, Status: 'Retired', Name: first.resourceName, Owner: 'team-orders' } });
     expect(jiraOf(harness).requests.some((request) => request.method === 'DELETE')).toBe(false);
-    expect(harness.outcomes()).toEqual(['created', 'updated', 'resolved']);
+    expect(typedOutcomes()).toEqual([...firstEvent(first.resourceType), ...laterEvent(first.resourceType, 'updated'), `${first.resourceType} resolved`]);
   });
 
   it('refers an ECS service to its cluster once both objects exist', async () => {

@@ -4,6 +4,8 @@
  * PutResourceConfig and DeleteResourceConfig. Each resource keeps its whole history of
  * configuration items; the last one is its current state.
  */
+import { Ajv, type ValidateFunction } from 'ajv';
+
 import { pageOf, readPageOffset } from '../paging.js';
 import { invalidLimit, invalidNextToken, invalidRequest, invalidTimeRange, resourceNotDiscovered, validationError } from './api-error.js';
 import {
@@ -38,6 +40,8 @@ export class ResourceStore {
   private readonly histories = new Map<string, SimulatedConfigurationItem[]>();
   // Schema versions of the custom resource types registered in the CloudFormation registry.
   private readonly customTypes = new Map<string, Set<string>>();
+  /** The registered schema of a custom type, by type: PutResourceConfig checks configurations against it. */
+  private readonly customSchemas = new Map<string, ValidateFunction>();
 
   /**
    * @param location - Account and region that seeded items default to.
@@ -77,8 +81,12 @@ export class ResourceStore {
     });
   }
 
-  /** Registers schema versions of a custom resource type, as registering it with CloudFormation does. */
-  registerCustomType(resourceType: string, schemaVersionIds: readonly string[]): void {
+  /**
+   * Registers schema versions of a custom resource type, as registering it with CloudFormation does.
+   * With `schema` (the type's resource schema: `properties`, `required`, `additionalProperties`),
+   * PutResourceConfig rejects a configuration that does not follow it, as AWS Config does.
+   */
+  registerCustomType(resourceType: string, schemaVersionIds: readonly string[], schema?: Record<string, unknown>): void {
     try {
       checkCustomResourceType('resourceType', resourceType);
     } catch (error) {
@@ -90,6 +98,11 @@ export class ResourceStore {
     const versions = this.customTypes.get(resourceType) ?? new Set<string>();
     for (const id of schemaVersionIds) versions.add(id);
     this.customTypes.set(resourceType, versions);
+    if (schema !== undefined) {
+      // Resource schemas carry CloudFormation keywords (typeName, primaryIdentifier) that JSON Schema does not know.
+      const { typeName: _typeName, primaryIdentifier: _primaryIdentifier, readOnlyProperties: _readOnly, ...jsonSchema } = schema;
+      this.customSchemas.set(resourceType, new Ajv({ allErrors: true, strict: false }).compile(jsonSchema));
+    }
   }
 
   /** Returns the latest item of a resource, deleted or not, or undefined when it was never recorded. */
@@ -111,6 +124,7 @@ export class ResourceStore {
   clear(): void {
     this.histories.clear();
     this.customTypes.clear();
+    this.customSchemas.clear();
   }
 
   /** BatchGetResourceConfig: the current items of up to 100 resources, leaving out deleted and unknown ones. */
@@ -245,6 +259,11 @@ export class ResourceStore {
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw invalidRequest(`Configuration of ${resourceType} ${resourceId} must be a JSON object, got ${configuration.slice(0, 80)}`);
+    }
+    const validate = this.customSchemas.get(resourceType);
+    if (validate !== undefined && !validate(parsed)) {
+      const problems = (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`).join('; ');
+      throw invalidRequest(`Configuration of ${resourceType} ${resourceId} does not match the registered schema version ${schemaVersionId}: ${problems}.`);
     }
     const tags = body.Tags ?? {};
     if (typeof tags !== 'object' || tags === null || Array.isArray(tags) || Object.values(tags).some((value) => typeof value !== 'string')) {

@@ -120,9 +120,10 @@ export interface ConfigSimulator {
   deleteResource(resourceType: string, resourceId: string, options?: RecordOptions): SimulatedConfigurationItem;
   /**
    * Registers schema versions of a custom resource type, as registering the type with
-   * CloudFormation does. PutResourceConfig accepts only registered types and versions.
+   * CloudFormation does. PutResourceConfig accepts only registered types and versions, and with
+   * `schema` (the type's resource schema) only configurations that follow it.
    */
-  registerCustomResourceType(resourceType: string, schemaVersionIds: readonly string[]): void;
+  registerCustomResourceType(resourceType: string, schemaVersionIds: readonly string[], schema?: Record<string, unknown>): void;
   /** A copy of the latest item of a resource (deleted or not), or undefined when it was never recorded. */
   getResource(resourceType: string, resourceId: string): SimulatedConfigurationItem | undefined;
   /** Copies of every item recorded for a resource, oldest first. */
@@ -279,7 +280,7 @@ export async function startConfigSimulator(options: ConfigSimulatorOptions = {})
       }
       return change.current;
     },
-    registerCustomResourceType: (resourceType, schemaVersionIds) => store.registerCustomType(resourceType, schemaVersionIds),
+    registerCustomResourceType: (resourceType, schemaVersionIds, schema) => store.registerCustomType(resourceType, schemaVersionIds, schema),
     getResource: (resourceType, resourceId) => structuredClone(store.current(resourceType, resourceId)),
     getResourceHistory: (resourceType, resourceId) => structuredClone(store.history(resourceType, resourceId)),
     injectFaults: (faults) => endpoint.injectFaults(faults),

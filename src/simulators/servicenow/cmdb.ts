@@ -124,6 +124,12 @@ const AWS_CI_CLASSES: readonly CiClass[] = [
   { name: 'cmdb_ci_aws_datacenter', extends: 'cmdb_ci_logical_datacenter' },
   // Kept from earlier versions of the simulator. NOTE: no AWS pattern page read names this class.
   { name: 'cmdb_ci_cloud_storage_account', extends: CMDB_BASE_TABLE },
+  // On-premises servers, which publications send to AWS Config. The Linux server class extends the
+  // server class, as on an instance (the computer class between them is left out).
+  { name: 'cmdb_ci_server', extends: CMDB_BASE_TABLE, fields: { host_name: '', os: '', os_version: '', cpu_count: '', ram: '' } },
+  { name: 'cmdb_ci_linux_server', extends: 'cmdb_ci_server' },
+  // Business applications (a CSDM class), another thing worth publishing.
+  { name: 'cmdb_ci_business_app', extends: CMDB_BASE_TABLE, fields: { number: '', application_type: '', business_criticality: '' } },
 ];
 
 /** Build the table definition of a class: the columns of its ancestors plus its own. */

@@ -10,15 +10,22 @@ let nextSequence = 0;
 export type StoredRecord = Record<string, string>;
 
 /**
- * The records of one simulated table, indexed by sys_id and by correlation_id so that reads by
- * either do not scan the table.
+ * Columns with an equality index: the correlation value, the CMDB object id that adoption looks up,
+ * and the two ends of a CMDB relationship. Reads by them do not scan the table, which keeps a
+ * 10,000-CI backfill against the simulator linear.
+ */
+export const INDEXED_FIELDS: ReadonlySet<string> = new Set(['correlation_id', 'object_id', 'parent', 'child']);
+
+/**
+ * The records of one simulated table, indexed by sys_id and by the {@link INDEXED_FIELDS}, so that
+ * reads by them do not scan the table.
  */
 export class SimulatedTable {
   readonly name: string;
   readonly definition: TableDefinition;
   private readonly rows = new Map<string, StoredRecord>();
-  /** Lower-cased correlation_id to sys_ids, because queries compare strings without regard to case. */
-  private readonly byCorrelation = new Map<string, Set<string>>();
+  /** Per indexed field, lower-cased value to sys_ids, because queries compare strings without regard to case. */
+  private readonly byField = new Map<string, Map<string, Set<string>>>();
   /** Columns the table has: its defaults plus every column a record was written with. */
   private readonly fieldNames = new Set<string>();
   /** Creation sequence per sys_id, to return index hits in creation order. */
@@ -69,9 +76,9 @@ export class SimulatedTable {
     return this.sequence.get(sysId);
   }
 
-  /** Records whose correlation_id equals `value`, ignoring case. */
-  findByCorrelation(value: string): StoredRecord[] {
-    const ids = this.byCorrelation.get(value.toLowerCase());
+  /** Records whose indexed `field` equals `value`, ignoring case, in creation order. */
+  findByField(field: string, value: string): StoredRecord[] {
+    const ids = this.byField.get(field)?.get(value.toLowerCase());
     if (ids === undefined) {
       return [];
     }
@@ -148,7 +155,7 @@ export class SimulatedTable {
 
   clear(): void {
     this.rows.clear();
-    this.byCorrelation.clear();
+    this.byField.clear();
     this.sequence.clear();
     this.numberCounter = this.definition.numbering?.first ?? 0;
     this.resetFieldNames();
@@ -165,31 +172,34 @@ export class SimulatedTable {
   }
 
   private index(record: StoredRecord): void {
-    const correlation = record.correlation_id;
-    if (!correlation) {
-      return;
-    }
+    for (const field of INDEXED_FIELDS) {
+      const value = record[field];
+      if (!value) continue;
 
-    const key = correlation.toLowerCase();
-    let ids = this.byCorrelation.get(key);
-    if (ids === undefined) {
-      ids = new Set();
-      this.byCorrelation.set(key, ids);
+      let values = this.byField.get(field);
+      if (values === undefined) {
+        values = new Map();
+        this.byField.set(field, values);
+      }
+      const key = value.toLowerCase();
+      let ids = values.get(key);
+      if (ids === undefined) {
+        ids = new Set();
+        values.set(key, ids);
+      }
+      ids.add(record.sys_id ?? '');
     }
-    ids.add(record.sys_id ?? '');
   }
 
   private unindex(record: StoredRecord): void {
-    const correlation = record.correlation_id;
-    if (!correlation) {
-      return;
-    }
+    for (const field of INDEXED_FIELDS) {
+      const value = record[field];
+      if (!value) continue;
 
-    const key = correlation.toLowerCase();
-    const ids = this.byCorrelation.get(key);
-    ids?.delete(record.sys_id ?? '');
-    if (ids?.size === 0) {
-      this.byCorrelation.delete(key);
+      const key = value.toLowerCase();
+      const ids = this.byField.get(field)?.get(key);
+      ids?.delete(record.sys_id ?? '');
+      if (ids?.size === 0) this.byField.get(field)?.delete(key);
     }
   }
 }

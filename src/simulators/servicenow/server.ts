@@ -44,7 +44,7 @@ import {
 import { project } from './projection.js';
 import { dropUnknownFields, matchesQuery, parseEncodedQuery, type ParsedQuery, sortRecords } from './query-engine.js';
 import { resolveQueryValues } from './query-values.js';
-import { SimulatedTable, type StoredRecord } from './record-store.js';
+import { INDEXED_FIELDS, SimulatedTable, type StoredRecord } from './record-store.js';
 import type {
   ChangeDecision,
   InjectedFault,
@@ -830,8 +830,8 @@ function unlistedUser(username: string): SimulatedUser {
 
 /**
  * Records that can match the query, from the table and the tables that extend it. An equality on
- * sys_id or correlation_id in a single-segment query is looked up in an index. Any other query
- * scans the tables.
+ * sys_id or an indexed field (correlation_id, object_id, parent, child) in a single-segment query
+ * is looked up in an index. Any other query scans the tables.
  */
 function candidates(families: TableFamilies, table: SimulatedTable, query: ParsedQuery): StoredRecord[] {
   const [segment, ...otherSegments] = query.segments;
@@ -846,8 +846,8 @@ function candidates(families: TableFamilies, table: SimulatedTable, query: Parse
         const located = families.locate(table, condition.value.toLowerCase());
         return located ? [located.record] : [];
       }
-      if (condition.field === 'correlation_id') {
-        return families.findByCorrelation(table, condition.value);
+      if (INDEXED_FIELDS.has(condition.field)) {
+        return families.findByField(table, condition.field, condition.value);
       }
     }
   }

@@ -88,9 +88,9 @@ export class TableFamilies {
     return view;
   }
 
-  /** Return the records of the family whose correlation_id equals `value`, ignoring case, in creation order. */
-  findByCorrelation(table: SimulatedTable, value: string): StoredRecord[] {
-    return inCreationOrder(this.members(table), (member) => member.findByCorrelation(value));
+  /** Return the records of the family whose indexed `field` equals `value`, ignoring case, in creation order. */
+  findByField(table: SimulatedTable, field: string, value: string): StoredRecord[] {
+    return inCreationOrder(this.members(table), (member) => member.findByField(field, value));
   }
 }
 

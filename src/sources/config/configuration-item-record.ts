@@ -13,6 +13,7 @@ import type {
   ConfigurationItemStatus,
   ConfigurationItemView,
 } from './configuration-item-view.js';
+import { ACCOUNT_RESOURCE_TYPE, GLOBAL_REGION, isPlacementResourceType, withPlacementRelationships } from './placement-relationships.js';
 
 /** Values from the event that the configuration item may leave out or that it does not carry. */
 export interface ConfigurationItemRecordContext {
@@ -188,10 +189,13 @@ export const CONFIG_API_FORMAT = 'config-api';
 
 /**
  * Builds the identity of a configuration item. Resource ids are unique only within a resource
- * type, account and Region, so all of them are part of it.
+ * type, account and Region, so all of them are part of it. An account (`AWS::::Account`) belongs to
+ * no Region, so its identity always has the Region `global`. A compliance event of an account-level
+ * rule names the rule's Region, and must still find the one account CI.
  */
 export function configurationItemIdentity(account: string, region: string, resourceType: string, resourceId: string): string {
-  return `configuration-item|${account}|${region}|${resourceType}|${resourceId}`;
+  const identityRegion = resourceType === ACCOUNT_RESOURCE_TYPE ? GLOBAL_REGION : region;
+  return `configuration-item|${account}|${identityRegion}|${resourceType}|${resourceId}`;
 }
 
 /**
@@ -220,6 +224,15 @@ function buildRecord(fields: ItemFields, raw: Record<string, unknown>, context: 
   const account = optionalText(fields.accountId) ?? context.account;
   const region = optionalText(fields.awsRegion) ?? context.configRegion;
   const configuration = readConfiguration(fields.configuration, problems);
+  const deleted = DELETED_STATUSES.has(status) || context.changeType === 'DELETE';
+
+  // Every path to a record (events, oversized items, API and aggregator reads) comes here, so the
+  // account and Region relationships are added in this one place. A deleted resource gets none,
+  // because its retired CI keeps no relationships.
+  let relationships = readRelationships(fields.relationships, problems);
+  if (!deleted && !isPlacementResourceType(resourceType)) {
+    relationships = withPlacementRelationships(relationships, account, region);
+  }
 
   const view: ConfigurationItemView = {
     resourceType,
@@ -231,11 +244,11 @@ function buildRecord(fields: ItemFields, raw: Record<string, unknown>, context: 
     availabilityZone: optionalText(fields.availabilityZone) ?? null,
     status,
     changeType: context.changeType,
-    deleted: DELETED_STATUSES.has(status) || context.changeType === 'DELETE',
+    deleted,
     captureTime,
     resourceCreationTime: isoTime(fields.resourceCreationTime),
     tags: fields.tags === undefined ? tagsFromConfiguration(configuration) : readTags(fields.tags, problems),
-    relationships: readRelationships(fields.relationships, problems),
+    relationships,
     configuration,
     supplementaryConfiguration: readSupplementaryConfiguration(fields.supplementaryConfiguration, problems),
     consoleUrl: configurationItemConsoleUrl(context.configRegion, resourceType, resourceId),
@@ -420,11 +433,31 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** Returns the console host of a Region's partition: China and GovCloud have their own. */
 export function consoleHost(region: string): string {
+  return `${region}.${partitionConsoleDomain(regionPartition(region))}`;
+}
+
+/**
+ * Returns the AWS partition of a Region from its name: `aws-cn` for `cn-…`, `aws-us-gov` for
+ * `us-gov-…`, and `aws` for the others. NOTE: the isolated partitions (`us-iso-…` and the like)
+ * are read as `aws` too.
+ */
+export function regionPartition(region: string): string {
   if (region.startsWith('cn-')) {
-    return `${region}.console.amazonaws.cn`;
+    return 'aws-cn';
   }
   if (region.startsWith('us-gov-')) {
-    return `${region}.console.amazonaws-us-gov.com`;
+    return 'aws-us-gov';
   }
-  return `${region}.console.aws.amazon.com`;
+  return 'aws';
+}
+
+/** Returns the domain of the AWS console of a partition, such as `console.aws.amazon.com`. */
+export function partitionConsoleDomain(partition: string): string {
+  if (partition === 'aws-cn') {
+    return 'console.amazonaws.cn';
+  }
+  if (partition === 'aws-us-gov') {
+    return 'console.amazonaws-us-gov.com';
+  }
+  return 'console.aws.amazon.com';
 }

@@ -13,6 +13,7 @@ import {
   type ConfigurationItemRecordResult,
 } from './configuration-item-record.js';
 import type { ConfigurationItemChangeType, ConfigurationItemView } from './configuration-item-view.js';
+import { placementRecords } from './placement-records.js';
 
 /** The `aws.config` detail-type of a configuration item change. */
 export const CONFIGURATION_ITEM_CHANGE = 'Config Configuration Item Change';
@@ -34,9 +35,12 @@ export const CONFIGURATION_ITEM_READ_ERROR_CODES = {
   olderThanNotification: 'ItemOlderThanNotification',
 } as const;
 
-// Error codes for throttling, server failures and malformed requests: the common errors of AWS
-// JSON APIs, plus ValidationException, which AWS Config raises for an invalid resource key.
-const CONFIG_ERROR_CODES: AwsServiceErrorCodes = {
+/**
+ * Error codes of AWS Config for throttling, server failures and malformed requests: the common
+ * errors of AWS JSON APIs, plus ValidationException, which AWS Config raises for an invalid
+ * resource key or a configuration that does not follow its type's schema.
+ */
+export const CONFIG_ERROR_CODES: AwsServiceErrorCodes = {
   service: 'AWS Config',
   throttling: new Set(['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException', 'RequestLimitExceeded']),
   serverError: new Set(['InternalFailure', 'InternalServerError', 'ServiceUnavailable', 'ServiceUnavailableException']),
@@ -111,6 +115,9 @@ interface OversizedSummary {
  * the time it is read gives no record and a warning. Read failures throw
  * {@link ConfigurationItemReadError}, so the message is retried.
  *
+ * The record of a resource that exists comes after the records of its account and Region (see
+ * `placementRecords`), so the CMDB contains those too and relates the resource to them.
+ *
  * @example
  * const source = new ConfigurationItemSource({ client: createConfigClientProvider({ logger }), logger });
  * const records = await source.toRecords(event);
@@ -154,7 +161,12 @@ export class ConfigurationItemSource implements SourceAdapter {
     for (const problem of problems) {
       this.logger.warn({ eventId: event.id, identity: record.identity }, `Configuration item ${record.displayId}: ${problem}`);
     }
-    return [record];
+    if (record.view.deleted) {
+      return [record];
+    }
+
+    // The account and Region come first, so their CIs exist when the resource's CI is related to them.
+    return [...placementRecords(record.view), record];
   }
 
   /** Builds the record from the item the event carries. */

@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 
-import type { ItsmTarget, LinkedTicket, TicketFields, TicketRef, TicketSnapshot, WriteOptions, WrittenTicket } from '../../core/types.js';
+import type { CmdbRecord, ItsmTarget, LinkedTicket, TicketFields, TicketRef, TicketSnapshot, WriteOptions, WrittenTicket } from '../../core/types.js';
 import type { ServiceNowClient, ServiceNowRecord } from './client.js';
 import { EncodedQuery, escapeQueryValue, validateFieldName } from './encoded-query.js';
 import { EncodedQueryError, ServiceNowInputError } from './errors.js';
@@ -269,6 +269,25 @@ export class ServiceNowTarget implements ItsmTarget {
         closed: record.active === 'false',
         values: Object.fromEntries(fields.map((field) => [field, record[field] ?? ''])),
       };
+    }
+  }
+
+  /**
+   * Iterate over the records of a table that match an encoded query (written by a mapping's
+   * author, used as it is), with `fields`, ordered by sys_id. `only` adds an escaped sys_id
+   * condition.
+   */
+  async *listRecords(table: string, query: string | undefined, fields: readonly string[], only?: string): AsyncIterable<CmdbRecord> {
+    fields.forEach(validateFieldName);
+    let encoded = new EncodedQuery(query === undefined ? [] : [query]);
+    if (only !== undefined) encoded = encoded.equals('sys_id', only);
+
+    for await (const record of this.client.queryRecords(table, encoded, { fields: [...new Set(['sys_id', ...fields])] })) {
+      const id = record.sys_id;
+      if (id === undefined || id === '') {
+        throw new ServiceNowInputError('sys_id', `A ${table} record came back without a sys_id; check the read ACLs of the integration user on ${table}.sys_id.`);
+      }
+      yield { id, values: Object.fromEntries(fields.map((field) => [field, record[field] ?? ''])) };
     }
   }
 

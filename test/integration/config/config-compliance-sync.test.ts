@@ -71,10 +71,14 @@ async function evaluation(complianceType: string, minutes: number, resourceId = 
   return record!;
 }
 
-/** Build the configuration item of the S3 bucket from the update event fixture. */
+/**
+ * Build the configuration item of the S3 bucket from the update event fixture. The event's other
+ * records are the bucket's account and Region, which come first.
+ */
 async function bucketItem(): Promise<SourceRecord> {
-  const [record] = await configurationItems.toRecords(configEventFixture('configuration-item-change-update-s3-bucket.json') as EventBridgeEvent);
-  return record!;
+  const records = await configurationItems.toRecords(configEventFixture('configuration-item-change-update-s3-bucket.json') as EventBridgeEvent);
+  expect(records.map((record) => record.type)).toEqual(['AWS::::Account', 'AWS::::Region', 'AWS::S3::Bucket']);
+  return records.at(-1)!;
 }
 
 function onlyIncident(): Record<string, string> {
@@ -122,6 +126,23 @@ describe('compliance incidents', () => {
     expect(result.fields).toContain('cmdb_ci');
     expect(onlyIncident().cmdb_ci).toBe(ci!.sys_id);
     expect(onlyIncident().state).toBe('1');
+  });
+
+  it('opens an account-level incident on the account CI', async () => {
+    const engine = engineWith(await loadRules(SHIPPED_MAPPINGS));
+    const [account] = await configurationItems.toRecords(configEventFixture('configuration-item-change-update-s3-bucket.json') as EventBridgeEvent);
+    await engine.sync(account!);
+    const [accountCi] = serviceNow.records('cmdb_ci_cloud_service_account');
+
+    // An account-level rule evaluates the account, in the rule's Region (us-east-1 here).
+    const event = configEventFixture('rules-compliance-change-noncompliant.json');
+    Object.assign(event.detail, { resourceType: 'AWS::::Account', resourceId: '111122223333', configRuleName: 'iam-password-policy' });
+    Object.assign(event.detail.newEvaluationResult.evaluationResultIdentifier.evaluationResultQualifier, { resourceType: 'AWS::::Account', resourceId: '111122223333', configRuleName: 'iam-password-policy' });
+    const [record] = await compliance.toRecords(event);
+    await engine.sync(record!);
+
+    expect(accountCi?.account_id).toBe('111122223333');
+    expect(onlyIncident().cmdb_ci).toBe(accountCi!.sys_id);
   });
 
   it('leaves out a retired CI', async () => {

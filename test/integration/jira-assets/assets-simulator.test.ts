@@ -56,6 +56,8 @@ describe('Assets simulator routes', () => {
       'ECS Cluster',
       'ECS Service',
       'DynamoDB Table',
+      'AWS Account',
+      'AWS Region',
     ]);
     expect((statuses.data as Array<{ name: string; category: number }>).map((status) => [status.name, status.category])).toEqual([
       ['Active', 1],

@@ -210,11 +210,70 @@ describe('itsm-sync preview of Jira mappings', () => {
     expect(result.whenTicketIsOpen).toEqual({ outcome: 'resolved', requests: [{ call: 'update object AWS-0', attributes: { Status: 'Retired' } }] });
   });
 
+  it('previews the account CI of a resource event', async () => {
+    const mapping = join(REPOSITORY_ROOT, 'mappings/config-aws-account-to-cmdb.yaml');
+
+    const { code, stdout } = await preview({ mapping, event: fixture('aws-events/config/configuration-item-change-update-ec2-instance.json') });
+
+    // The event carries the account, Region and instance records; this mapping selects the account's.
+    expect(code).toBe(0);
+    const results = JSON.parse(stdout) as Array<Record<string, any>>;
+    expect(results.map((result) => result.record.id)).toEqual(['AWS::::Account 111122223333']);
+    expect(results[0]?.whenNoTicketExists.outcome).toBe('created');
+    expect(results[0]?.whenNoTicketExists.requests[0]).toMatchObject({
+      call: 'POST /api/now/table/cmdb_ci_cloud_service_account',
+      body: { name: '111122223333', account_id: '111122223333', datacenter_type: 'cmdb_ci_aws_datacenter' },
+    });
+  });
+
   it('rejects --deployment for a ServiceNow mapping', async () => {
     const { code, stderr } = await preview({ mapping: FINDING_MAPPING, event: FAILED_FINDING, deployment: 'datacenter' });
 
     expect(code).toBe(1);
     expect(stderr).toContain('--deployment applies to Jira mappings, but');
     expect(stderr).toContain('syncs to servicenow; leave --deployment out.');
+  });
+});
+
+describe('itsm-sync preview of a publication', () => {
+  const PUBLICATION = join(REPOSITORY_ROOT, 'mappings/examples/cmdb-linux-server-to-config.yaml');
+
+  function recordFile(fields: Record<string, string>): string {
+    const file = join(mkdtempSync(join(tmpdir(), 'itsm-sync-preview-')), 'record.json');
+    writeFileSync(file, JSON.stringify({ result: { sys_id: '9d385017c611228701d22104cc95c371', name: 'lnx-web-01', cpu_count: '4', install_status: '1', ...fields } }));
+    return file;
+  }
+
+  it('prints the PutResourceConfig request', async () => {
+    const { code, stdout } = await preview({ mapping: PUBLICATION, record: recordFile({ environment: 'test' }) });
+
+    expect(code).toBe(0);
+    const output = JSON.parse(stdout) as Record<string, any>;
+    expect(output.request.call).toBe('PutResourceConfig');
+    expect(output.request.body).toMatchObject({
+      ResourceType: 'MyCompany::CMDB::LinuxServer',
+      SchemaVersionId: '00000001',
+      ResourceId: '9d385017c611228701d22104cc95c371',
+      ResourceName: 'lnx-web-01',
+    });
+    expect(output.request.body.Configuration).toMatchObject({ Name: 'lnx-web-01', CpuCount: 4, Environment: 'Test' });
+    expect(output.missingFields).toContain('host_name');
+  });
+
+  it('prints DeleteResourceConfig for a retired record', async () => {
+    const { code, stdout } = await preview({ mapping: PUBLICATION, record: recordFile({ install_status: '7' }) });
+
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as Record<string, any>).request).toEqual({
+      call: 'DeleteResourceConfig',
+      body: { ResourceType: 'MyCompany::CMDB::LinuxServer', ResourceId: '9d385017c611228701d22104cc95c371' },
+    });
+  });
+
+  it('asks for --record instead of --event', async () => {
+    const { code, stderr } = await preview({ mapping: PUBLICATION, event: FAILED_FINDING });
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('is a publication: give the CMDB record with --record FILE');
   });
 });

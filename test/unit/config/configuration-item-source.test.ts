@@ -18,6 +18,7 @@ import {
   ConfigurationItemReadError,
   ConfigurationItemSource,
 } from '../../../src/sources/config/configuration-item-source.js';
+import { ACCOUNT_RESOURCE_TYPE, REGION_RESOURCE_TYPE } from '../../../src/sources/config/placement-records.js';
 import { InvalidEventError } from '../../../src/sources/source-adapter.js';
 import { capturingLogger, configEvent, detailOf, rejectionOf, TEST_CREDENTIALS } from './support.js';
 
@@ -73,6 +74,16 @@ async function onlyRecord<T>(records: Promise<T[]>): Promise<T> {
   return list[0]!;
 }
 
+/**
+ * Returns the resource's record of a toRecords result, which must come last, after the records of
+ * its account and Region (or of its account alone, for a global resource).
+ */
+async function resourceRecord<T extends { type?: string }>(records: Promise<T[]>, placementTypes: string[] = [ACCOUNT_RESOURCE_TYPE, REGION_RESOURCE_TYPE]): Promise<T> {
+  const list = await records;
+  expect(list.map((record) => record.type).slice(0, -1)).toEqual(placementTypes);
+  return list.at(-1)!;
+}
+
 beforeEach(() => {
   config.reset();
   log = capturingLogger();
@@ -99,7 +110,7 @@ describe('handles', () => {
 
 describe('EC2 instance update', () => {
   it('builds the record from the event', async () => {
-    const record = await onlyRecord(source.toRecords(configEvent(EC2_UPDATE)));
+    const record = await resourceRecord(source.toRecords(configEvent(EC2_UPDATE)));
 
     expect(record.kind).toBe('configuration-item');
     expect(record.format).toBe('config');
@@ -116,7 +127,7 @@ describe('EC2 instance update', () => {
   });
 
   it('fills the view from the item', async () => {
-    const { view } = await onlyRecord(source.toRecords(configEvent(EC2_UPDATE)));
+    const { view } = await resourceRecord(source.toRecords(configEvent(EC2_UPDATE)));
 
     expect(view.resourceType).toBe('AWS::EC2::Instance');
     expect(view.resourceName).toBeNull();
@@ -133,19 +144,24 @@ describe('EC2 instance update', () => {
   });
 
   it('maps relationships with their names', async () => {
-    const { view } = await onlyRecord(source.toRecords(configEvent(EC2_UPDATE)));
+    const { view } = await resourceRecord(source.toRecords(configEvent(EC2_UPDATE)));
 
-    expect(view.relationships).toHaveLength(5);
+    // The five AWS Config records, then the Region and the account, which itsm-sync adds.
+    expect(view.relationships).toHaveLength(7);
     expect(view.relationships[1]).toEqual({
       resourceType: 'AWS::EC2::SecurityGroup',
       resourceId: 'sg-0f1e2d3c4b5a69788',
       resourceName: null,
       name: 'Is associated with SecurityGroup',
     });
+    expect(view.relationships.slice(5)).toEqual([
+      { resourceType: REGION_RESOURCE_TYPE, resourceId: 'us-east-1', resourceName: 'us-east-1', name: 'Is located in Region' },
+      { resourceType: ACCOUNT_RESOURCE_TYPE, resourceId: '111122223333', resourceName: '111122223333', name: 'Is owned by Account' },
+    ]);
   });
 
   it('links the Config console resource page', async () => {
-    const { view } = await onlyRecord(source.toRecords(configEvent(EC2_UPDATE)));
+    const { view } = await resourceRecord(source.toRecords(configEvent(EC2_UPDATE)));
 
     expect(view.consoleUrl).toBe(
       'https://us-east-1.console.aws.amazon.com/config/home?region=us-east-1#/resources/details?resourceId=i-0a1b2c3d4e5f60718&resourceType=AWS%3A%3AEC2%3A%3AInstance',
@@ -155,7 +171,7 @@ describe('EC2 instance update', () => {
   it('keeps the item as raw', async () => {
     const event = configEvent(EC2_UPDATE);
 
-    const { view } = await onlyRecord(source.toRecords(event));
+    const { view } = await resourceRecord(source.toRecords(event));
 
     expect(view.raw).toEqual(detailOf(event).configurationItem);
   });
@@ -163,7 +179,7 @@ describe('EC2 instance update', () => {
 
 describe('S3 bucket update', () => {
   it('parses JSON text in supplementaryConfiguration', async () => {
-    const { view } = await onlyRecord(source.toRecords(configEvent(S3_UPDATE)));
+    const { view } = await resourceRecord(source.toRecords(configEvent(S3_UPDATE)));
     const acl = view.supplementaryConfiguration.AccessControlList as { grantList: Array<{ permission: string }> };
     const policy = view.supplementaryConfiguration.BucketPolicy as { policyText: unknown };
 
@@ -179,7 +195,7 @@ describe('S3 bucket update', () => {
   });
 
   it('reads name, tags and zone', async () => {
-    const record = await onlyRecord(source.toRecords(configEvent(S3_UPDATE)));
+    const record = await resourceRecord(source.toRecords(configEvent(S3_UPDATE)));
 
     expect(record.displayId).toBe('AWS::S3::Bucket example-analytics-exports-111122223333');
     expect(record.view.resourceName).toBe('example-analytics-exports-111122223333');
@@ -203,7 +219,7 @@ describe('EC2 instance delete', () => {
   });
 
   it('keeps the update identity and a later time', async () => {
-    const update = await onlyRecord(source.toRecords(configEvent(EC2_UPDATE)));
+    const update = await resourceRecord(source.toRecords(configEvent(EC2_UPDATE)));
     const deletion = await onlyRecord(source.toRecords(configEvent(EC2_DELETE)));
 
     expect(deletion.identity).toBe(update.identity);
@@ -313,7 +329,7 @@ describe('problems in the item', () => {
     const event = configEvent(S3_UPDATE);
     (detailOf(event).configurationItem as Record<string, unknown>).tags = { team: 'data-platform', cost: 12 };
 
-    const record = await onlyRecord(source.toRecords(event));
+    const record = await resourceRecord(source.toRecords(event));
 
     expect(record.view.tags).toEqual({ team: 'data-platform' });
     const warning = log.lines().find((line) => String(line.msg).includes('tag "cost"'));
@@ -325,7 +341,7 @@ describe('problems in the item', () => {
     const item = detailOf(event).configurationItem as Record<string, unknown>;
     item.configuration = JSON.stringify(item.configuration);
 
-    const record = await onlyRecord(source.toRecords(event));
+    const record = await resourceRecord(source.toRecords(event));
 
     expect(record.view.configuration?.instanceType).toBe('m5.large');
   });
@@ -334,7 +350,7 @@ describe('problems in the item', () => {
     const event = configEvent(EC2_UPDATE);
     (detailOf(event).configurationItem as Record<string, unknown>).configuration = '{truncated';
 
-    const record = await onlyRecord(source.toRecords(event));
+    const record = await resourceRecord(source.toRecords(event));
 
     expect(record.view.configuration).toBeNull();
     expect(log.text()).toMatch(/configuration is text but not JSON/);
@@ -345,7 +361,7 @@ describe('oversized notification', () => {
   it('reads the item with BatchGetResourceConfig', async () => {
     config.on(BatchGetResourceConfigCommand).resolves({ baseConfigurationItems: [roleItem()], unprocessedResourceKeys: [] });
 
-    const record = await onlyRecord(source.toRecords(configEvent(OVERSIZED)));
+    const record = await resourceRecord(source.toRecords(configEvent(OVERSIZED)), [ACCOUNT_RESOURCE_TYPE]);
 
     expect(config.commandCalls(BatchGetResourceConfigCommand)[0]?.args[0].input).toEqual({ resourceKeys: [ROLE_KEY] });
     expect(record.identity).toBe(`configuration-item|111122223333|global|AWS::IAM::Role|${ROLE_ID}`);
@@ -356,7 +372,7 @@ describe('oversized notification', () => {
   it('fills the view from the API item', async () => {
     config.on(BatchGetResourceConfigCommand).resolves({ baseConfigurationItems: [roleItem()] });
 
-    const { view } = await onlyRecord(source.toRecords(configEvent(OVERSIZED)));
+    const { view } = await resourceRecord(source.toRecords(configEvent(OVERSIZED)), [ACCOUNT_RESOURCE_TYPE]);
 
     expect(view.region).toBe('global');
     expect(view.changeType).toBe('UPDATE');
@@ -365,7 +381,8 @@ describe('oversized notification', () => {
     expect(view.resourceCreationTime).toBe('2023-06-01T10:00:00.000Z');
     expect(view.configuration?.path).toBe('/service-role/');
     expect(view.tags).toEqual({ team: 'data-platform', env: 'prod' });
-    expect(view.relationships).toEqual([]);
+    // The API item has no relationships; a global role has an account and no Region.
+    expect(view.relationships).toEqual([{ resourceType: ACCOUNT_RESOURCE_TYPE, resourceId: '111122223333', resourceName: '111122223333', name: 'Is owned by Account' }]);
     expect(view.supplementaryConfiguration).toEqual({
       RoleLastUsed: { lastUsedDate: '2025-03-09T11:00:00.000Z', region: 'eu-west-1' },
       Comment: 'plain text',
@@ -379,7 +396,7 @@ describe('oversized notification', () => {
     const newer = roleItem({ configurationItemCaptureTime: new Date('2025-03-10T16:00:00.000Z') });
     config.on(BatchGetResourceConfigCommand).resolves({ baseConfigurationItems: [newer] });
 
-    const record = await onlyRecord(source.toRecords(configEvent(OVERSIZED)));
+    const record = await resourceRecord(source.toRecords(configEvent(OVERSIZED)), [ACCOUNT_RESOURCE_TYPE]);
 
     expect(record.updatedAt).toBe('2025-03-10T16:00:00.000Z');
     expect(record.view.changeType).toBeNull();

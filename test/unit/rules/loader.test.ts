@@ -46,6 +46,8 @@ describe('loadRules with the shipped mappings', () => {
 
     expect(rules.map((rule) => rule.name)).toEqual([
       'change-request-to-change',
+      'config-aws-account-to-cmdb',
+      'config-aws-region-to-cmdb',
       'config-dynamodb-table-to-cmdb',
       'config-ec2-instance-to-cmdb',
       'config-ec2-security-group-to-cmdb',

@@ -1,6 +1,7 @@
 /**
  * The "AWS" object schema the Assets simulator starts with: one object type per AWS resource type
- * that the configuration item mappings cover, with the attributes those mappings write.
+ * that the configuration item mappings cover, and one each for accounts and Regions, with the
+ * attributes those mappings write.
  */
 
 /** The definition of one attribute in this file. */
@@ -58,8 +59,8 @@ const IN_SUBNET: AttributeDefinition = { name: 'In Subnet', kind: 'reference', r
 const IN_SUBNETS: AttributeDefinition = { name: 'In Subnets', kind: 'reference', references: 'Subnet', maximumCardinality: -1 };
 const USES_SECURITY_GROUPS: AttributeDefinition = { name: 'Uses Security Groups', kind: 'reference', references: 'Security Group', maximumCardinality: -1 };
 
-/** The object types, in the order Assets lists them. */
-export const AWS_OBJECT_TYPES: ObjectTypeDefinition[] = [
+/** The object types of AWS resources, each of which also refers to its Region (see AWS_OBJECT_TYPES). */
+const RESOURCE_OBJECT_TYPES: ObjectTypeDefinition[] = [
   { name: 'VPC', description: 'AWS::EC2::VPC', attributes: [{ name: 'CIDR Block', kind: 'text' }] },
   { name: 'Subnet', description: 'AWS::EC2::Subnet', attributes: [AVAILABILITY_ZONE, { name: 'CIDR Block', kind: 'text' }, CONTAINED_IN_VPC] },
   { name: 'Security Group', description: 'AWS::EC2::SecurityGroup', attributes: [CONTAINED_IN_VPC] },
@@ -113,6 +114,32 @@ export const AWS_OBJECT_TYPES: ObjectTypeDefinition[] = [
       { name: 'Billing Mode', kind: 'text', description: 'PROVISIONED or PAY_PER_REQUEST.' },
     ],
   },
+];
+
+/**
+ * The accounts and Regions that itsm-sync derives from the resources' items (AWS Config records
+ * neither). A Region object refers to its account, from the Region's relationship `Is contained
+ * in Account`.
+ */
+const PLACEMENT_OBJECT_TYPES: ObjectTypeDefinition[] = [
+  { name: 'AWS Account', description: 'AWS::::Account', attributes: [] },
+  {
+    name: 'AWS Region',
+    description: 'AWS::::Region, one object per account and Region',
+    attributes: [
+      { name: 'Partition', kind: 'text', description: 'aws, aws-cn or aws-us-gov.' },
+      { name: 'Owned by Account', kind: 'reference', references: 'AWS Account' },
+    ],
+  },
+];
+
+/** The reference from a resource to its Region, from the relationship `Is located in Region` that itsm-sync adds. */
+const LOCATED_IN_REGION: AttributeDefinition = { name: 'Located in Region', kind: 'reference', references: 'AWS Region' };
+
+/** The object types, in the order Assets lists them: the resources, then the accounts and Regions. */
+export const AWS_OBJECT_TYPES: ObjectTypeDefinition[] = [
+  ...RESOURCE_OBJECT_TYPES.map((type) => ({ ...type, attributes: [...type.attributes, LOCATED_IN_REGION] })),
+  ...PLACEMENT_OBJECT_TYPES,
 ];
 
 /** Return the attributes of one type in Assets order: the common ones, then the type's own. */
