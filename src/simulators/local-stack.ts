@@ -61,6 +61,8 @@ export interface LocalStackOptions {
   maxReceiveCount?: number;
   visibilityTimeoutSeconds?: number;
   serviceNowLatencyMs?: number;
+  /** Throttle the Security Hub simulator's operations, as Security Hub does (see its `rateLimit`). Default: no limit. */
+  securityHubRateLimit?: { perSecond: number; burst: number };
   mappingsDir: string;
   stateStore: string;
   logLevel?: string;
@@ -94,7 +96,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The connector's own writes are left out, as the business rule's condition does in production.
     webhooks: options.serviceNowWebhook ? [{ ...options.serviceNowWebhook, tables: ['incident', 'change_request'], skipUsers: [LOCAL_SERVICENOW_USER.username] }] : [],
   });
-  const securityHub = await startSecurityHubSimulator({});
+  const securityHub = await startSecurityHubSimulator({ rateLimit: options.securityHubRateLimit });
   const ssm = await startSsmSimulator({});
   const config = await startConfigSimulator({ account: ssm.account, region: ssm.region });
   const jira =

@@ -29,12 +29,18 @@ export interface AwsServiceClientSettings {
   serviceName: string;
   /** Attempts per call when neither the caller nor `AWS_MAX_ATTEMPTS` sets it. */
   defaultMaxAttempts: number;
+  /**
+   * The SDK's retry mode. `adaptive` adds a client-side rate limiter that slows the client down
+   * after throttling, for services whose request rate a burst of records can exceed. Default
+   * `standard`.
+   */
+  retryMode?: 'standard' | 'adaptive';
 }
 
 /** The client configuration that {@link createAwsClient} passes to the SDK client's constructor. */
 export interface AwsClientConfig<Credentials> {
   region: string;
-  retryMode: 'standard';
+  retryMode: 'standard' | 'adaptive';
   maxAttempts?: number;
   endpoint?: string;
   credentials?: Credentials;
@@ -76,7 +82,7 @@ export function createAwsClient<Client extends AwsMiddlewareClient, Credentials>
     throw new RangeError(`maxAttempts must be a whole number of at least 1, got ${options.maxAttempts}`);
   }
 
-  const config: AwsClientConfig<Credentials> = { region: options.region, retryMode: 'standard' };
+  const config: AwsClientConfig<Credentials> = { region: options.region, retryMode: settings.retryMode ?? 'standard' };
   // Leaving maxAttempts unset is what lets the SDK read AWS_MAX_ATTEMPTS.
   const maxAttempts = options.maxAttempts ?? (process.env.AWS_MAX_ATTEMPTS ? undefined : settings.defaultMaxAttempts);
   if (maxAttempts !== undefined) {

@@ -28,5 +28,7 @@ export type SecurityHubClientOptions = AwsClientOptions<NonNullable<SecurityHubC
  * const writeback = new SecurityHubWriteback({ client, logger });
  */
 export function createSecurityHubClient(options: SecurityHubClientOptions): SecurityHubClient {
-  return createAwsClient(SecurityHubClient, options, { serviceName: 'Security Hub', defaultMaxAttempts: DEFAULT_SECURITYHUB_MAX_ATTEMPTS });
+  // Each new finding needs one BatchUpdateFindings call, so a burst of findings meets the service's
+  // rate limit; adaptive mode then spaces the calls instead of failing them.
+  return createAwsClient(SecurityHubClient, options, { serviceName: 'Security Hub', defaultMaxAttempts: DEFAULT_SECURITYHUB_MAX_ATTEMPTS, retryMode: 'adaptive' });
 }

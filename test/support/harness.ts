@@ -79,6 +79,10 @@ export interface HarnessOptions {
   visibilityTimeoutSeconds?: number;
   concurrency?: number;
   serviceNowLatencyMs?: number;
+  /** Attempts per AWS SDK call (AWS_MAX_ATTEMPTS). Default 2, so failure tests end fast. */
+  awsMaxAttempts?: number;
+  /** Throttle Security Hub as the real service does. */
+  securityHubRateLimit?: LocalStackOptions['securityHubRateLimit'];
   /**
    * Send the events the AWS simulators emit, including the echo of the connector's own writes, to
    * the queue, as the EventBridge rules do in production.
@@ -169,13 +173,14 @@ export class Harness {
       maxReceiveCount: options.maxReceiveCount ?? 3,
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
       serviceNowLatencyMs: options.serviceNowLatencyMs,
+      securityHubRateLimit: options.securityHubRateLimit,
       mappingsDir: options.mappingsDir ?? SHIPPED_MAPPINGS,
       jira: options.jira,
       stateStore: `sqlite:${stateFile}`,
       logLevel: 'debug',
     });
     // Two SDK attempts keep failure tests short.
-    const restoreEnvironment = applyEnvironment({ ...stack.env, AWS_MAX_ATTEMPTS: '2' });
+    const restoreEnvironment = applyEnvironment({ ...stack.env, AWS_MAX_ATTEMPTS: String(options.awsMaxAttempts ?? 2) });
 
     harness = new Harness(stack, stateFile, options, restoreEnvironment, webhookServer);
     await harness.startConnector();

@@ -75,6 +75,13 @@ export interface SecurityHubSimulatorOptions {
   region?: string;
   /** Time source for `ProcessedAt` and event times. Default: the system clock. */
   clock?: () => Date;
+  /**
+   * Throttle each operation as Security Hub does, with a token bucket per operation: `perSecond`
+   * requests a second on average and bursts of up to `burst`. A request over the limit gets 429
+   * `TooManyRequestsException`. Security Hub documents 10 a second with bursts of 30 for its batch
+   * operations. Default: no limit.
+   */
+  rateLimit?: { perSecond: number; burst: number };
 }
 
 /** A running simulator. */
@@ -135,6 +142,7 @@ export async function startSecurityHubSimulator(options: SecurityHubSimulatorOpt
   const clock = options.clock ?? (() => new Date());
   const eventDefaults: EventDefaults = { account: options.account ?? '111122223333', region: options.region ?? 'us-east-1' };
   const listeners = new EventListeners('Security Hub simulator');
+  const limiter = options.rateLimit === undefined ? undefined : new RateLimiter(options.rateLimit);
 
   function runOperation(operation: SimulatedOperation, body: unknown): unknown {
     const now = clock();
@@ -177,6 +185,9 @@ export async function startSecurityHubSimulator(options: SecurityHubSimulatorOpt
       const fault = faults.take(operation);
       if (fault !== undefined) {
         throw faultError(operation, fault);
+      }
+      if (limiter !== undefined && !limiter.take(operation, Date.now())) {
+        throw new SimulatedApiError(429, 'TooManyRequestsException', 'Rate exceeded');
       }
 
       const invalidJson = operation === 'BatchUpdateFindingsV2' ? validationError : invalidInput;
@@ -223,6 +234,28 @@ export async function startSecurityHubSimulator(options: SecurityHubSimulatorOpt
       faults.clear();
     },
   };
+}
+
+/** Token buckets, one per operation, refilled continuously at `perSecond` up to `burst`. */
+class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(private readonly limit: { perSecond: number; burst: number }) {
+    if (!(limit.perSecond > 0) || !Number.isInteger(limit.burst) || limit.burst < 1) {
+      throw new RangeError(`rateLimit needs perSecond above 0 and a whole burst of at least 1, got ${JSON.stringify(limit)}`);
+    }
+  }
+
+  /** Take a token for one request at `nowMs`; false when the bucket is empty. */
+  take(operation: string, nowMs: number): boolean {
+    const bucket = this.buckets.get(operation) ?? { tokens: this.limit.burst, at: nowMs };
+    bucket.tokens = Math.min(this.limit.burst, bucket.tokens + ((nowMs - bucket.at) / 1000) * this.limit.perSecond);
+    bucket.at = nowMs;
+    this.buckets.set(operation, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
 }
 
 /** Builds the REST-JSON error response: the type in `x-amzn-ErrorType` and `{"Code", "Message"}` in the body. */

@@ -269,3 +269,32 @@ describe('faults', () => {
     expect(output.Findings).toEqual([]);
   });
 });
+
+describe('rate limit', () => {
+  it('throttles each operation past its burst, then refills', async () => {
+    const limited = await startSecurityHubSimulator({ rateLimit: { perSecond: 20, burst: 3 } });
+    limited.seedFindings([s3Finding]);
+    const limitedClient = new SecurityHubClient({ region: 'us-east-1', endpoint: limited.url, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    const update = () => limitedClient.send(new BatchUpdateFindingsCommand({ FindingIdentifiers: [identifierOf(s3Finding)], Workflow: { Status: 'NOTIFIED' } }));
+
+    try {
+      for (let call = 0; call < 3; call += 1) await update();
+      const throttled = await rejection(update());
+      // GetFindings has a bucket of its own.
+      await limitedClient.send(new GetFindingsCommand({}));
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      await update();
+
+      expect(throttled.name).toBe('TooManyRequestsException');
+      expect(throttled.$metadata?.httpStatusCode).toBe(429);
+      expect(limited.calls.map((call) => call.status)).toEqual([200, 200, 200, 429, 200, 200]);
+    } finally {
+      limitedClient.destroy();
+      await limited.stop();
+    }
+  });
+
+  it('rejects a limit without a rate', async () => {
+    await expect(startSecurityHubSimulator({ rateLimit: { perSecond: 0, burst: 3 } })).rejects.toThrow(/perSecond above 0/);
+  });
+});
