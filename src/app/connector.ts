@@ -35,6 +35,7 @@ import { createSecurityHubClient } from '../writeback/securityhub-client.js';
 import { ConfigReconciler } from '../cmdb/config-reconciler.js';
 import { ConfigPublisher, type PublicationSummary } from '../cmdb/config-publisher.js';
 import { ScheduledPass } from '../cmdb/scheduled-pass.js';
+import { CiRetirement } from '../cmdb/ci-retirement.js';
 import { CmdbRelationships } from '../cmdb/relationships.js';
 import { AutomationStarter } from '../writeback/automation-starter.js';
 import { createConfigClientProvider } from '../writeback/config-client.js';
@@ -166,6 +167,11 @@ export async function buildConnector(
     afterSync: async (record, result) => {
       if (record.kind === 'change-request') await reverse.checkDecision(result, record);
       if (record.kind === 'configuration-item') await relationships.sync(record, result);
+      // Also after 'already-resolved': a redelivered deletion tries again what a failed one left open.
+      const retired = result.outcome === 'resolved' || result.outcome === 'already-resolved';
+      if (record.kind === 'configuration-item' && retired && result.ticket !== undefined && result.rule !== undefined) {
+        await retirement.closeTickets(engine.ruleNamed(result.rule)!, result.ticket, record.view);
+      }
     },
   });
 
@@ -173,6 +179,7 @@ export async function buildConnector(
   await engine.rebuildMissingLinks();
 
   const relationships = new CmdbRelationships({ engine, store, targets, logger: logger.child({ component: 'cmdb' }) });
+  const retirement = new CiRetirement({ engine, targets, logger: logger.child({ component: 'cmdb' }) });
   const reverseLogger = logger.child({ component: 'reverse' });
   const reverse = new ReverseSync({ engine, store, targets, feeds, writebacks, logger: reverseLogger, metrics, onResult: hooks.onReverseResult });
   const runbookStarts =
@@ -221,7 +228,7 @@ export async function buildConnector(
   const reconciler =
     settings.accountId === undefined
       ? undefined
-      : new ConfigReconciler({ engine, store, targets, configClients, account: settings.accountId, region: settings.region, aggregator: settings.configAggregator, concurrency: settings.concurrency, logger: configLogger });
+      : new ConfigReconciler({ engine, store, targets, configClients, account: settings.accountId, region: settings.region, aggregator: settings.configAggregator, concurrency: settings.concurrency, retirement, logger: configLogger });
   const reconcile =
     reconciler !== undefined && settings.configReconcileIntervalMs > 0
       ? new ScheduledPass(

@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 
+import { CiRetirement } from '../cmdb/ci-retirement.js';
 import { ConfigReconciler, type ReconcileSummary } from '../cmdb/config-reconciler.js';
 import { connectorForCommand, type CommandOutput } from './command-connector.js';
 import { loadSettings } from './settings.js';
@@ -38,6 +39,7 @@ export async function runBackfill(env: NodeJS.ProcessEnv, output: BackfillOutput
       region: settings.region,
       aggregator: settings.configAggregator,
       concurrency: settings.concurrency,
+      retirement: new CiRetirement({ engine: connector.engine, targets: connector.targets, logger }),
       logger,
       onProgress: (progress) =>
         output.stderr.write(`backfill: ${progress.read} items read (${progress.resourceType}), ${progress.perSecond.toFixed(1)} items/s\n`),

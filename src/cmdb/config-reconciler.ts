@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 
 import type { ItsmTarget, SourceRecord, TargetSystem } from '../core/types.js';
 import type { Logger } from '../ops/logger.js';
+import type { CiRetirement } from './ci-retirement.js';
 import { batchGetConfigurationItems, UnprocessedResourceKeysError } from '../sources/config/batch-get.js';
 import { apiItemToRecord, queryRowToRecord } from '../sources/config/configuration-item-record.js';
 import type { ConfigurationItemView } from '../sources/config/configuration-item-view.js';
@@ -68,6 +69,8 @@ export interface ConfigReconcilerOptions {
   onProgress?: (progress: ReconcileProgress) => void;
   /** Items between two progress reports. Default 100. */
   progressEvery?: number;
+  /** Resolves the tickets on each CI the pass retires, as the CI rule's `closeTickets` says. */
+  retirement?: CiRetirement;
   /**
    * Resources synced at the same time, within one page of the inventory. Default 8. Against an
    * instance that responds in 100 ms, one at a time would take over an hour for 10,000 resources
@@ -152,7 +155,10 @@ export class ConfigReconciler {
         if (link === undefined || !inScope || isPlacementResourceType(parts[3])) continue;
 
         const view = { resourceType: parts[3], resourceId: parts.slice(4).join('|'), account, region: parts[2], deleted: true, status: 'ResourceNotRecorded' };
-        if (await engine.resolveMissing(linked.correlation, view)) summary.retired += 1;
+        if (await engine.resolveMissing(linked.correlation, view)) {
+          summary.retired += 1;
+          await this.options.retirement?.closeTickets(rule, link.ticket ?? linked.ref, view);
+        }
       }
     }
 

@@ -151,6 +151,13 @@ export interface ItsmTarget {
   findByCorrelation(table: string, correlation: string): Promise<TicketRef | undefined>;
 
   /**
+   * Iterate over the open records of `table` whose reference `field` holds the record `referencedId`
+   * (incidents on a CI) and whose correlation value starts with one of `prefixes`, so only the
+   * records itsm-sync made. Systems without such references leave it out.
+   */
+  listOpenReferencing?(table: string, field: string, referencedId: string, prefixes: readonly string[]): AsyncIterable<LinkedTicket>;
+
+  /**
    * Iterate over every record of `table` that matches `query` (the system's own query language,
    * such as a ServiceNow encoded query; undefined for every record), with the values of `fields`,
    * in a stable order. With `only`, just the record with that id, if it matches. CMDB publications

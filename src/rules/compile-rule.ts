@@ -79,6 +79,11 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
     lifecycle.resolve?.steps !== undefined
       ? lifecycle.resolve.steps.map((step, index) => fieldsAt(step, ['lifecycle', 'resolve', 'steps', String(index)]))
       : [fieldsAt(lifecycle.resolve?.fields, ['lifecycle', 'resolve', 'fields'])];
+  const closeTicketsSpec = lifecycle.resolve?.closeTickets;
+  const closeTickets =
+    closeTicketsSpec === undefined
+      ? undefined
+      : { table: closeTicketsSpec.table, field: closeTicketsSpec.field, fields: fieldsAt(closeTicketsSpec.fields, ['lifecycle', 'resolve', 'closeTickets', 'fields']) };
   const reopenFields = fieldsAt(lifecycle.reopen?.fields, ['lifecycle', 'reopen', 'fields']);
   const recurFields = fieldsAt(lifecycle.recur?.fields, ['lifecycle', 'recur', 'fields']);
   const fields = fieldsAt(document.fields, ['fields']);
@@ -162,7 +167,7 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
       lookupBeforeCreate: document.correlation.lookupBeforeCreate ?? false,
       adopt: document.correlation.adopt === undefined || adoptValue === undefined ? undefined : { field: document.correlation.adopt.field, value: adoptValue },
     },
-    lifecycle: { create, resolve, resolveSteps, reopenWithinMs, reopenFields, recurFields },
+    lifecycle: { create, resolve, resolveSteps, closeTickets, reopenWithinMs, reopenFields, recurFields },
     fields,
     writeback: { onLink, onResolve },
     reverse,
@@ -370,6 +375,11 @@ function targetShapeIssues(document: MappingDocument, file: string, source: Yaml
         at(path, `"${name}" is not a ${document.target.system === 'jira' ? 'Jira field id' : 'ServiceNow column name'}: use letters, digits and _ (for example ${document.target.system === 'jira' ? 'customfield_10060' : 'u_cost_center'})`);
       }
     }
+  }
+
+  // Retiring a CI resolves tickets that refer to it; only a ServiceNow CMDB has such references.
+  if (document.lifecycle.resolve?.closeTickets !== undefined && (document.source.kind !== 'configuration-item' || document.target.system !== 'servicenow')) {
+    at(['lifecycle', 'resolve', 'closeTickets'], 'closeTickets resolves the tickets on a retired CI, so it belongs to configuration item rules with a servicenow target; remove it here');
   }
 
   if (document.target.system === 'servicenow') {

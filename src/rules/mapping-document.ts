@@ -25,7 +25,12 @@ export interface MappingDocument {
   };
   lifecycle: {
     create: { when: Condition };
-    resolve?: { when: Condition; fields?: Record<string, LifecycleFieldSpec>; steps?: Array<Record<string, LifecycleFieldSpec>> };
+    resolve?: {
+      when: Condition;
+      fields?: Record<string, LifecycleFieldSpec>;
+      steps?: Array<Record<string, LifecycleFieldSpec>>;
+      closeTickets?: { table: string; field: string; fields: Record<string, LifecycleFieldSpec> };
+    };
     reopen?: { within: string | number; fields?: Record<string, LifecycleFieldSpec> };
     recur?: { fields?: Record<string, LifecycleFieldSpec> };
   };

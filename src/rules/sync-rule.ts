@@ -87,6 +87,11 @@ export interface SyncRule {
     resolve: CompiledExpression;
     /** The writes that resolve the ticket, in order; most rules have one step. */
     resolveSteps: FieldRule[][];
+    /**
+     * Configuration item rules: the open tickets that itsm-sync made on the CI (`field` of `table`
+     * refers to it), resolved with `fields` when the CI is retired.
+     */
+    closeTickets?: { table: string; field: string; fields: FieldRule[] };
     /** A record that fails again within this many milliseconds of resolution reopens its ticket. */
     reopenWithinMs: number;
     reopenFields: FieldRule[];

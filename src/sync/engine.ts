@@ -241,21 +241,30 @@ export class SyncEngine {
    * which contains what is still known of the record. Returns false when there was nothing to do.
    */
   async resolveMissing(correlation: string, view: object): Promise<boolean> {
+    return this.resolveLink(correlation, view, { reason: 'its AWS record is gone' });
+  }
+
+  /**
+   * Resolve the open ticket of a link with `steps` (default: its rule's resolve steps), evaluated
+   * over `view` with `$ci` bound to `ci`. The CMDB uses it to resolve the tickets on a retired CI
+   * with that CI rule's `closeTickets` fields. Returns false when there was nothing to do.
+   */
+  async resolveLink(correlation: string, view: object, options: { reason: string; steps?: FieldRule[][]; ci?: TicketRef }): Promise<boolean> {
     return this.withLease(correlation, async () => {
       const link = await this.options.store.getLink(correlation);
       const rule = link === undefined ? undefined : this.ruleNamed(link.rule);
       if (link?.status !== 'open' || link.ticket === undefined || rule === undefined) return false;
 
       const now = this.clock().toISOString();
-      const bindings: ExpressionBindings = { rule: rule.name, now, ticket: link.ticket, written: link.written };
+      const bindings: ExpressionBindings = { rule: rule.name, now, ticket: link.ticket, written: link.written, ci: options.ci };
       let current = link;
-      for (const step of rule.lifecycle.resolveSteps) {
+      for (const step of options.steps ?? rule.lifecycle.resolveSteps) {
         const fields = await evaluateFields(step, view, bindings);
         const itsm = await this.writeTicket(rule, current, link.ticket, fields);
         current = { ...current, itsm, written: { ...current.written, ...fields } };
       }
       await this.options.store.putLink({ ...current, status: 'resolved', resolvedAt: now, resolvedBy: 'aws', updatedAt: now });
-      this.options.logger.info({ rule: rule.name, correlation, ticket: link.ticket.number }, `Resolved ${link.ticket.number}: its AWS record is gone`);
+      this.options.logger.info({ rule: rule.name, correlation, ticket: link.ticket.number }, `Resolved ${link.ticket.number}: ${options.reason}`);
       return true;
     });
   }

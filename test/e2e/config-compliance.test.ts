@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { fixture, Harness, snsEnvelope } from '../support/harness.js';
+import { fixture, Harness, RESOLVER, snsEnvelope } from '../support/harness.js';
 import { jiraOf, plainText, startJiraHarness } from '../support/jira.js';
 
 type Event = Record<string, any>;
@@ -25,6 +25,21 @@ function bucketEvaluation(complianceType: string, minutes: number): Event {
   const result = event.detail.newEvaluationResult;
   result.complianceType = complianceType;
   result.resultRecordedTime = new Date(Date.parse(result.resultRecordedTime) + minutes * 60_000).toISOString();
+  event.id = crypto.randomUUID();
+  return event;
+}
+
+/** Build the configuration item change that reports the bucket deleted, `minutes` after the fixture's capture time. */
+function bucketDeletion(minutes: number): Event {
+  const event = fixture<Event>('aws-events/config/configuration-item-change-update-s3-bucket.json');
+  const item = event.detail.configurationItem;
+  item.configurationItemStatus = 'ResourceDeleted';
+  item.configurationItemCaptureTime = new Date(Date.parse(item.configurationItemCaptureTime) + minutes * 60_000).toISOString();
+  item.configuration = null;
+  item.supplementaryConfiguration = {};
+  item.tags = {};
+  item.relationships = [];
+  event.detail.configurationItemDiff = { changeType: 'DELETE', changedProperties: {} };
   event.id = crypto.randomUUID();
   return event;
 }
@@ -66,6 +81,42 @@ describe('AWS Config rule compliance to ServiceNow incidents', () => {
     await harness.deliver(bucketEvaluation('NON_COMPLIANT', 5));
     expect(onlyIncident().state).toBe('6');
     expect(complianceOutcomes()).toEqual(['created', 'resolved', 'stale']);
+  });
+
+  it('resolves the incidents itsm-sync made on a CI when the CI retires', async () => {
+    harness = await Harness.start();
+    await harness.deliver(fixture<Event>('aws-events/config/configuration-item-change-update-s3-bucket.json'));
+    await harness.deliver(bucketEvaluation('NON_COMPLIANT', 0));
+    const ci = harness.serviceNow.records('cmdb_ci_cloud_object_storage')[0]!;
+    // A person's incident on the same CI carries no correlation value, so it must stay open.
+    const personal = harness.serviceNow.insertRecord('incident', { short_description: 'Bucket slow for the reporting team', cmdb_ci: ci.sys_id, state: '2' }, { user: RESOLVER });
+
+    await harness.deliver(bucketDeletion(30));
+
+    expect(harness.serviceNow.records('cmdb_ci_cloud_object_storage')[0]?.install_status).toBe('7');
+    const [resolved, untouched] = [...harness.incidents()].sort((a, b) => (a.correlation_id ? -1 : 1) - (b.correlation_id ? -1 : 1));
+    expect(resolved?.state).toBe('6');
+    expect(resolved?.close_notes).toBe(`Resolved by itsm-sync: AWS Config reports AWS::S3::Bucket ${BUCKET} deleted, and its CI is retired.`);
+    expect(untouched?.sys_id).toBe(personal.sys_id);
+    expect(untouched?.state).toBe('2');
+
+    // The link is resolved too: a late COMPLIANT result writes nothing.
+    const writes = harness.serviceNowWrites().length;
+    await harness.deliver(bucketEvaluation('COMPLIANT', 40));
+    expect(harness.serviceNowWrites()).toHaveLength(writes);
+  });
+
+  it('resolves them when a reconcile pass retires the CI', async () => {
+    harness = await Harness.start();
+    await harness.deliver(fixture<Event>('aws-events/config/configuration-item-change-update-s3-bucket.json'));
+    await harness.deliver(bucketEvaluation('NON_COMPLIANT', 0));
+
+    // The bucket's deletion event was lost: AWS Config no longer lists it, and the pass retires its CI.
+    const summary = await harness.configReconciler().run();
+
+    expect(summary.retired).toBe(1);
+    expect(onlyIncident().state).toBe('6');
+    expect(onlyIncident().close_notes).toContain('deleted, and its CI is retired');
   });
 
   it('keeps an incident a person closed', async () => {

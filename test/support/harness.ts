@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 
 import { buildConnector, type Connector } from '../../src/app/connector.js';
+import { CiRetirement } from '../../src/cmdb/ci-retirement.js';
 import { ConfigReconciler } from '../../src/cmdb/config-reconciler.js';
 import { readSettings } from '../../src/config/env.js';
 import type { SourceRecord } from '../../src/core/types.js';
@@ -305,6 +306,7 @@ export class Harness {
       store: this.connector.store,
       targets: this.connector.targets,
       configClients: createConfigClientProvider({ logger: pino({ level: 'silent' }) }),
+      retirement: new CiRetirement({ engine: this.connector.engine, targets: this.connector.targets, logger: pino({ level: 'silent' }) }),
       account: '111122223333',
       region: 'us-east-1',
       logger: pino({ level: 'silent' }),

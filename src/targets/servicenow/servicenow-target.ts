@@ -273,6 +273,23 @@ export class ServiceNowTarget implements ItsmTarget {
   }
 
   /**
+   * Iterate over the active records of `table` whose reference `field` holds `referencedId` and
+   * whose correlation value starts with one of `prefixes`: the incidents itsm-sync opened on a CI.
+   */
+  async *listOpenReferencing(table: string, field: string, referencedId: string, prefixes: readonly string[]): AsyncIterable<LinkedTicket> {
+    prefixes.forEach((prefix) => validateCorrelation(prefix, this.correlationField));
+    const query = new EncodedQuery().equals(field, referencedId).equals('active', true).startsWithAny(this.correlationField, prefixes);
+
+    for await (const record of this.client.queryRecords(table, query, { fields: ['sys_id', 'number', 'active', this.correlationField] })) {
+      this.checkCorrelationColumn(table, [record]);
+      const correlation = record[this.correlationField] ?? '';
+      // STARTSWITH ignores case; only the exact prefixes are itsm-sync's.
+      if (!prefixes.some((prefix) => correlation.startsWith(prefix))) continue;
+      yield { ref: this.ticketRef(table, record), correlation, closed: false, values: {} };
+    }
+  }
+
+  /**
    * Iterate over the records of a table that match an encoded query (written by a mapping's
    * author, used as it is), with `fields`, ordered by sys_id. `only` adds an escaped sys_id
    * condition.
