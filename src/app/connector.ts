@@ -92,6 +92,10 @@ export async function buildConnector(
     ]);
   }
   logger.info({ rules: rules.map((rule) => rule.name), mappingsDir: settings.mappingsDir }, `Loaded ${rules.length} sync rules`);
+  if (publications.length > 0) {
+    const schedule = settings.cmdbPublishIntervalMs > 0 ? `every ${settings.cmdbPublishIntervalMs / 60_000} minutes, the first pass right after start-up` : 'only by `itsm-sync publish` (CMDB_PUBLISH_INTERVAL_MINUTES is 0)';
+    logger.info({ publications: publications.map((publication) => publication.name) }, `Loaded ${publications.length} publications to AWS Config, run ${schedule}`);
+  }
 
   const targets: Partial<Record<TargetSystem, ItsmTarget>> = {};
   const feeds: Partial<Record<TargetSystem, ItsmChangeFeed>> = {};
@@ -149,7 +153,7 @@ export async function buildConnector(
     new OpsItemSource({ client: ssmClients, logger: ssmLogger }),
     new ChangeRequestSource({ client: ssmClients, logger: ssmLogger }),
     // Configuration items: oversized notifications are read with BatchGetResourceConfig.
-    new ConfigurationItemSource({ client: configClients, logger: configLogger }),
+    new ConfigurationItemSource({ client: configClients, logger: configLogger, publishedResourceTypes: new Set(publications.map((publication) => publication.to.resourceType)) }),
     // AWS Config rule evaluations: the event carries the evaluation, and nothing is written back.
     new ConfigComplianceSource(),
   ];
@@ -252,6 +256,8 @@ export async function buildConnector(
           },
           settings.cmdbPublishIntervalMs,
           configLogger,
+          // A task replaced more often than the interval would otherwise never publish.
+          { runAtStart: true },
         )
       : undefined;
 

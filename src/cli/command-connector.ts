@@ -1,3 +1,5 @@
+import { pino } from 'pino';
+
 import { buildConnector, type Connector } from '../app/connector.js';
 import type { Settings } from '../config/env.js';
 import { createLogger, type Logger } from '../ops/logger.js';
@@ -12,11 +14,12 @@ export interface CommandOutput {
 
 /**
  * Build the connector for a one-shot command (`backfill`, `publish`) with the daemon's settings and
- * mappings, logging at warn unless LOG_LEVEL sets a quieter level, because the command prints its own
- * progress. Returns undefined, after writing the reason to stderr, when it cannot start.
+ * mappings, logging to stderr at warn unless LOG_LEVEL sets a quieter level, because the command
+ * prints its own progress. Returns undefined, after writing the reason to stderr, when it cannot start.
  */
 export async function connectorForCommand(settings: Settings, output: CommandOutput): Promise<{ connector: Connector; logger: Logger } | undefined> {
-  const logger = createLogger(settings.logLevel === 'info' ? 'warn' : settings.logLevel);
+  // Log lines go to stderr, so stdout carries only the command's summary.
+  const logger = createLogger(settings.logLevel === 'info' ? 'warn' : settings.logLevel, pino.destination(2));
   try {
     return { connector: await buildConnector(settings, logger, new SyncMetrics()), logger };
   } catch (error) {

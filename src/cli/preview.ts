@@ -6,8 +6,6 @@ import type { AwsWriteback, ItsmTarget, SourceRecord, TicketRef, WritebackAction
 import { parseMessageBody } from '../intake/envelope.js';
 import { MappingValidationError } from '../rules/errors.js';
 import { loadMappingFile } from '../rules/loader.js';
-import type { CmdbPublication } from '../rules/publication.js';
-import { desiredResource, putResourceConfigInput } from '../cmdb/config-publisher.js';
 import type { GetOpsItemCommandOutput } from '@aws-sdk/client-ssm';
 
 import { ConfigComplianceSource } from '../sources/config/config-compliance-source.js';
@@ -25,6 +23,7 @@ import type { JiraDeployment } from '../targets/jira/client.js';
 import type { ServiceNowClient, ServiceNowRecord } from '../targets/servicenow/client.js';
 import { ServiceNowTarget } from '../targets/servicenow/servicenow-target.js';
 import { jiraPreviewSystem } from './jira-preview.js';
+import { previewPublication } from './publication-preview.js';
 
 // The OpsItem adapter is used only to recognise events here: the OpsItem itself comes from --record.
 const ADAPTERS: SourceAdapter[] = [
@@ -296,38 +295,4 @@ function recordingClient(calls: RecordedCall[]): ServiceNowClient {
   };
   // The target only calls the methods above in a preview.
   return client as unknown as ServiceNowClient;
-}
-
-/**
- * Print the AWS Config request a publication would send for one CMDB record (a JSON object of
- * field values, or a Table API response with `result`): PutResourceConfig with the configuration
- * laid out, or DeleteResourceConfig for a retired record.
- */
-async function previewPublication(publication: CmdbPublication, options: PreviewOptions): Promise<number> {
-  if (options.record === undefined || options.event !== undefined) {
-    process.stderr.write(
-      `${options.mapping} is a publication: give the CMDB record with --record FILE (the JSON of one record, as ` +
-        `GET /api/now/table/${publication.from.table}/<sys_id> returns it), and no --event.\n`,
-    );
-    return 1;
-  }
-
-  const parsed = JSON.parse(readFileSync(options.record, 'utf8')) as unknown;
-  const fields = typeof parsed === 'object' && parsed !== null && 'result' in parsed ? (parsed as { result: unknown }).result : parsed;
-  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
-    process.stderr.write(`${options.record} must hold one CMDB record: a JSON object of field values, such as {"sys_id": "…", "name": "lnx-web-01"}.\n`);
-    return 1;
-  }
-  const values = fields as Record<string, unknown>;
-  const id = typeof values.sys_id === 'string' && values.sys_id !== '' ? values.sys_id : '<sys_id>';
-  const missing = publication.from.fields.filter((field) => !(field in values));
-
-  const desired = await desiredResource(publication, { id, values: Object.fromEntries(publication.from.fields.map((field) => [field, values[field] ?? ''])) });
-  const request = desired.retired
-    ? { call: 'DeleteResourceConfig', body: { ResourceType: publication.to.resourceType, ResourceId: id } }
-    : { call: 'PutResourceConfig', body: { ...putResourceConfigInput(publication, id, desired), Configuration: desired.configuration } };
-  process.stdout.write(
-    `${JSON.stringify({ publication: publication.name, request, note: 'Configuration is sent as JSON text; it is shown as an object here. A record whose configuration equals what AWS Config holds is not written.', missingFields: missing }, null, 2)}\n`,
-  );
-  return 0;
 }

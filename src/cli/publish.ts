@@ -52,5 +52,9 @@ function formatSummaries(summaries: PublicationSummary[], region: string, dryRun
     table.push([summary.stopped === undefined ? summary.publication : `${summary.publication} (stopped)`, summary.resourceType, ...counts, summary.seconds.toFixed(1)]);
   }
   const heading = dryRun ? `Dry run: what publishing to AWS Config in ${region} would do (nothing was written)` : `Published to AWS Config in ${region}`;
-  return `${heading}:\n${table.toString()}\n`;
+  const removals = summaries.flatMap((summary) =>
+    summary.removals.map((removal) => `  ${dryRun ? 'would remove' : 'removed'} ${summary.resourceType} ${removal.resourceId}: ${removal.reason}`),
+  );
+  const listed = removals.length === 0 ? '' : `${dryRun ? 'Resources the pass would remove' : 'Resources removed'}:\n${removals.join('\n')}\n`;
+  return `${heading}:\n${table.toString()}\n${listed}`;
 }

@@ -33,10 +33,12 @@ export interface PublicationSummary {
   /** Records that could not be published or removed; the next pass tries again. */
   failed: number;
   seconds: number;
-  /** With `dryRun`, the counts say what a pass would do, and nothing was written. */
+  /** True for a dry run: the counts are what a pass would do, and nothing was written. */
   dryRun: boolean;
-  /** Why the pass stopped early, when it did; then nothing was removed. */
+  /** The reason the pass stopped early, when it did. Nothing was removed then. */
   stopped?: string;
+  /** The resources removed (or, in a dry run, to be removed), with the reason, at most 1,000. */
+  removals: Array<{ resourceId: string; reason: string }>;
 }
 
 /** Progress of a publication pass, reported every `progressEvery` records. */
@@ -73,10 +75,11 @@ export class PublicationStoppedError extends Error {
 
   constructor(
     readonly publication: string,
-    message: string,
+    /** Why, without the publication's name. */
+    readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`Publication ${publication} stopped: ${message}`, options);
+    super(`Publication ${publication} stopped: ${reason}`, options);
   }
 }
 
@@ -125,6 +128,11 @@ export function putResourceConfigInput(publication: CmdbPublication, recordId: s
 const PAGE_SIZE = 100;
 // PutResourceConfig takes at most 64 KB of configuration JSON.
 const CONFIGURATION_MAX_BYTES = 64 * 1024;
+// Writes that may fail in a row, before any succeeded, before the pass stops: a type that is not
+// registered, or a schema that no record follows, would otherwise fail every record.
+const FAILED_WRITES_BEFORE_STOP = 5;
+// At most this many removals are listed in a summary.
+const REMOVALS_LISTED = 1000;
 // Errors after which every other write of the pass would fail the same way.
 const STOPPING_CODES = new Set(['AccessDeniedException', 'InsufficientPermissionsException', 'NoRunningConfigurationRecorderException', 'MaxActiveResourcesExceededException']);
 
@@ -141,9 +149,13 @@ const STOPPING_CODES = new Set(['AccessDeniedException', 'InsufficientPermission
  * nothing.
  */
 export class ConfigPublisher {
+  /** Writes that succeeded in the current pass, and writes that failed since the last success. */
+  private writesInPass = 0;
+  private failedWritesInRow = 0;
+
   constructor(private readonly options: ConfigPublisherOptions) {}
 
-  /** One pass of every publication. A publication that stops does not stop the others. */
+  /** Run one pass of every publication. A publication that stops does not stop the others. */
   async run(): Promise<PublicationSummary[]> {
     const summaries: PublicationSummary[] = [];
     for (const publication of this.options.publications) {
@@ -152,7 +164,7 @@ export class ConfigPublisher {
     return summaries;
   }
 
-  /** One pass of one publication. */
+  /** Run one pass of one publication. */
   async publish(publication: CmdbPublication): Promise<PublicationSummary> {
     const started = Date.now();
     const summary: PublicationSummary = {
@@ -166,13 +178,16 @@ export class ConfigPublisher {
       failed: 0,
       seconds: 0,
       dryRun: this.options.dryRun === true,
+      removals: [],
     };
+    this.writesInPass = 0;
+    this.failedWritesInRow = 0;
 
     try {
       await this.pass(publication, summary, started);
     } catch (error) {
       if (!(error instanceof PublicationStoppedError)) throw error;
-      summary.stopped = error.message;
+      summary.stopped = error.reason;
       this.options.logger.error({ publication: publication.name, errorName: error.name }, error.message);
     }
     summary.seconds = (Date.now() - started) / 1000;
@@ -259,6 +274,7 @@ export class ConfigPublisher {
         return;
       }
     }
+    this.writeSucceeded();
     if (current === undefined) summary.created += 1;
     else summary.updated += 1;
   }
@@ -272,7 +288,9 @@ export class ConfigPublisher {
         return;
       }
     }
+    if (!this.options.dryRun) this.writeSucceeded();
     summary.removed += 1;
+    if (summary.removals.length < REMOVALS_LISTED) summary.removals.push({ resourceId, reason });
     const verb = summary.dryRun ? 'Would remove' : 'Removed';
     this.options.logger.info({ publication: publication.name, resourceType: publication.to.resourceType, resourceId, dryRun: summary.dryRun }, `${verb} ${publication.to.resourceType} ${resourceId} from AWS Config: ${reason}`);
   }
@@ -282,15 +300,27 @@ export class ConfigPublisher {
     const description = describeAwsSdkError(error);
     const where = `${operation} of ${publication.to.resourceType} ${resourceId} in ${this.options.region}`;
     if (STOPPING_CODES.has(description.errorCode)) {
-      throw new PublicationStoppedError(publication.name, `${where} failed: ${description.errorCode}: ${description.awsMessage}. ${stoppingAdvice(description.errorCode, operation, this.options.region)}`, { cause: error });
+      throw new PublicationStoppedError(publication.name, `${where} failed: ${description.errorCode}: ${sentence(description.awsMessage)} ${stoppingAdvice(description.errorCode, operation, this.options.region)}`, { cause: error });
     }
 
     const { advice } = classifyAwsSdkError(description, CONFIG_ERROR_CODES);
+    const failure = `${where} failed: ${description.errorCode}: ${sentence(description.awsMessage)} ${advice}`;
     summary.failed += 1;
-    this.options.logger.warn(
-      { publication: publication.name, resourceId, errorCode: description.errorCode, requestId: description.requestId },
-      `${where} failed: ${description.errorCode}: ${description.awsMessage}. ${advice} The next pass tries again.`,
-    );
+    this.options.logger.warn({ publication: publication.name, resourceId, errorCode: description.errorCode, requestId: description.requestId }, `${failure} The next pass tries again.`);
+
+    this.failedWritesInRow += 1;
+    if (this.writesInPass === 0 && this.failedWritesInRow >= FAILED_WRITES_BEFORE_STOP) {
+      throw new PublicationStoppedError(
+        publication.name,
+        `the first ${FAILED_WRITES_BEFORE_STOP} writes all failed, the last one with ${failure} Check that ${publication.to.resourceType} is registered with schema version ${publication.to.schemaVersionId} in ${this.options.region}.`,
+        { cause: error },
+      );
+    }
+  }
+
+  private writeSucceeded(): void {
+    this.writesInPass += 1;
+    this.failedWritesInRow = 0;
   }
 
   /** Read the resources of the publication's type that AWS Config records now, by id. */
@@ -329,6 +359,11 @@ export class ConfigPublisher {
     }
     return recorded;
   }
+}
+
+/** The text with a full stop at its end, unless it ends with one already. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }
 
 /** The advice for an error that stops the pass. */

@@ -15,15 +15,21 @@ export class ScheduledPass {
     private readonly pass: () => Promise<void>,
     private readonly intervalMs: number,
     private readonly logger: Logger,
+    /** Run the first pass right after `start()` instead of one interval later. */
+    private readonly options: { runAtStart?: boolean } = {},
   ) {}
 
   start(): void {
     if (this.timer !== undefined) return;
-    this.timer = setInterval(() => {
-      if (this.running !== undefined) return;
-      this.running = this.runOnce().finally(() => (this.running = undefined));
-    }, this.intervalMs);
+    this.timer = setInterval(() => this.trigger(), this.intervalMs);
     this.timer.unref();
+    if (this.options.runAtStart === true) setImmediate(() => this.trigger());
+  }
+
+  /** Start a pass unless one is running. */
+  private trigger(): void {
+    if (this.running !== undefined || this.timer === undefined) return;
+    this.running = this.runOnce().finally(() => (this.running = undefined));
   }
 
   /** Stop the timer and wait for a running pass to end. */

@@ -44,7 +44,21 @@ export interface ConfigurationItemsReport {
   objects: Array<{ resource: ResourceKey; object?: CmdbItemView }>;
   /** The objects of the accounts and Regions of the samples at the end, in the order they were made. */
   placements: PlacementObject[];
+  /** The CMDB before and after the part, where the target lists its CIs (DemoTarget.configurationItems). */
+  inventory?: CmdbInventory;
   writes: WriteCounts;
+}
+
+/** Counts of the whole CMDB, which show whether a run made a CI a second time. */
+export interface CmdbInventory {
+  /** CIs in the CMDB when the part started. */
+  before: number;
+  /** CIs in the CMDB at the end. */
+  after: number;
+  /** CIs at the end whose status is retired. */
+  retired: number;
+  /** `class object_id` of each resource that has more than one CI at the end. */
+  duplicates: string[];
 }
 
 /** Throws DemoSampleError unless the samples of `resourcesDir` include {@link DELETED_RESOURCE}. */
@@ -69,6 +83,7 @@ export async function runConfigurationItems(session: DemoSession, samples: Resou
   }
 
   const writesBefore = traffic.writes();
+  const ciCountBefore = session.target.configurationItems?.().length;
   session.takeSyncResults();
   const refs = new Map<string, TicketRef>();
   const placementRefs = new Map<string, TicketRef>();
@@ -85,7 +100,28 @@ export async function runConfigurationItems(session: DemoSession, samples: Resou
     steps,
     objects: samples.map(({ item }) => ({ resource: keyOf(item), object: objectOf(session, refs.get(keyText(item))) })),
     placements: [...placementRefs].map(([displayId, ref]) => ({ displayId, object: objectOf(session, ref) })),
+    inventory: ciCountBefore === undefined ? undefined : inventoryOf(session, ciCountBefore),
     writes: writesBetween(writesBefore, traffic.writes()),
+  };
+}
+
+/** Counts the target's CIs at the end of the part and finds resources that have more than one. */
+function inventoryOf(session: DemoSession, before: number): CmdbInventory {
+  const items = session.target.configurationItems?.() ?? [];
+  const perResource = new Map<string, number>();
+
+  // A CI without an object id names no resource, so it cannot be a duplicate of one.
+  for (const { className, objectId } of items) {
+    if (!objectId) continue;
+    const key = `${className ?? ''} ${objectId}`.trim();
+    perResource.set(key, (perResource.get(key) ?? 0) + 1);
+  }
+
+  return {
+    before,
+    after: items.length,
+    retired: items.filter((item) => item.lifecycle === 'retired').length,
+    duplicates: [...perResource].filter(([, count]) => count > 1).map(([key]) => key),
   };
 }
 

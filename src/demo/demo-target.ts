@@ -53,14 +53,29 @@ export interface StoredChange {
 
 /** An AWS resource's configuration item as the CMDB shows it. */
 export interface CmdbItemView {
-  /** CI number, or Assets object key such as `AWS-3`. */
+  /** Assets object key such as `AWS-3`, or the CI's sys_id in ServiceNow, whose CIs have no number. */
   number: string;
   name: string;
-  /** Status in words, such as `Active` or `Retired`. */
+  /** Status in words, such as `Active`, `Retired` or `Installed (1)`. */
   status: string;
-  /** The CIs this one refers to, as `relationship: number` lines. */
+  /**
+   * The CIs this one is related to, one line each: `relationship: number` for Assets references,
+   * `descriptor: name` for ServiceNow `cmdb_rel_ci` rows, such as `Contained by: orders-vpc`.
+   */
   references: string[];
+  /** The CI class table, such as `cmdb_ci_vm_instance`, where the CMDB has one (ServiceNow). */
+  className?: string;
+  /** The CI's `object_id`, such as the AWS resource id, where the CMDB stores one (ServiceNow). */
+  objectId?: string;
+  /**
+   * The status as the demo's checks read it: `in-use` for Assets Active or ServiceNow Installed,
+   * `retired` for Retired in either, `other` for any other status.
+   */
+  lifecycle: CmdbLifecycle;
 }
+
+/** The stage of a CI's life, whatever the CMDB calls its status. */
+export type CmdbLifecycle = 'in-use' | 'retired' | 'other';
 
 /** A person's resolution of the ticket of one sample record. */
 export interface PersonEdit {
@@ -116,4 +131,9 @@ export interface DemoTarget {
   readonly cmdbName?: string;
   /** Reads the CMDB object of an AWS resource; present where the demo shows the CMDB. */
   configurationItem?(ref: TicketRef): CmdbItemView | undefined;
+  /**
+   * Lists every CI in the CMDB, for the counts of the CMDB part and its duplicate check. Present
+   * where the CMDB outlives a run, as the ServiceNow simulator's records do.
+   */
+  configurationItems?(): CmdbItemView[];
 }

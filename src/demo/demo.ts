@@ -5,9 +5,11 @@ import type { JiraDeployment } from '../simulators/jira/index.js';
 import type { ServiceNowSimulator, SimulatorSnapshot } from '../simulators/servicenow/server.js';
 import { runChangeApproval, type ChangeApprovalReport } from './change-approval.js';
 import { DemoFailedError, failuresOf } from './checks.js';
+import { requireDeletedResource, runConfigurationItems, type ConfigurationItemsReport } from './configuration-items.js';
+import { formatCmdbInventory, formatConfigurationItems, SERVICENOW_CMDB_LAYOUT } from './configuration-items-report.js';
 import { playJiraDemo } from './jira-demo.js';
 import { DemoPrinter, timelineHeading, type TextOutput } from './report.js';
-import { DemoSampleError, loadDemoSamples, PACKAGE_ROOT } from './samples.js';
+import { DemoSampleError, loadDemoSamples, loadResourceSamples, PACKAGE_ROOT, SAMPLE_DIRS } from './samples.js';
 import { ServiceNowDemoTarget } from './servicenow-demo-target.js';
 import { runDemoSession } from './session.js';
 import { linkedRecords, runTimeline, type TimelineEntry } from './timeline.js';
@@ -43,7 +45,8 @@ export interface DemoReport {
   timeline: TimelineEntry[];
   wayBack: WayBackReport;
   changeApproval: ChangeApprovalReport;
-  writes: { timeline: WriteCounts; wayBack: WriteCounts; changeApproval: WriteCounts };
+  configurationItems: ConfigurationItemsReport;
+  writes: { timeline: WriteCounts; wayBack: WriteCounts; changeApproval: WriteCounts; configurationItems: WriteCounts };
   incidentsCreated: number;
   incidentsTotal: number;
 }
@@ -84,21 +87,27 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 
 /**
  * Runs the real connector against local stand-ins: an SQS server on loopback, and simulators of the
- * ServiceNow Table API, Security Hub and OpsCenter (SSM). Every event the AWS simulators emit goes to
- * the queue, as the EventBridge rules send them, so the echo of the connector's own writes comes
- * back too. The run has three parts:
+ * ServiceNow Table API, Security Hub, OpsCenter (SSM) and AWS Config. Every event the AWS
+ * simulators emit goes to the queue, as the EventBridge rules send them, so the echo of the
+ * connector's own writes comes back too. The run has four parts:
  *
  * 1. Timeline: sample findings go through the real SQS client, and sample OpsItems are created,
  *    which sends their OpsItem Create events.
  * 2. Way back: a person resolves incidents in ServiceNow, and one change poll carries that to AWS.
  * 3. Change approval: a change request filed in Change Manager becomes a ServiceNow change, a CAB
  *    member approves it, one change poll sends the Approve signal, and the runbook's end closes it.
+ * 4. Configuration items: AWS Config records the sample resources, which become CIs in their
+ *    class tables with cmdb_rel_ci relationships and CIs for their account and Region, then the
+ *    deletion of the instance, whose CI is retired (install_status 7).
  *
- * The state (SQLite file and the simulated ServiceNow records) stays in `dataDir`, so a second run
- * shows that re-delivered samples create no new incidents. The AWS simulators start empty each run,
- * so each run files a new change request, which gets a change of its own.
+ * The state (SQLite file and the simulated ServiceNow records, CIs included) stays in `dataDir`, so
+ * a second run shows that re-delivered samples create no new incident or CI. The AWS simulators
+ * start empty each run, so each run files a new change request, which gets a change of its own.
+ * For the same reason each run records the deleted instance as running again. That reinstalls its
+ * retired CI until the deletion retires it again.
  *
- * Throws DemoFailedError, after printing, when the change approval stopped early or made a duplicate.
+ * Throws DemoFailedError, after printing, when the change approval stopped early or made a
+ * duplicate, or when a CI is missing, not retired after the deletion, or made twice.
  */
 export async function playDemo(options: DemoOptions): Promise<DemoReport> {
   const dataDir = resolve(options.dataDir);
@@ -108,6 +117,8 @@ export async function playDemo(options: DemoOptions): Promise<DemoReport> {
 
   // Everything read from files is checked before any server starts.
   const samples = loadDemoSamples();
+  const resources = loadResourceSamples(SAMPLE_DIRS.resources);
+  requireDeletedResource(resources, SAMPLE_DIRS.resources);
   const earlierRecords = readServiceNowRecords(serviceNowFile);
   // Saving before the earlier records are restored would overwrite them with an empty instance.
   let saveServiceNowRecords = false;
@@ -141,13 +152,24 @@ export async function playDemo(options: DemoOptions): Promise<DemoReport> {
         const changeApproval = await runChangeApproval(session);
         printer.changeApproval(changeApproval);
 
-        const writes = { timeline: timelineWrites, wayBack: wayBack.writes, changeApproval: changeApproval.writes };
+        const configurationItems = await runConfigurationItems(session, resources);
+        const cmdbName = session.target.cmdbName ?? session.target.name;
+        printer.text(formatConfigurationItems(configurationItems, cmdbName, SERVICENOW_CMDB_LAYOUT));
+        printer.text(formatCmdbInventory(configurationItems, cmdbName, earlierRun));
+
+        const writes = { timeline: timelineWrites, wayBack: wayBack.writes, changeApproval: changeApproval.writes, configurationItems: configurationItems.writes };
         const echoOutcomes = [...timeline.flatMap((entry) => entry.echoes.map((echo) => echo.outcome)), ...wayBack.echoes.map(({ result }) => result.outcome)];
         printer.writes(writes, echoOutcomes);
 
         const incidentsTotal = session.target.ticketCount();
-        printer.summary({ created: incidentsTotal - incidentsBefore, total: incidentsTotal, earlierRun });
-        return { earlierRun, timeline, wayBack, changeApproval, writes, incidentsCreated: incidentsTotal - incidentsBefore, incidentsTotal };
+        const { inventory } = configurationItems;
+        printer.summary({
+          created: incidentsTotal - incidentsBefore,
+          total: incidentsTotal,
+          earlierRun,
+          configurationItems: inventory && { created: inventory.after - inventory.before, total: inventory.after, retired: inventory.retired },
+        });
+        return { earlierRun, timeline, wayBack, changeApproval, configurationItems, writes, incidentsCreated: incidentsTotal - incidentsBefore, incidentsTotal };
       },
       finish(stack) {
         // Saved after a failure too, so the ServiceNow records match the links in the state store.
@@ -156,7 +178,7 @@ export async function playDemo(options: DemoOptions): Promise<DemoReport> {
     },
   );
 
-  const failures = failuresOf({ changeApproval: report.changeApproval, ticketNoun: 'incident' });
+  const failures = failuresOf({ changeApproval: report.changeApproval, configurationItems: report.configurationItems, ticketNoun: 'incident' });
   if (failures.length > 0) throw new DemoFailedError(failures);
   return report;
 }

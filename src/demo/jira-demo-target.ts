@@ -5,7 +5,7 @@ import { ATTRIBUTE_TYPES } from '../simulators/jira/assets/store.js';
 import { defaultJiraUsers, type JiraDeployment } from '../simulators/jira/index.js';
 import type { JiraIssueView } from '../simulators/jira/index.js';
 import { LINKED_LABEL } from '../targets/jira/jira-target.js';
-import type { ChangeView, CmdbItemView, DemoTarget, DemoTicket, PersonEdit, StoredChange } from './demo-target.js';
+import type { ChangeView, CmdbItemView, CmdbLifecycle, DemoTarget, DemoTicket, PersonEdit, StoredChange } from './demo-target.js';
 
 /**
  * Edits the person makes in the demo: a comment, then Resolved with a resolution. With the
@@ -29,6 +29,9 @@ export const JIRA_PERSON_EDITS: readonly PersonEdit[] = [
 
 /** POST requests that read: JQL search (Cloud and Data Center), Assets AQL search (Cloud) and OAuth tokens. */
 const READS_BY_POST = [/\/rest\/api\/\d\/search(\/jql)?$/, /\/object\/aql$/, /^\/oauth\/token$/];
+
+/** The Status values of the Assets mappings in `mappings/jira/` that the demo's checks read. */
+const ASSETS_LIFECYCLES: Readonly<Record<string, CmdbLifecycle>> = { Active: 'in-use', Retired: 'retired' };
 
 /** Settings of a JiraDemoTarget. */
 export interface JiraDemoTargetOptions {
@@ -125,7 +128,8 @@ export class JiraDemoTarget implements DemoTarget {
       .attributesOf(stored.objectTypeId)
       .filter((attribute) => attribute.type === ATTRIBUTE_TYPES.reference && view.values[attribute.name] !== undefined)
       .map((attribute) => `${attribute.name}: ${[view.values[attribute.name]].flat().join(', ')}`);
-    return { number: view.objectKey, name: view.label, status: String(view.values.Status ?? '-'), references };
+    const status = String(view.values.Status ?? '-');
+    return { number: view.objectKey, name: view.label, status, references, lifecycle: ASSETS_LIFECYCLES[status] ?? 'other' };
   }
 
   private changeView(issue: JiraIssueView): ChangeView {

@@ -193,18 +193,26 @@ export class DemoPrinter {
     }
   }
 
-  /** Prints the ticket counts and what a second run shows. */
-  summary(counts: { created: number; total: number; earlierRun: boolean }): void {
+  /**
+   * Prints the ticket counts, and the CI counts when the run showed a CMDB that outlives it, and
+   * what a second run shows.
+   */
+  summary(counts: { created: number; total: number; earlierRun: boolean; configurationItems?: { created: number; total: number; retired: number } }): void {
     const { name, ticketNoun } = this.target;
-    this.output.write(`\nNew ${ticketNoun}s in this run: ${counts.created}. ${capitalize(ticketNoun)}s in the ${name} simulator: ${counts.total}.\n`);
+    const cis = counts.configurationItems;
+    const cmdbCounts = cis === undefined ? '' : ` New CIs: ${cis.created}. CIs in ${this.target.cmdbName ?? name}: ${cis.total}, ${cis.retired} of them retired.`;
+    const records = cis === undefined ? ticketNoun : `${ticketNoun} or CI`;
+    this.output.write(`\nNew ${ticketNoun}s in this run: ${counts.created}. ${capitalize(ticketNoun)}s in the ${name} simulator: ${counts.total}.${cmdbCounts}\n`);
 
     if (!counts.earlierRun) {
       this.output.write(
         `Run \`npm run demo\` again: ${name} and the state store keep what this run left, the AWS simulators start\n` +
-          `empty, and the same samples are delivered again without creating any ${ticketNoun} twice.\n`,
+          `empty, and the same samples are delivered again without creating any ${records} twice.\n`,
       );
+    } else if (counts.created === 0 && (cis === undefined || cis.created === 0)) {
+      this.output.write(`This run delivered the samples of an earlier run again: they matched their links, so no ${records} was created twice.\n`);
     } else if (counts.created === 0) {
-      this.output.write(`This run delivered the samples of an earlier run again: they matched their links, so no ${ticketNoun} was created twice.\n`);
+      this.output.write(`This run delivered the samples of an earlier run again: no ${ticketNoun} was created twice, and the new CIs are for resources that the earlier runs did not have.\n`);
     } else {
       this.output.write(
         `Samples synced in an earlier run matched their links and got no second ${ticketNoun}. The new ${ticketNoun}s are for\n` +

@@ -1,9 +1,10 @@
-/** The ServiceNow side of the demo: incidents and changes in the ServiceNow simulator. */
+/** The ServiceNow side of the demo: incidents, changes and CIs in the ServiceNow simulator. */
 import type { TicketRef } from '../core/types.js';
 import { LOCAL_SERVICENOW_PEOPLE } from '../simulators/local-stack.js';
 import { describeChangeState } from '../simulators/servicenow/change-model.js';
-import type { ServiceNowSimulator, StoredRecord } from '../simulators/servicenow/index.js';
-import type { ChangeView, DemoTarget, DemoTicket, PersonEdit, StoredChange } from './demo-target.js';
+import { CMDB_CHOICE_LISTS } from '../simulators/servicenow/cmdb.js';
+import { CMDB_BASE_TABLE, INSTALL_STATUS, RELATIONSHIP_TABLE, type ServiceNowSimulator, type StoredRecord } from '../simulators/servicenow/index.js';
+import type { ChangeView, CmdbItemView, CmdbLifecycle, DemoTarget, DemoTicket, PersonEdit, StoredChange } from './demo-target.js';
 
 /** The person who works incidents in the ServiceNow simulator during the demo. */
 export const RESOLVER = LOCAL_SERVICENOW_PEOPLE[0]!.username;
@@ -39,6 +40,9 @@ const RESOLVED_STATE = '6';
 /** Change states after which the change never moves again: Closed and Canceled. */
 const FINAL_CHANGE_STATES = new Set(['3', '4']);
 
+/** Labels of `cmdb_ci.install_status` values, such as `7` Retired. */
+const INSTALL_STATUS_LABELS = new Map(CMDB_CHOICE_LISTS['cmdb_ci.install_status']);
+
 /** The demo's view of the ServiceNow simulator. */
 export class ServiceNowDemoTarget implements DemoTarget {
   readonly name = 'ServiceNow';
@@ -50,6 +54,7 @@ export class ServiceNowDemoTarget implements DemoTarget {
   readonly apiName = 'ServiceNow Table API';
   readonly editsNote = `${RESOLVER}'s and ${APPROVER}'s edits are made in the instance, not through the Table API.`;
   readonly closeCodeColumn = 'Close code';
+  readonly cmdbName = 'the ServiceNow CMDB';
   readonly changeOutcomeMeanings = {
     updated: 'the change got the fields that changed: Implement, because the runbook runs',
     resolved: "the runbook ended, so the change moved to Review, then Closed with the runbook's outcome",
@@ -99,6 +104,79 @@ export class ServiceNowDemoTarget implements DemoTarget {
     if (table === 'incident') return 'incident';
     return table === 'change_request' ? 'change' : table;
   }
+
+  /**
+   * Reads the CI from its class table (`ref.table`), with its relationships from `cmdb_rel_ci`,
+   * each named from the CI's own end: the instance in `orders-vpc Contains orders-api-prod-2`
+   * lists `Contained by: orders-vpc`.
+   */
+  configurationItem(ref: TicketRef): CmdbItemView | undefined {
+    const ci = this.serviceNow.records(ref.table).find((candidate) => candidate.sys_id === ref.id);
+    return ci === undefined ? undefined : ciView(ci, this.readRelationships());
+  }
+
+  /** Lists the CIs of every class, read through the `cmdb_ci` base table, oldest first. */
+  configurationItems(): CmdbItemView[] {
+    const relationships = this.readRelationships();
+    return this.serviceNow.records(CMDB_BASE_TABLE).map((ci) => ciView(ci, relationships));
+  }
+
+  /** Reads every `cmdb_rel_ci` row with its type's descriptors and the names of both CIs. */
+  private readRelationships(): CiRelationship[] {
+    const types = new Map(this.serviceNow.records('cmdb_rel_type').map((type) => [type.sys_id, type]));
+    const names = new Map(this.serviceNow.records(CMDB_BASE_TABLE).map((ci) => [ci.sys_id, ci.name ?? '']));
+
+    return this.serviceNow.records(RELATIONSHIP_TABLE).map((row) => {
+      const type = types.get(row.type ?? '');
+      const parent = row.parent ?? '';
+      const child = row.child ?? '';
+      return {
+        parent,
+        child,
+        parentName: names.get(parent) ?? parent,
+        childName: names.get(child) ?? child,
+        // A type missing from cmdb_rel_type shows as its sys_id, so the row is still listed.
+        parentDescriptor: type?.parent_descriptor ?? row.type ?? '',
+        childDescriptor: type?.child_descriptor ?? row.type ?? '',
+      };
+    });
+  }
+}
+
+/** One `cmdb_rel_ci` row, read as `parent <parent descriptor> child` and `child <child descriptor> parent`. */
+interface CiRelationship {
+  parent: string;
+  child: string;
+  parentName: string;
+  childName: string;
+  parentDescriptor: string;
+  childDescriptor: string;
+}
+
+function ciView(ci: StoredRecord, relationships: readonly CiRelationship[]): CmdbItemView {
+  const sysId = ci.sys_id ?? '';
+  const installStatus = ci.install_status ?? '';
+  const references: string[] = [];
+  for (const relationship of relationships) {
+    if (relationship.parent === sysId) references.push(`${relationship.parentDescriptor}: ${relationship.childName}`);
+    if (relationship.child === sysId) references.push(`${relationship.childDescriptor}: ${relationship.parentName}`);
+  }
+
+  return {
+    number: sysId,
+    name: ci.name ?? '',
+    status: `${INSTALL_STATUS_LABELS.get(installStatus) ?? 'Unknown'} (${installStatus})`,
+    // Sorted, so a CI lists its relationships in the same order in every run.
+    references: references.sort(),
+    className: ci.sys_class_name ?? '',
+    objectId: ci.object_id ?? '',
+    lifecycle: installLifecycle(installStatus),
+  };
+}
+
+function installLifecycle(installStatus: string): CmdbLifecycle {
+  if (installStatus === INSTALL_STATUS.installed) return 'in-use';
+  return installStatus === INSTALL_STATUS.retired ? 'retired' : 'other';
 }
 
 function changeView(change: StoredRecord): ChangeView {

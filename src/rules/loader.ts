@@ -5,8 +5,8 @@ import { compilePublication } from './compile-publication.js';
 import { compileRule } from './compile-rule.js';
 import { MappingValidationError, type MappingIssue } from './errors.js';
 import type { MappingDocument } from './mapping-document.js';
-import { isPublicationDocument, type CmdbPublication, type PublicationDocument } from './publication.js';
-import { checkAgainstSchema, displayPath } from './schema.js';
+import type { CmdbPublication, PublicationDocument } from './publication.js';
+import { checkAgainstSchema, displayPath, documentKind } from './schema.js';
 import type { SyncRule } from './sync-rule.js';
 import { YamlSource } from './yaml-source.js';
 
@@ -199,8 +199,13 @@ async function readAndCompile(file: string): Promise<FileResult> {
   }
 
   const name = nameOf(source.data);
-  const isPublication = isPublicationDocument(source.data);
-  const problems = checkAgainstSchema(source.data, isPublication ? 'publication' : 'rule');
+  const kind = documentKind(source.data);
+  if ('problem' in kind) {
+    const { path, message } = kind.problem;
+    return { name, source, issues: [{ file, ...source.positionOf(path), path: displayPath(path), message }] };
+  }
+  const isPublication = kind.kind === 'publication';
+  const problems = checkAgainstSchema(source.data, kind.kind);
   if (problems.length > 0) {
     const issues = problems.map((problem) => ({
       file,
@@ -225,7 +230,10 @@ function nameOf(data: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
-/** Returns one issue for each file whose rule name an earlier file (in file name order) already uses. */
+/**
+ * Returns one issue for each file whose name an earlier file (in file name order) already uses. Sync
+ * rules and publications share one namespace.
+ */
 function findDuplicateNames(named: NamedFile[]): MappingIssue[] {
   const issues: MappingIssue[] = [];
   const firstByName = new Map<string, NamedFile>();
@@ -241,11 +249,39 @@ function findDuplicateNames(named: NamedFile[]): MappingIssue[] {
       ...entry.source.positionOf(['name']),
       path: 'name',
       message:
-        `duplicate rule name '${entry.name}', already used in ${first.file}:${firstPlace.line}:${firstPlace.column}; ` +
-        'rule names must be unique across mapping files',
+        `duplicate name '${entry.name}', already used in ${first.file}:${firstPlace.line}:${firstPlace.column}; ` +
+        'names must be unique across mapping files (sync rules and publications)',
     });
   }
   return issues;
+}
+
+/**
+ * A configuration item as AWS Config sends it for a published resource, for checking which rules
+ * would handle it. The connector never syncs such items (the source drops them), so this check
+ * only makes the conflict visible at load time.
+ */
+function publishedItem(resourceType: string): Record<string, unknown> {
+  return {
+    resourceType,
+    resourceId: 'published-record',
+    resourceName: 'published-record',
+    arn: null,
+    account: '000000000000',
+    region: 'us-east-1',
+    availabilityZone: null,
+    status: 'ResourceDiscovered',
+    changeType: 'CREATE',
+    deleted: false,
+    captureTime: '2025-01-01T00:00:00.000Z',
+    resourceCreationTime: '2025-01-01T00:00:00.000Z',
+    tags: {},
+    relationships: [],
+    configuration: {},
+    supplementaryConfiguration: {},
+    consoleUrl: '',
+    raw: {},
+  };
 }
 
 /**
@@ -271,7 +307,7 @@ async function publicationConflicts(publications: CmdbPublication[], rules: Sync
     ownerOfType.set(publication.to.resourceType, publication);
 
     for (const rule of rules.filter((candidate) => candidate.source.kind === 'configuration-item')) {
-      const handles = rule.source.when === undefined || (await rule.source.when.evaluate({ resourceType: publication.to.resourceType }, { rule: rule.name }).catch(() => false));
+      const handles = rule.source.when === undefined || (await rule.source.when.evaluate(publishedItem(publication.to.resourceType), { rule: rule.name }).catch(() => false)) === true;
       if (handles) {
         issueAt(publication, `the sync rule ${rule.name} (${rule.file}) handles ${publication.to.resourceType}, so each published record would come back as a new CI; narrow its source.when to exclude the type`);
       }

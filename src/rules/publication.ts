@@ -49,11 +49,6 @@ export interface CmdbPublication {
   resourceName?: CompiledExpression;
   /** True for records whose resource must be removed from AWS Config. */
   retired: CompiledExpression;
-  /** One rule per configuration property; a property whose value is missing is left out. */
+  /** One rule per configuration property; a property whose rule yields undefined is left out of the configuration. */
   configuration: readonly FieldRule[];
-}
-
-/** Tells a publication document from a sync rule document, before either schema is checked. */
-export function isPublicationDocument(data: unknown): boolean {
-  return typeof data === 'object' && data !== null && (data as { kind?: unknown }).kind === 'publication';
 }

@@ -97,6 +97,36 @@ export function checkAgainstSchema(document: unknown, kind: DocumentKind = 'rule
   return problems;
 }
 
+/** The schema a mapping document follows, or the problem with its `kind` key. */
+export type DocumentKindResult = { kind: DocumentKind } | { problem: SchemaProblem };
+
+/**
+ * Tells which schema a parsed mapping document follows, from its `kind` key: `kind: publication` for
+ * a publication, no `kind` for a sync rule. Any other value is one problem at `kind`, because checking
+ * the document against either schema would bury the typo under a dozen unrelated errors.
+ */
+export function documentKind(document: unknown): DocumentKindResult {
+  if (typeof document !== 'object' || document === null || !Object.hasOwn(document, 'kind')) {
+    return { kind: 'rule' };
+  }
+
+  const kind = (document as { kind: unknown }).kind;
+  if (kind === 'publication') {
+    return { kind: 'publication' };
+  }
+  const kindText = kind === null || kind === undefined ? 'empty kind' : `kind ${describeValue(kind)}`;
+  const suggestion = typeof kind === 'string' ? closestKey(kind, ['publication']) : undefined;
+  const hint = suggestion === undefined ? '' : ` (did you mean '${suggestion}'?)`;
+  return {
+    problem: {
+      path: ['kind'],
+      pointAt: 'value',
+      missing: false,
+      message: `invalid ${kindText}: kind must be publication for a publication; leave it out for a sync rule${hint}`,
+    },
+  };
+}
+
 function recordLocations(node: unknown, location: string): void {
   if (node === null || typeof node !== 'object') {
     return;
@@ -125,6 +155,22 @@ const PATTERN_HINTS: Record<string, string> = {
   'publication#/properties/configuration/propertyNames': 'use a property name of the registered schema: a letter, then letters, digits or _',
   '#/definitions/fieldName': 'use letters, digits and _, starting with a letter or _ (for example short_description or customfield_10060); JSM Assets attribute names may also hold spaces, ( ) . and &',
 };
+
+/** Messages for an empty list, by the location of the sub-schema. */
+const MIN_ITEMS_HINTS: Record<string, string> = {
+  'publication#/properties/from/properties/fields': 'needs at least one field, such as name; list the CMDB fields that the expressions read',
+};
+
+const SCHEMA_VERSION_LOCATION = 'publication#/properties/to/properties/schemaVersionId';
+
+/**
+ * Returns the quoted text a user most likely meant by an unquoted schema version: YAML reads
+ * `00000001` as the number 1, and version ids of the CloudFormation registry have 8 digits.
+ */
+function quotedVersion(version: number): string {
+  const text = Number.isInteger(version) && version >= 0 ? String(version).padStart(8, '0') : String(version);
+  return JSON.stringify(text);
+}
 
 const FIELD_SPEC_LOCATIONS = new Set(['#/definitions/fieldSpec', '#/definitions/lifecycleFieldSpec']);
 
@@ -182,6 +228,9 @@ function describeSchemaError(error: ErrorObject): SchemaProblem | undefined {
             `for a fixed value write { const: ${literal} }`,
         );
       }
+      if (locationOf(error) === SCHEMA_VERSION_LOCATION && typeof error.data === 'number') {
+        return value(`wrong type: expected text, got ${got}; quote the version so YAML reads it as text: schemaVersionId: ${quotedVersion(error.data)}`);
+      }
       return value(`wrong type: expected ${describeTypes(error.schema)}, got ${got}`);
     }
 
@@ -206,6 +255,15 @@ function describeSchemaError(error: ErrorObject): SchemaProblem | undefined {
 
     case 'minProperties':
       return value(`needs at least ${String(params.limit)} entry`);
+
+    case 'minItems':
+      return value(MIN_ITEMS_HINTS[locationOf(error)] ?? `needs at least ${String(params.limit)} entry`);
+
+    // ajv names the two positions of the repeated entry; the entry itself is what the user looks for.
+    case 'uniqueItems': {
+      const repeated = (error.data as unknown[])[Number(params.i)];
+      return value(`lists ${describeValue(repeated)} twice; list each entry once`);
+    }
 
     // Each `not` in the schema forbids one pair of keys used together; name the pair it holds.
     case 'not': {

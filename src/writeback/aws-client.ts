@@ -112,6 +112,9 @@ function addAttemptLogging(client: AwsMiddlewareClient, logger: Logger, serviceN
       return await next(args);
     } catch (error) {
       const sdkError = error as { name?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
+      // The SDK retries network failures, server errors and throttling; other client errors are final.
+      const status = sdkError.$metadata?.httpStatusCode;
+      const retried = status === undefined || status >= 500 || status === 429 || /Throttl|TooManyRequests|LimitExceeded/.test(sdkError.name ?? '');
       logger.warn(
         {
           operation: context.commandName,
@@ -119,7 +122,7 @@ function addAttemptLogging(client: AwsMiddlewareClient, logger: Logger, serviceN
           httpStatus: sdkError.$metadata?.httpStatusCode,
           requestId: sdkError.$metadata?.requestId,
         },
-        `${serviceName} request attempt failed; the SDK retries throttling and server errors`,
+        retried ? `${serviceName} request attempt failed; the SDK retries it while attempts remain` : `${serviceName} request failed with a client error, which is not retried`,
       );
       throw error;
     }

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 
 import { APPROVAL_COMMENT, type ChangeApprovalReport } from '../../src/demo/change-approval.js';
 import { formatChangeApproval, type ChangeWording } from '../../src/demo/change-report.js';
-import type { ChangeView } from '../../src/demo/demo-target.js';
+import type { ChangeView, CmdbLifecycle } from '../../src/demo/demo-target.js';
 import { DemoFailedError, failuresOf } from '../../src/demo/checks.js';
 import type { ConfigurationItemsReport } from '../../src/demo/configuration-items.js';
 import { DemoStateError, playDemo, runDemo, type DemoReport } from '../../src/demo/demo.js';
@@ -51,11 +51,21 @@ function entryFor(report: Pick<DemoReport, 'timeline'>, recordId: string, index 
   return entry;
 }
 
+/** Reads the records of one table that the demo saved in the data folder. */
+function savedRecords(table: string): Array<Record<string, string>> {
+  const snapshot = JSON.parse(readFileSync(join(dataDir, 'servicenow-records.json'), 'utf8')) as { tables: Record<string, Array<Record<string, string>>> };
+  return snapshot.tables[table] ?? [];
+}
+
 /** Reads the change_request records that the demo saved in the data folder. */
 function savedChanges(): Array<Record<string, string>> {
-  const snapshot = JSON.parse(readFileSync(join(dataDir, 'servicenow-records.json'), 'utf8')) as { tables: Record<string, Array<Record<string, string>>> };
-  return snapshot.tables.change_request ?? [];
+  return savedRecords('change_request');
 }
+
+/** The CI class tables of the sample resources, in sample order. */
+const SAMPLE_CI_CLASSES = ['cmdb_ci_network', 'cmdb_ci_cloud_subnet', 'cmdb_ci_compute_security_group', 'cmdb_ci_vm_instance'];
+/** The CI class tables of the samples' account and Region. */
+const PLACEMENT_CI_CLASSES = ['cmdb_ci_cloud_service_account', 'cmdb_ci_aws_datacenter'];
 
 function changeStep(report: ChangeApprovalReport, action: string) {
   const step = report.steps.find((candidate) => candidate.action === action);
@@ -211,6 +221,88 @@ describe('demo', () => {
     expect(text).toContain(`${changeStep(first, 'filed').change?.number} from an earlier run is Closed (3), close code successful`);
     expect(text).toContain('so that execution is gone: this run files a new change request');
     expect(text).toContain('Changes in the ServiceNow simulator: 2, each for a different AWS execution.');
+  });
+
+  it('first run makes CIs and retires one', async () => {
+    const { report, text } = await play();
+    const { steps, objects, placements, inventory } = report.configurationItems;
+
+    expect(steps.map((step) => [step.action, step.resource.resourceType, step.outcomes])).toEqual([
+      ['recorded', 'AWS::EC2::VPC', ['created']],
+      ['recorded', 'AWS::EC2::Subnet', ['created']],
+      ['recorded', 'AWS::EC2::SecurityGroup', ['created']],
+      ['recorded', 'AWS::EC2::Instance', ['created']],
+      ['deleted', 'AWS::EC2::Instance', ['resolved']],
+    ]);
+    expect(objects.map(({ object }) => object?.className)).toEqual(SAMPLE_CI_CLASSES);
+    expect(objects.map(({ object }) => object?.objectId)).toEqual(objects.map(({ resource }) => resource.resourceId));
+    expect(objects.map(({ object }) => object?.name)).toEqual(['orders-vpc', 'orders-private-a', 'orders-api-sg', 'orders-api-prod-2']);
+
+    // Right after it was recorded, the instance is installed and related to everything it uses.
+    expect(steps[3]?.object).toMatchObject({ status: 'Installed (1)', lifecycle: 'in-use' });
+    expect(steps[3]?.object?.references).toEqual(['Contained by: orders-private-a', 'Contained by: orders-vpc', 'Hosted on: us-east-1', 'Uses: orders-api-sg']);
+
+    // The deletion retires the same CI and removes its relationships.
+    const instance = objects[3]?.object;
+    expect(instance).toMatchObject({ number: steps[3]?.object?.number, status: 'Retired (7)', lifecycle: 'retired', references: [] });
+    expect(objects[1]?.object).toMatchObject({ status: 'Installed (1)', references: ['Contained by: orders-vpc', 'Hosted on: us-east-1'] });
+
+    expect(placements.map(({ displayId }) => displayId)).toEqual(['AWS::::Account 111122223333', 'AWS::::Region us-east-1 in 111122223333']);
+    expect(placements.map(({ object }) => object?.className)).toEqual(PLACEMENT_CI_CLASSES);
+    const [account, region] = placements.map(({ object }) => object);
+    expect(account).toMatchObject({ name: '111122223333', objectId: '111122223333', status: 'Installed (1)', references: ['Hosts: us-east-1'] });
+    expect(region).toMatchObject({ name: 'us-east-1', objectId: 'us-east-1', status: 'Installed (1)' });
+    expect(region?.references).toEqual(['Hosted on: 111122223333', 'Hosts: orders-api-sg', 'Hosts: orders-private-a', 'Hosts: orders-vpc']);
+    expect(inventory).toEqual({ before: 0, after: 6, retired: 1, duplicates: [] });
+
+    // The saved ServiceNow records, which the next run restores, contain one CI per class and the retirement.
+    for (const table of [...SAMPLE_CI_CLASSES, ...PLACEMENT_CI_CLASSES]) expect(savedRecords(table)).toHaveLength(1);
+    expect(savedRecords('cmdb_ci_vm_instance')[0]).toMatchObject({ object_id: 'i-0a1b2c3d4e5f60718', install_status: '7', operational_status: '6' });
+    expect(savedRecords('cmdb_rel_ci')).toHaveLength(6);
+    expect(report.writes.configurationItems.itsm).toBeGreaterThanOrEqual(7);
+
+    expect(text).toContain("the connector writes the resource's CI in the ServiceNow CMDB:");
+    expect(text).toMatch(/│ deleted +│ AWS::EC2::Instance +│ resolved +│ cmdb_ci_vm_instance +│ Retired \(7\) +│ - +│/);
+    expect(text).toContain('cmdb_ci_cloud_service_account');
+    expect(text).toContain('(cmdb_rel_ci)');
+    expect(text).toContain('CIs in the ServiceNow CMDB: 6, 6 of them new in this run and 1 retired.');
+    expect(text).toContain('New CIs: 6. CIs in the ServiceNow CMDB: 6, 1 of them retired.');
+    expect(text).toContain('without creating any incident or CI twice');
+    // The CMDB part comes after the change approval and before the write counts.
+    expect(text.indexOf('Configuration items:')).toBeGreaterThan(text.indexOf('Change approval:'));
+    expect(text.indexOf('Configuration items:')).toBeLessThan(text.indexOf('Writes in this run'));
+  });
+
+  it('second run makes no CI twice', async () => {
+    const first = (await play()).report.configurationItems;
+    const relationshipsAfterFirst = savedRecords('cmdb_rel_ci').map((row) => `${row.parent} ${row.type} ${row.child}`).sort();
+    const { report, text } = await play();
+    const second = report.configurationItems;
+
+    // The restored CIs match their links. The instance, recorded as running again, gets its CI back until the deletion.
+    expect(second.steps.map((step) => [step.action, step.resource.resourceType, step.outcomes])).toEqual([
+      ['recorded', 'AWS::EC2::VPC', ['unchanged']],
+      ['recorded', 'AWS::EC2::Subnet', ['unchanged']],
+      ['recorded', 'AWS::EC2::SecurityGroup', ['unchanged']],
+      ['recorded', 'AWS::EC2::Instance', ['reopened']],
+      ['deleted', 'AWS::EC2::Instance', ['resolved']],
+    ]);
+    expect(second.steps[3]?.object).toMatchObject({ status: 'Installed (1)', lifecycle: 'in-use' });
+    expect(second.objects.map(({ object }) => object?.number)).toEqual(first.objects.map(({ object }) => object?.number));
+    expect(second.objects[3]?.object).toMatchObject({ status: 'Retired (7)', lifecycle: 'retired' });
+    expect(second.placements.map(({ object }) => object?.number)).toEqual(first.placements.map(({ object }) => object?.number));
+    expect(second.inventory).toEqual({ before: 6, after: 6, retired: 1, duplicates: [] });
+
+    for (const table of [...SAMPLE_CI_CLASSES, ...PLACEMENT_CI_CLASSES]) expect(savedRecords(table)).toHaveLength(1);
+    expect(savedRecords('cmdb_ci_vm_instance')[0]?.install_status).toBe('7');
+    expect(savedRecords('cmdb_rel_ci').map((row) => `${row.parent} ${row.type} ${row.child}`).sort()).toEqual(relationshipsAfterFirst);
+
+    expect(text).toContain('CIs in the ServiceNow CMDB: 6, 0 of them new in this run and 1 retired.');
+    expect(text).toContain('each configuration item matched its link, so no CI was created twice');
+    expect(text).toContain('AWS Config recorded i-0a1b2c3d4e5f60718 again as running');
+    expect(text).toContain('  reopened: AWS Config recorded the resource of a retired CI again');
+    expect(text).toContain('New CIs: 0. CIs in the ServiceNow CMDB: 6, 1 of them retired.');
+    expect(text).toContain('so no incident or CI was created twice');
   });
 
   it('rejects invalid saved ServiceNow records', async () => {
@@ -375,18 +467,30 @@ describe('demo exit code', () => {
 
 describe('demo checks', () => {
   const ACTIVE_PLACEMENTS: ConfigurationItemsReport['placements'] = [
-    { displayId: 'AWS::::Account 111122223333', object: { number: 'AWS-1', name: '111122223333', status: 'Active', references: [] } },
-    { displayId: 'AWS::::Region us-east-1 in 111122223333', object: { number: 'AWS-2', name: 'us-east-1', status: 'Active', references: ['Owned by Account: AWS-1'] } },
+    { displayId: 'AWS::::Account 111122223333', object: { number: 'AWS-1', name: '111122223333', status: 'Active', references: [], lifecycle: 'in-use' } },
+    {
+      displayId: 'AWS::::Region us-east-1 in 111122223333',
+      object: { number: 'AWS-2', name: 'us-east-1', status: 'Active', references: ['Owned by Account: AWS-1'], lifecycle: 'in-use' },
+    },
   ];
-  const retired = (status: string, placements = ACTIVE_PLACEMENTS): ConfigurationItemsReport => ({
+  const VPC_OBJECT: ConfigurationItemsReport['objects'][number] = {
+    resource: { resourceType: 'AWS::EC2::VPC', resourceId: 'vpc-0e1d2c3b4a5f60789' },
+    object: { number: 'AWS-3', name: 'orders-vpc', status: 'Active', references: ['Located in Region: AWS-2'], lifecycle: 'in-use' },
+  };
+  const LIFECYCLES: Record<string, CmdbLifecycle> = { Active: 'in-use', Retired: 'retired' };
+  const lifecycleOf = (status: string): CmdbLifecycle => LIFECYCLES[status] ?? 'other';
+  const retired = (status: string, placements = ACTIVE_PLACEMENTS, others: ConfigurationItemsReport['objects'] = []): ConfigurationItemsReport => ({
     steps: [],
-    objects: [{ resource: { resourceType: 'AWS::EC2::Instance', resourceId: 'i-0a1b2c3d4e5f60718' }, object: { number: 'AWS-4', name: 'orders-api-prod-2', status, references: [] } }],
+    objects: [
+      ...others,
+      { resource: { resourceType: 'AWS::EC2::Instance', resourceId: 'i-0a1b2c3d4e5f60718' }, object: { number: 'AWS-4', name: 'orders-api-prod-2', status, references: [], lifecycle: lifecycleOf(status) } },
+    ],
     placements,
     writes: { itsm: 0, updateOpsItem: 0, batchUpdateFindings: 0, sendAutomationSignal: 0 },
   });
 
   it('passes a run that went as shown', () => {
-    expect(failuresOf({ secondDeliveryCreated: 0, configurationItems: retired('Retired'), ticketNoun: 'issue' })).toEqual([]);
+    expect(failuresOf({ secondDeliveryCreated: 0, configurationItems: retired('Retired', ACTIVE_PLACEMENTS, [VPC_OBJECT]), ticketNoun: 'issue' })).toEqual([]);
   });
 
   it('reports tickets made twice', () => {
@@ -397,20 +501,59 @@ describe('demo checks', () => {
 
   it('reports a deleted resource still active', () => {
     expect(failuresOf({ configurationItems: retired('Active'), ticketNoun: 'issue' })).toEqual([
-      'AWS::EC2::Instance i-0a1b2c3d4e5f60718 was deleted, but its object AWS-4 is Active, not Retired',
+      'AWS::EC2::Instance i-0a1b2c3d4e5f60718 was deleted, but its CI AWS-4 (orders-api-prod-2) is Active, not retired',
     ]);
   });
 
   it('reports missing account and Region objects', () => {
-    expect(failuresOf({ configurationItems: retired('Retired', []), ticketNoun: 'issue' })).toEqual(['no object was made for the account and Region of the sample resources']);
+    expect(failuresOf({ configurationItems: retired('Retired', []), ticketNoun: 'issue' })).toEqual([
+      'no CI was made for the account of the sample resources',
+      'no CI was made for the Region of the sample resources',
+    ]);
+  });
+
+  it('reports a missing Region object', () => {
+    expect(failuresOf({ configurationItems: retired('Retired', [ACTIVE_PLACEMENTS[0]!]), ticketNoun: 'issue' })).toEqual(['no CI was made for the Region of the sample resources']);
+  });
+
+  it('reports a retired resource not deleted', () => {
+    const vpc = { ...VPC_OBJECT, object: { ...VPC_OBJECT.object!, status: 'Retired (7)', lifecycle: 'retired' as const } };
+
+    expect(failuresOf({ configurationItems: retired('Retired', ACTIVE_PLACEMENTS, [vpc]), ticketNoun: 'incident' })).toEqual([
+      'the CI AWS-3 (orders-vpc) of AWS::EC2::VPC vpc-0e1d2c3b4a5f60789 is Retired (7), though the resource was not deleted',
+    ]);
+  });
+
+  it('reports a CI without relationships', () => {
+    const vpc = { ...VPC_OBJECT, object: { ...VPC_OBJECT.object!, references: [] } };
+
+    expect(failuresOf({ configurationItems: retired('Retired', ACTIVE_PLACEMENTS, [vpc]), ticketNoun: 'incident' })).toEqual([
+      'the CI AWS-3 (orders-vpc) of AWS::EC2::VPC vpc-0e1d2c3b4a5f60789 has no relationship, not even to its Region',
+    ]);
+  });
+
+  it('reports a resource without a CI', () => {
+    const vpc = { resource: VPC_OBJECT.resource };
+
+    expect(failuresOf({ configurationItems: retired('Retired', ACTIVE_PLACEMENTS, [vpc]), ticketNoun: 'incident' })).toEqual([
+      'the configuration item of AWS::EC2::VPC vpc-0e1d2c3b4a5f60789 has no CI in the CMDB',
+    ]);
+  });
+
+  it('reports a CI made twice', () => {
+    const report = { ...retired('Retired', ACTIVE_PLACEMENTS, [VPC_OBJECT]), inventory: { before: 6, after: 7, retired: 1, duplicates: ['cmdb_ci_network vpc-0e1d2c3b4a5f60789'] } };
+
+    expect(failuresOf({ configurationItems: report, ticketNoun: 'incident' })).toEqual([
+      'cmdb_ci_network vpc-0e1d2c3b4a5f60789 (CI class and object id) has more than one CI; each resource must have one',
+    ]);
   });
 
   it('reports a Region object that is not Active', () => {
     const [account, region] = ACTIVE_PLACEMENTS;
-    const placements = [account!, { ...region!, object: { ...region!.object!, status: 'Retired' } }];
+    const placements = [account!, { ...region!, object: { ...region!.object!, status: 'Retired', lifecycle: 'retired' as const } }];
 
     expect(failuresOf({ configurationItems: retired('Retired', placements), ticketNoun: 'issue' })).toEqual([
-      'the object AWS-2 of AWS::::Region us-east-1 in 111122223333 is Retired, not Active',
+      'the CI AWS-2 (us-east-1) of AWS::::Region us-east-1 in 111122223333 is Retired, but account and Region CIs are never retired',
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,16 +22,17 @@ afterEach(async () => {
 });
 
 /** Copy the shipped mappings and the example publication to a new folder, as an operator would. */
-function mappingsWithPublication(): string {
+function mappingsWithPublication(extra: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'itsm-sync-publication-'));
+  for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
   const shipped = join(import.meta.dirname, '../../mappings');
   for (const file of readdirSync(shipped).filter((name) => name.endsWith('.yaml'))) copyFileSync(join(shipped, file), join(dir, file));
   copyFileSync(join(EXAMPLES, 'cmdb-linux-server-to-config.yaml'), join(dir, 'cmdb-linux-server-to-config.yaml'));
   return dir;
 }
 
-async function startWithPublication(options: { forwardAwsEvents?: boolean; schema?: Record<string, unknown> } = {}): Promise<Harness> {
-  const started = await Harness.start({ mappingsDir: mappingsWithPublication(), forwardAwsEvents: options.forwardAwsEvents });
+async function startWithPublication(options: { forwardAwsEvents?: boolean; schema?: Record<string, unknown>; extraMappings?: Record<string, string> } = {}): Promise<Harness> {
+  const started = await Harness.start({ mappingsDir: mappingsWithPublication(options.extraMappings), forwardAwsEvents: options.forwardAwsEvents });
   started.config.registerCustomResourceType(TYPE, ['00000001'], options.schema ?? SCHEMA);
   return started;
 }
@@ -105,6 +106,26 @@ describe('publishing CMDB records to AWS Config', () => {
     expect(configWrites()).toHaveLength(writesBefore);
   });
 
+  it('never syncs a published item back, even for a rule that would take it', async () => {
+    // This rule takes every item of the account; validate cannot see that it takes the published type.
+    const everyItem = [
+      'name: every-item-of-the-account',
+      'source: { kind: configuration-item, when: account = "111122223333" }',
+      'target: { system: servicenow, table: cmdb_ci }',
+      'correlation: { prefix: aws-any- }',
+      'lifecycle: { create: { when: true } }',
+      'fields: { name: resourceId, object_id: resourceId }',
+    ].join('\n');
+    harness = await startWithPublication({ forwardAwsEvents: true, extraMappings: { 'every-item.yaml': everyItem } });
+    const web = server('lnx-web-01');
+
+    await publisher().run();
+    await harness.settle();
+
+    expect(harness.config.getResource(TYPE, web)).toBeDefined();
+    expect(harness.serviceNow.records('cmdb_ci').filter((ci) => ci.object_id === web)).toEqual([]);
+  });
+
   it('updates a changed record and removes a retired one', async () => {
     harness = await startWithPublication();
     const web = server('lnx-web-01');
@@ -171,15 +192,17 @@ describe('publishing CMDB records to AWS Config', () => {
     expect(configWrites()).toEqual([]);
   });
 
-  it('counts every record as failed while the type is not registered', async () => {
+  it('stops after five failed writes in a row while the type is not registered', async () => {
     harness = await Harness.start({ mappingsDir: mappingsWithPublication() });
-    server('lnx-web-01');
-    server('lnx-db-01');
+    for (let index = 1; index <= 7; index += 1) server(`lnx-web-0${index}`);
 
     const [summary] = await publisher().run();
 
-    // The simulator answers an unregistered type with a ValidationException, one failure per record.
-    expect(summary).toMatchObject({ read: 2, created: 0, failed: 2 });
+    // The simulator answers an unregistered type with a ValidationException for each record.
+    expect(summary).toMatchObject({ read: 5, created: 0, failed: 5 });
+    expect(summary!.stopped).toMatch(/^the first 5 writes all failed, the last one with PutResourceConfig of MyCompany::CMDB::LinuxServer \S+ in us-east-1 failed: ValidationException: /);
+    expect(summary!.stopped).toContain('Check that MyCompany::CMDB::LinuxServer is registered with schema version 00000001 in us-east-1.');
+    expect(summary!.stopped).not.toContain('..');
   });
 
   it('keeps a resource whose record a page skipped, after reading the record directly', async () => {
@@ -212,7 +235,7 @@ describe('publishing CMDB records to AWS Config', () => {
     const streams = { stdout: { write: (text: string) => (output.stdout += text) }, stderr: { write: (text: string) => (output.stderr += text) } };
 
     // The harness points the AWS SDK, ServiceNow and MAPPINGS_DIR at its own servers and folder.
-    const dryRun = await runPublish(process.env, { dryRun: true }, streams);
+    const dryRun = await runPublish({ ...process.env, LOG_LEVEL: 'silent' }, { dryRun: true }, streams);
 
     expect(dryRun, output.stderr).toBe(0);
     expect(output.stdout).toContain('Dry run: what publishing to AWS Config in us-east-1 would do (nothing was written)');
@@ -220,10 +243,17 @@ describe('publishing CMDB records to AWS Config', () => {
     expect(configWrites()).toEqual([]);
 
     output.stdout = '';
-    const real = await runPublish(process.env, {}, streams);
+    const real = await runPublish({ ...process.env, LOG_LEVEL: 'silent' }, {}, streams);
 
     expect(real, output.stderr).toBe(0);
     expect(output.stdout).toContain('Published to AWS Config in us-east-1');
     expect(harness.config.getResource(TYPE, web)?.resourceName).toBe('lnx-web-01');
+
+    // Retired in the CMDB: the dry run names the resource it would remove, and why.
+    harness.serviceNow.updateRecord('cmdb_ci_linux_server', web, { install_status: '7' });
+    output.stdout = '';
+    await runPublish({ ...process.env, LOG_LEVEL: 'silent' }, { dryRun: true }, streams);
+    expect(output.stdout).toContain(`would remove MyCompany::CMDB::LinuxServer ${web}: its CMDB record is gone or no longer matches the query`);
+    expect(harness.config.getResource(TYPE, web)?.configurationItemStatus).not.toBe('ResourceDeleted');
   });
 });

@@ -58,6 +58,11 @@ export interface ConfigurationItemSourceOptions {
    */
   client: ConfigServiceClient | ConfigClientProvider;
   logger: Logger;
+  /**
+   * Custom resource types that publications write to AWS Config from the CMDB. Their items are
+   * dropped: syncing them back would make each published record a new CI, a sync loop.
+   */
+  publishedResourceTypes?: ReadonlySet<string>;
 }
 
 /**
@@ -126,11 +131,15 @@ export class ConfigurationItemSource implements SourceAdapter {
   readonly kind = 'configuration-item' as const;
   private readonly clientFor: ConfigClientProvider;
   private readonly logger: Logger;
+  private readonly publishedResourceTypes: ReadonlySet<string>;
+  /** Published types already logged, so a busy type logs once. */
+  private readonly announcedPublished = new Set<string>();
 
   constructor(options: ConfigurationItemSourceOptions) {
     const client = options.client;
     this.clientFor = typeof client === 'function' ? client : () => client;
     this.logger = options.logger;
+    this.publishedResourceTypes = options.publishedResourceTypes ?? new Set();
   }
 
   handles(event: EventBridgeEvent): boolean {
@@ -140,6 +149,15 @@ export class ConfigurationItemSource implements SourceAdapter {
   async toRecords(event: EventBridgeEvent): Promise<SourceRecord<ConfigurationItemView>[]> {
     const detail = readDetail(event);
     const messageType = detail.messageType;
+
+    const resourceType = itemResourceType(detail);
+    if (resourceType !== undefined && this.publishedResourceTypes.has(resourceType)) {
+      if (!this.announcedPublished.has(resourceType)) {
+        this.announcedPublished.add(resourceType);
+        this.logger.info({ eventId: event.id, resourceType }, `Skipping ${resourceType} items: a publication writes them from the CMDB, so they are not synced back`);
+      }
+      return [];
+    }
 
     let result: ConfigurationItemRecordResult | undefined;
     if (messageType === CHANGE_NOTIFICATION) {
@@ -280,6 +298,12 @@ function readDetail(event: EventBridgeEvent): Record<string, unknown> {
     throw new InvalidEventError(event.id, event['detail-type'], 'the event has no region, so the Region that recorded the item is unknown');
   }
   return detail as Record<string, unknown>;
+}
+
+/** Read the resource type an item or an oversized summary names, before either is read in full. */
+function itemResourceType(detail: Record<string, unknown>): string | undefined {
+  const item = (detail.configurationItem ?? detail.configurationItemSummary) as { resourceType?: unknown } | null | undefined;
+  return typeof item?.resourceType === 'string' ? item.resourceType : undefined;
 }
 
 /** Reads the summary of an oversized notification; throws InvalidEventError when it cannot name the resource. */

@@ -237,15 +237,45 @@ describe('itsm-sync preview of Jira mappings', () => {
 
 describe('itsm-sync preview of a publication', () => {
   const PUBLICATION = join(REPOSITORY_ROOT, 'mappings/examples/cmdb-linux-server-to-config.yaml');
+  const PUBLICATION_FIELDS = 'name, host_name, ip_address, os, os_version, cpu_count, ram, environment, install_status, operational_status';
+  // A CI of the base class as GET /api/now/table/cmdb_ci/<sys_id> returns it, with reference links.
+  const SAVED_CI = fixture('servicenow/table/cmdb_ci-get.http.json');
+
+  /** Write `content` to a file of a new temporary folder and return its path. */
+  function fileWith(content: string): string {
+    const file = join(mkdtempSync(join(tmpdir(), 'itsm-sync-preview-')), 'record.json');
+    writeFileSync(file, content);
+    return file;
+  }
 
   function recordFile(fields: Record<string, string>): string {
-    const file = join(mkdtempSync(join(tmpdir(), 'itsm-sync-preview-')), 'record.json');
-    writeFileSync(file, JSON.stringify({ result: { sys_id: '9d385017c611228701d22104cc95c371', name: 'lnx-web-01', cpu_count: '4', install_status: '1', ...fields } }));
+    return fileWith(JSON.stringify({ result: { sys_id: '9d385017c611228701d22104cc95c371', name: 'lnx-web-01', cpu_count: '4', install_status: '1', ...fields } }));
+  }
+
+  /** Returns the Table API response body of the saved CI. */
+  function savedCi(): { result: Record<string, unknown> } {
+    return (JSON.parse(readFileSync(SAVED_CI, 'utf8')) as { response: { body: { result: Record<string, unknown> } } }).response.body;
+  }
+
+  /** Writes a publication of the base CMDB class that reads a reference field, and returns its path. */
+  function referencePublication(): string {
+    const file = join(mkdtempSync(join(tmpdir(), 'itsm-sync-preview-')), 'publication.yaml');
+    writeFileSync(
+      file,
+      [
+        'kind: publication',
+        'name: cmdb-ci-to-config',
+        'from: { system: servicenow, table: cmdb_ci, fields: [name, support_group] }',
+        'to: { resourceType: MyCompany::CMDB::Item, schemaVersionId: "00000001" }',
+        'configuration: { Name: name, SupportGroup: support_group }',
+        '',
+      ].join('\n'),
+    );
     return file;
   }
 
   it('prints the PutResourceConfig request', async () => {
-    const { code, stdout } = await preview({ mapping: PUBLICATION, record: recordFile({ environment: 'test' }) });
+    const { code, stdout, stderr } = await preview({ mapping: PUBLICATION, record: recordFile({ environment: 'test' }) });
 
     expect(code).toBe(0);
     const output = JSON.parse(stdout) as Record<string, any>;
@@ -257,17 +287,35 @@ describe('itsm-sync preview of a publication', () => {
       ResourceName: 'lnx-web-01',
     });
     expect(output.request.body.Configuration).toMatchObject({ Name: 'lnx-web-01', CpuCount: 4, Environment: 'Test' });
+    expect(output.note).toContain('Configuration is sent as JSON text');
     expect(output.missingFields).toContain('host_name');
+    expect(stderr).toMatch(/^warning: .*record\.json lacks host_name, ip_address, os, os_version, ram, operational_status of from\.fields; the preview reads them as empty text \(""\)\.\n$/);
   });
 
   it('prints DeleteResourceConfig for a retired record', async () => {
     const { code, stdout } = await preview({ mapping: PUBLICATION, record: recordFile({ install_status: '7' }) });
 
     expect(code).toBe(0);
-    expect((JSON.parse(stdout) as Record<string, any>).request).toEqual({
+    const output = JSON.parse(stdout) as Record<string, any>;
+    expect(output.request).toEqual({
       call: 'DeleteResourceConfig',
       body: { ResourceType: 'MyCompany::CMDB::LinuxServer', ResourceId: '9d385017c611228701d22104cc95c371' },
     });
+    // The note is about the Configuration of PutResourceConfig, which a delete does not send.
+    expect(output).not.toHaveProperty('note');
+  });
+
+  it('previews a saved CI that lacks some fields', async () => {
+    // The fixture is an HTTP exchange; the saved record is its response body.
+    const record = fileWith(JSON.stringify(savedCi()));
+    const saved = await preview({ mapping: PUBLICATION, record });
+
+    expect(saved.code, saved.stderr).toBe(0);
+    const output = JSON.parse(saved.stdout) as Record<string, any>;
+    expect(output.request.body).toMatchObject({ ResourceId: '466cc538cb4f65b8ef2d1caeb02880a7', ResourceName: 'web-tier-01' });
+    expect(output.request.body.Configuration).toMatchObject({ Name: 'web-tier-01', IpAddress: '10.20.30.40', Environment: 'Unknown', Operational: true });
+    expect(output.missingFields).toEqual(['host_name', 'os', 'os_version', 'cpu_count', 'ram']);
+    expect(saved.stderr).toContain('lacks host_name, os, os_version, cpu_count, ram of from.fields');
   });
 
   it('asks for --record instead of --event', async () => {
@@ -275,5 +323,75 @@ describe('itsm-sync preview of a publication', () => {
 
     expect(code).toBe(1);
     expect(stderr).toContain('is a publication: give the CMDB record with --record FILE');
+    expect(stderr).toContain('GET /api/now/table/cmdb_ci_linux_server/<sys_id>?sysparm_exclude_reference_link=true');
+  });
+
+  it('names a record file that is not JSON, with the JSON error', async () => {
+    const record = fileWith('{ "result": { "name": "lnx-web-01", } }');
+
+    const { code, stdout, stderr } = await preview({ mapping: PUBLICATION, record });
+
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`preview failed: cannot read ${record} as JSON: `);
+    let jsonError = '';
+    try {
+      JSON.parse(readFileSync(record, 'utf8'));
+    } catch (error) {
+      jsonError = (error as Error).message;
+    }
+    expect(stderr).toContain(jsonError);
+  });
+
+  it('names a record file that does not exist', async () => {
+    const record = join(tmpdir(), 'itsm-sync-no-such-record.json');
+
+    const { code, stderr } = await preview({ mapping: PUBLICATION, record });
+
+    expect(code).toBe(1);
+    expect(stderr).toBe(`preview failed: cannot read ${record}: no such file\n`);
+  });
+
+  it('rejects a record saved with display values', async () => {
+    const plain = savedCi().result;
+    const withDisplayValues = Object.fromEntries(Object.entries(plain).map(([field, value]) => [field, { display_value: value, value }]));
+    const record = fileWith(JSON.stringify({ result: withDisplayValues }));
+
+    const { code, stdout, stderr } = await preview({ mapping: PUBLICATION, record });
+
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`${record} holds objects instead of text in sys_id, name, ip_address, environment, install_status, …`);
+    expect(stderr).toContain('saved with display values (sysparm_display_value=all or true)');
+    expect(stderr).toContain('GET /api/now/table/cmdb_ci_linux_server/<sys_id>?sysparm_display_value=false&sysparm_exclude_reference_link=true');
+  });
+
+  it('rejects a record saved with reference links', async () => {
+    const record = fileWith(JSON.stringify(savedCi()));
+
+    const { code, stderr } = await preview({ mapping: referencePublication(), record });
+
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${record} holds objects instead of text in support_group: the record was saved with reference links.`);
+    expect(stderr).toContain('GET /api/now/table/cmdb_ci/<sys_id>?sysparm_display_value=false&sysparm_exclude_reference_link=true');
+  });
+
+  it('rejects a record of another table', async () => {
+    const record = fileWith(JSON.stringify({ result: { sys_id: '9c3141430b2d3c0000e117512e167ee1', number: 'INC0010043', short_description: 'Disk full' } }));
+
+    const { code, stdout, stderr } = await preview({ mapping: PUBLICATION, record });
+
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`${record} does not look like a record of cmdb_ci_linux_server: it has none of the fields that from.fields lists (${PUBLICATION_FIELDS.split(', ').slice(0, 5).join(', ')}, …)`);
+  });
+
+  it('rejects a list of records', async () => {
+    const record = fileWith(JSON.stringify({ result: [savedCi().result, savedCi().result] }));
+
+    const { code, stderr } = await preview({ mapping: PUBLICATION, record });
+
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${record} holds a list of 2 records; save one record with GET /api/now/table/cmdb_ci_linux_server/<sys_id>`);
   });
 });

@@ -346,8 +346,8 @@ describe('validateRules issue locations', () => {
       path: 'name',
     });
     expect(issue?.message).toBe(
-      `duplicate rule name 'shared-rule-name', already used in ${join(dir, 'duplicate-name-a.yaml')}:` +
-        `${firstPlace.line}:${firstPlace.column}; rule names must be unique across mapping files`,
+      `duplicate name 'shared-rule-name', already used in ${join(dir, 'duplicate-name-a.yaml')}:` +
+        `${firstPlace.line}:${firstPlace.column}; names must be unique across mapping files (sync rules and publications)`,
     );
     await expect(loadRules(dir)).rejects.toThrow(MappingValidationError);
   });

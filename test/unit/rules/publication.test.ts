@@ -124,6 +124,83 @@ describe('publication mappings', () => {
     expect(issues[0]!.message).toContain('already published by cmdb-linux-server-to-config');
   });
 
+  it('reject a misspelt kind with one issue', async () => {
+    const dir = await folderWith({ 'publication.yaml': await example([['kind: publication', 'kind: publicaton']]) });
+
+    const { issues } = await validateRules(dir);
+
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ path: 'kind', line: 9, column: 7 });
+    expect(issues[0]!.message).toBe(`invalid kind "publicaton": kind must be publication for a publication; leave it out for a sync rule (did you mean 'publication'?)`);
+  });
+
+  it('reject a kind far from publication without a suggestion', async () => {
+    const dir = await folderWith({ 'publication.yaml': await example([['kind: publication', 'kind: sync-rule']]) });
+
+    const { issues } = await validateRules(dir);
+
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.path).toBe('kind');
+    expect(issues[0]!.message).toBe('invalid kind "sync-rule": kind must be publication for a publication; leave it out for a sync rule');
+  });
+
+  it('reject an empty kind', async () => {
+    const dir = await folderWith({ 'publication.yaml': await example([['kind: publication', 'kind:']]) });
+
+    const { issues } = await validateRules(dir);
+
+    expect(issues.map((issue) => `${issue.path}: ${issue.message}`)).toEqual(['kind: invalid empty kind: kind must be publication for a publication; leave it out for a sync rule']);
+  });
+
+  it('show the quoted form of an unquoted schema version', async () => {
+    const cases: Array<[string, string]> = [
+      ['00000001', '"00000001"'],
+      ['12', '"00000012"'],
+      ['123456789', '"123456789"'],
+      ['1.5', '"1.5"'],
+    ];
+    for (const [written, quoted] of cases) {
+      const dir = await folderWith({ 'publication.yaml': await example([['schemaVersionId: "00000001"', `schemaVersionId: ${written}`]]) });
+
+      const { issues } = await validateRules(dir);
+
+      expect(issues, written).toHaveLength(1);
+      expect(issues[0]!.path, written).toBe('to.schemaVersionId');
+      expect(issues[0]!.message, written).toContain(`quote the version so YAML reads it as text: schemaVersionId: ${quoted}`);
+    }
+  });
+
+  it('ask for at least one field in from.fields', async () => {
+    const text = (await example()).replace(/^ {2}fields: \[.*\]$/m, '  fields: []');
+    expect(text).toContain('  fields: []');
+    const dir = await folderWith({ 'publication.yaml': text });
+
+    const { issues } = await validateRules(dir);
+
+    expect(issues.map((issue) => `${issue.path}: ${issue.message}`)).toContain('from.fields: needs at least one field, such as name; list the CMDB fields that the expressions read');
+    expect(issues.some((issue) => issue.message.includes('fewer than'))).toBe(false);
+  });
+
+  it('name the field listed twice in from.fields', async () => {
+    const dir = await folderWith({ 'publication.yaml': await example([['fields: [name, host_name', 'fields: [name, host_name, name']]) });
+
+    const { issues } = await validateRules(dir);
+
+    expect(issues.map((issue) => `${issue.path}: ${issue.message}`)).toEqual(['from.fields: lists "name" twice; list each entry once']);
+  });
+
+  it('reject a publication named like a sync rule', async () => {
+    const sameName = (await example()).replace('name: cmdb-linux-server-to-config', 'name: every-ci');
+    const dir = await folderWith({ 'a-every-ci.yaml': CATCH_ALL_CI_RULE, 'b-publication.yaml': sameName.replace('resourceType: MyCompany::CMDB::LinuxServer', 'resourceType: MyCompany::CMDB::Other') });
+
+    const { issues } = await validateRules(dir);
+    const duplicates = issues.filter((issue) => issue.path === 'name');
+
+    expect(duplicates).toHaveLength(1);
+    expect(duplicates[0]!.file).toContain('b-publication.yaml');
+    expect(duplicates[0]!.message).toMatch(/^duplicate name 'every-ci', already used in .*a-every-ci\.yaml:2:7; names must be unique across mapping files \(sync rules and publications\)$/);
+  });
+
   it('are refused by commands that take one sync rule', async () => {
     const dir = await folderWith({ 'publication.yaml': await example() });
 

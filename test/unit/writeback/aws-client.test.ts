@@ -111,7 +111,7 @@ describe('createAwsClient attempt logging', () => {
     const warnings = log.lines().filter((line) => line.level === 40);
     expect(warnings).toHaveLength(3);
     expect(warnings[0]).toMatchObject({
-      msg: 'Test Service request attempt failed; the SDK retries throttling and server errors',
+      msg: 'Test Service request attempt failed; the SDK retries it while attempts remain',
       operation: 'GetOpsItemCommand',
       errorCode: 'InternalServerError',
       httpStatus: 500,
@@ -119,6 +119,18 @@ describe('createAwsClient attempt logging', () => {
     expect(warnings[0]?.requestId).toEqual(expect.any(String));
     expect(log.text()).not.toContain(TEST_CREDENTIALS.secretAccessKey);
     expect(log.text()).not.toContain(TEST_CREDENTIALS.sessionToken);
+  });
+
+  it('says a client error is not retried', async () => {
+    simulator = await startSsmSimulator();
+    const log = capturingLogger();
+    const client = clientWith({ region: 'us-east-1', endpoint: simulator.url, credentials: TEST_CREDENTIALS, maxAttempts: 3, logger: log.logger });
+
+    await rejectionOf(client.send(new GetOpsItemCommand({ OpsItemId: 'oi-000000000000' })));
+
+    const warnings = log.lines().filter((line) => line.level === 40);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ msg: 'Test Service request failed with a client error, which is not retried', httpStatus: 400 });
   });
 
   it('logs nothing for a successful call', async () => {
