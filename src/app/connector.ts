@@ -308,7 +308,7 @@ function pollInterval(settings: Settings): number {
   return intervals.length === 0 ? 0 : Math.min(...intervals);
 }
 
-/** One line that says what a publication pass did. */
+/** Describe in one line what a publication pass did. */
 export function describePublication(summary: PublicationSummary): string {
   const counts = `${summary.read} records read, ${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.removed} removed, ${summary.failed} failed`;
   const subject = `Publication ${summary.publication} (${summary.resourceType})${summary.dryRun ? ', dry run' : ''}`;

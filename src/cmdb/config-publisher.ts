@@ -2,17 +2,15 @@ import { isDeepStrictEqual } from 'node:util';
 
 import {
   DeleteResourceConfigCommand,
-  ListDiscoveredResourcesCommand,
   PutResourceConfigCommand,
   type ConfigServiceClient,
   type PutResourceConfigCommandInput,
-  type ResourceType,
 } from '@aws-sdk/client-config-service';
 
 import type { CmdbRecord, ItsmTarget, TargetSystem } from '../core/types.js';
 import type { Logger } from '../ops/logger.js';
 import type { CmdbPublication } from '../rules/publication.js';
-import { BATCH_GET_MAX_KEYS, batchGetConfigurationItems } from '../sources/config/batch-get.js';
+import { InventoryReadError, readCurrentItems } from '../sources/config/config-inventory.js';
 import { CONFIG_ERROR_CODES } from '../sources/config/configuration-item-source.js';
 import { classifyAwsSdkError, describeAwsSdkError } from '../writeback/aws-sdk-errors.js';
 import type { ConfigClientProvider } from '../writeback/config-client.js';
@@ -125,7 +123,6 @@ export function putResourceConfigInput(publication: CmdbPublication, recordId: s
   };
 }
 
-const PAGE_SIZE = 100;
 // PutResourceConfig takes at most 64 KB of configuration JSON.
 const CONFIGURATION_MAX_BYTES = 64 * 1024;
 // Writes that may fail in a row, before any succeeded, before the pass stops: a type that is not
@@ -139,14 +136,14 @@ const STOPPING_CODES = new Set(['AccessDeniedException', 'InsufficientPermission
 /**
  * Publishes CMDB records to AWS Config as custom resources, one publication (mapping) at a time.
  *
- * A pass reads what AWS Config records for the publication's type first (ListDiscoveredResources,
- * BatchGetResourceConfig), then each CMDB record the query lists: a retired record's resource is
- * removed, a new or changed one is written with PutResourceConfig, and an unchanged one costs no
- * call, because AWS Config records (and bills) a configuration item for every write. Last, the
- * resources whose record the pass did not list are removed, each after a direct read confirms the
- * record is gone or no longer matches (offset paging can skip a record when another is deleted
- * meanwhile). AWS Config itself holds the state, so a lost state store or a second task changes
- * nothing.
+ * A pass first reads what AWS Config records of the publication's type (ListDiscoveredResources,
+ * BatchGetResourceConfig). Then it reads each CMDB record the query lists. A retired record's
+ * resource is removed, and a new or changed one is written with PutResourceConfig. An unchanged
+ * one costs no call, because AWS Config records (and bills) a configuration item for every write.
+ * Last, the resources whose record the pass did not list are removed, each after a direct read
+ * confirms that the record is gone or no longer matches. Offset paging can skip a record when
+ * another is deleted meanwhile. AWS Config itself holds the state, so a lost state store or a
+ * second task changes nothing.
  */
 export class ConfigPublisher {
   /** Writes that succeeded in the current pass, and writes that failed since the last success. */
@@ -325,55 +322,41 @@ export class ConfigPublisher {
 
   /** Read the resources of the publication's type that AWS Config records now, by id. */
   private async readRecorded(client: ConfigServiceClient, publication: CmdbPublication): Promise<Map<string, RecordedResource>> {
-    const resourceType = publication.to.resourceType as ResourceType;
+    const resourceType = publication.to.resourceType;
     const stop = (step: string, error: unknown): PublicationStoppedError =>
       new PublicationStoppedError(publication.name, `${step} of ${resourceType} in ${this.options.region} failed: ${(error as Error).message}`, { cause: error });
 
-    const ids: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      let page;
-      try {
-        page = await client.send(new ListDiscoveredResourcesCommand({ resourceType, limit: PAGE_SIZE, nextToken }));
-      } catch (error) {
-        throw stop('ListDiscoveredResources', error);
-      }
-      for (const identifier of page.resourceIdentifiers ?? []) {
-        if (identifier.resourceId !== undefined && identifier.resourceDeletionTime === undefined) ids.push(identifier.resourceId);
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
-
     const recorded = new Map<string, RecordedResource>();
-    for (let start = 0; start < ids.length; start += BATCH_GET_MAX_KEYS) {
-      const keys = ids.slice(start, start + BATCH_GET_MAX_KEYS).map((resourceId) => ({ resourceType, resourceId }));
-      let items;
-      try {
-        items = await batchGetConfigurationItems(client, keys);
-      } catch (error) {
-        throw stop('BatchGetResourceConfig', error);
+    try {
+      for await (const items of readCurrentItems(client, resourceType)) {
+        for (const item of items) {
+          if (item.resourceId !== undefined) recorded.set(item.resourceId, { name: item.resourceName || undefined, configuration: parseConfiguration(item.configuration) });
+        }
       }
-      for (const item of items) {
-        if (item.resourceId !== undefined) recorded.set(item.resourceId, { name: item.resourceName || undefined, configuration: parseConfiguration(item.configuration) });
-      }
+    } catch (error) {
+      if (!(error instanceof InventoryReadError)) throw error;
+      throw stop(error.step, error.cause);
     }
     return recorded;
   }
 }
 
-/** The text with a full stop at its end, unless it ends with one already. */
+/** Add a full stop to the end of the text, unless it ends with one already. */
 function sentence(text: string): string {
   return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }
 
-/** The advice for an error that stops the pass. */
+/** Return the advice for an error that stops the pass. */
 function stoppingAdvice(code: string, operation: string, region: string): string {
   if (code === 'NoRunningConfigurationRecorderException') return `Start the AWS Config recorder in ${region}; custom resources are recorded only while it runs.`;
-  if (code === 'MaxActiveResourcesExceededException') return 'The account holds as many custom resources as AWS Config allows; remove some, or ask for a higher quota.';
+  if (code === 'MaxActiveResourcesExceededException') return 'The account has reached the maximum number of custom resources AWS Config allows; remove some, or request a higher quota.';
   return `The task role needs config:${operation} in ${region}, and the type must be registered in the CloudFormation registry of this account and Region.`;
 }
 
-/** The configuration AWS Config returns as JSON text, parsed; text that is not JSON stays text, and then never equals a wanted object. */
+/**
+ * Parse the configuration that AWS Config returns as JSON text. Text that is not JSON is returned
+ * as it is, so it never equals an expected configuration and the resource is written again.
+ */
 function parseConfiguration(text: string | undefined): unknown {
   if (text === undefined) return undefined;
   try {
@@ -383,7 +366,7 @@ function parseConfiguration(text: string | undefined): unknown {
   }
 }
 
-/** Whether the query still lists the record with this id. */
+/** Check whether the query still lists the record with this id. */
 async function stillListed(target: ItsmTarget, publication: CmdbPublication, recordId: string): Promise<boolean> {
   for await (const record of target.listRecords!(publication.from.table, publication.from.query, [], recordId)) {
     if (record.id === recordId) return true;

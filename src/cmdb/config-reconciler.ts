@@ -1,10 +1,10 @@
-import { ListDiscoveredResourcesCommand, ResourceType, SelectAggregateResourceConfigCommand, type BaseConfigurationItem, type ResourceKey } from '@aws-sdk/client-config-service';
+import { ResourceType, SelectAggregateResourceConfigCommand, type BaseConfigurationItem } from '@aws-sdk/client-config-service';
 import pLimit from 'p-limit';
 
 import type { ItsmTarget, SourceRecord, TargetSystem } from '../core/types.js';
 import type { Logger } from '../ops/logger.js';
 import type { CiRetirement } from './ci-retirement.js';
-import { batchGetConfigurationItems, UnprocessedResourceKeysError } from '../sources/config/batch-get.js';
+import { InventoryReadError, readCurrentItems } from '../sources/config/config-inventory.js';
 import { apiItemToRecord, queryRowToRecord } from '../sources/config/configuration-item-record.js';
 import type { ConfigurationItemView } from '../sources/config/configuration-item-view.js';
 import { isPlacementResourceType, placementRecords, placementRecordsAt } from '../sources/config/placement-records.js';
@@ -69,7 +69,7 @@ export interface ConfigReconcilerOptions {
   onProgress?: (progress: ReconcileProgress) => void;
   /** Items between two progress reports. Default 100. */
   progressEvery?: number;
-  /** Resolves the tickets on each CI the pass retires, as the CI rule's `closeTickets` says. */
+  /** Resolves the tickets on each CI the pass retires, as the CI rule's `closeTickets` declares. */
   retirement?: CiRetirement;
   /**
    * Resources synced at the same time, within one page of the inventory. Default 8. Against an
@@ -232,28 +232,11 @@ export class ConfigReconciler {
 
   /** Read every current item of one type, a batch at a time. Throws IncompleteInventoryError. */
   private async *readInventory(client: ReturnType<ConfigClientProvider>, resourceType: string): AsyncIterable<BaseConfigurationItem[]> {
-    let nextToken: string | undefined;
-    do {
-      let page;
-      try {
-        page = await client.send(new ListDiscoveredResourcesCommand({ resourceType: resourceType as ResourceType, nextToken, limit: BATCH_SIZE }));
-      } catch (error) {
-        throw new IncompleteInventoryError(resourceType, `ListDiscoveredResources failed: ${(error as Error).message}`, { cause: error });
-      }
-      const keys: ResourceKey[] = (page.resourceIdentifiers ?? [])
-        .filter((identifier) => identifier.resourceId !== undefined)
-        .map((identifier) => ({ resourceType: resourceType as ResourceType, resourceId: identifier.resourceId! }));
-      if (keys.length > 0) yield await this.readItems(client, resourceType, keys);
-      nextToken = page.nextToken;
-    } while (nextToken);
-  }
-
-  private async readItems(client: ReturnType<ConfigClientProvider>, resourceType: string, keys: ResourceKey[]): Promise<BaseConfigurationItem[]> {
     try {
-      return await batchGetConfigurationItems(client, keys);
+      yield* readCurrentItems(client, resourceType);
     } catch (error) {
-      const reason = error instanceof UnprocessedResourceKeysError ? error.message : `BatchGetResourceConfig failed: ${(error as Error).message}`;
-      throw new IncompleteInventoryError(resourceType, reason, { cause: error });
+      if (!(error instanceof InventoryReadError)) throw error;
+      throw new IncompleteInventoryError(resourceType, error.message, { cause: error });
     }
   }
 

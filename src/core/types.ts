@@ -73,7 +73,7 @@ export interface SourceRecord<View extends object = object> {
   /**
    * True for a record built from another record's ids alone (the account and Region of a
    * configuration item), whose content changes only with them. Many events carry the same one, so
-   * the engine syncs each at most once per `derivedRecordTtlMs` instead of once per event.
+   * the engine syncs each at most once per `SyncEngineOptions.derivedRecordTtlMs`.
    */
   derived?: boolean;
 }
@@ -158,10 +158,10 @@ export interface ItsmTarget {
   listOpenReferencing?(table: string, field: string, referencedId: string, prefixes: readonly string[]): AsyncIterable<LinkedTicket>;
 
   /**
-   * Iterate over every record of `table` that matches `query` (the system's own query language,
-   * such as a ServiceNow encoded query; undefined for every record), with the values of `fields`,
-   * in a stable order. With `only`, just the record with that id, if it matches. CMDB publications
-   * read through it; systems whose CMDB cannot be published leave it out.
+   * Iterate over every record of `table` that matches `query`, with the values of `fields`, in a
+   * stable order. The query is in the system's own language, such as a ServiceNow encoded query,
+   * and undefined means every record. With `only`, just the record with that id, if it matches.
+   * CMDB publications read through it. Systems whose CMDB cannot be published leave it out.
    */
   listRecords?(table: string, query: string | undefined, fields: readonly string[], only?: string): AsyncIterable<CmdbRecord>;
 

@@ -20,9 +20,9 @@ const RESERVED_ORGANIZATIONS = new Set(['aws', 'alexa', 'custom', 'amzn', 'amazo
 const NEW_QUERY = /\^NQ/;
 
 /**
- * Compiles a publication document that passed its JSON Schema: expressions are compiled and may
- * read only the fields listed in `from.fields`, and the parts that only AWS Config can reject
- * (a reserved organization in the type name, a second query) are checked here, with file and line.
+ * Compiles a publication document that passed its JSON Schema. Its expressions may read only the
+ * fields listed in `from.fields`. What AWS Config or ServiceNow would reject later (a reserved
+ * organization in the type name, a second query) is reported here, with file and line.
  */
 export function compilePublication(document: PublicationDocument, file: string, source: YamlSource): CompilePublicationResult {
   const issues: MappingIssue[] = [];

@@ -332,7 +332,7 @@ export function compileFieldSpec(
   });
 }
 
-/** The issue for an expression that did not compile, placed on the character it points at. */
+/** Build the issue for an expression that did not compile, placed on the character it points at. */
 export function invalidExpressionIssue(error: InvalidExpressionError, path: string[], file: string, source: YamlSource): MappingIssue {
   return {
     file,

@@ -102,7 +102,7 @@ export async function loadMappingFile(file: string): Promise<{ rule: SyncRule } 
   }
   if (publication !== undefined) return { publication };
   if (rule !== undefined) return { rule };
-  throw new MappingValidationError([{ file, line: 1, column: 1, path: '', message: 'the file holds no sync rule or publication' }]);
+  throw new MappingValidationError([{ file, line: 1, column: 1, path: '', message: 'the file contains no sync rule or publication' }]);
 }
 
 /**
@@ -257,7 +257,7 @@ function findDuplicateNames(named: NamedFile[]): MappingIssue[] {
 }
 
 /**
- * A configuration item as AWS Config sends it for a published resource, for checking which rules
+ * Build a configuration item as AWS Config sends it for a published resource, to check which rules
  * would handle it. The connector never syncs such items (the source drops them), so this check
  * only makes the conflict visible at load time.
  */
@@ -285,9 +285,9 @@ function publishedItem(resourceType: string): Record<string, unknown> {
 }
 
 /**
- * Returns one issue for each publication that would fight another mapping: two publications of one
- * resource type (each would remove the other's resources), or a configuration item rule that
- * handles the published type (its CIs would come back into the CMDB as new CIs, a sync loop).
+ * Returns one issue for each publication that conflicts with another mapping. Two publications of
+ * one resource type would remove each other's resources. A configuration item rule that handles
+ * the published type would bring each published record back into the CMDB as a new CI, a loop.
  */
 async function publicationConflicts(publications: CmdbPublication[], rules: SyncRule[], named: NamedFile[]): Promise<MappingIssue[]> {
   const issues: MappingIssue[] = [];

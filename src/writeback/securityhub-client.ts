@@ -29,6 +29,6 @@ export type SecurityHubClientOptions = AwsClientOptions<NonNullable<SecurityHubC
  */
 export function createSecurityHubClient(options: SecurityHubClientOptions): SecurityHubClient {
   // Each new finding needs one BatchUpdateFindings call, so a burst of findings meets the service's
-  // rate limit; adaptive mode then spaces the calls instead of failing them.
+  // rate limit. Adaptive mode then spaces the calls out instead of failing them.
   return createAwsClient(SecurityHubClient, options, { serviceName: 'Security Hub', defaultMaxAttempts: DEFAULT_SECURITYHUB_MAX_ATTEMPTS, retryMode: 'adaptive' });
 }

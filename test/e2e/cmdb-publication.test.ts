@@ -95,8 +95,8 @@ describe('publishing CMDB records to AWS Config', () => {
     });
     expect(harness.config.getResource(TYPE, db)!.configuration).toMatchObject({ CpuCount: 0, Environment: 'Test', Operational: false });
 
-    // AWS Config announces each new resource with an event; no CI rule handles the type, so the
-    // connector makes no CI of it, and the publication cannot loop.
+    // AWS Config announces each new resource with an event. No CI rule handles the type, so the
+    // connector makes no CI of it and the publication cannot loop.
     await harness.settle();
     expect(harness.serviceNow.records('cmdb_ci').filter((ci) => ci.object_id === web || ci.name === TYPE)).toEqual([]);
 
@@ -106,7 +106,7 @@ describe('publishing CMDB records to AWS Config', () => {
     expect(configWrites()).toHaveLength(writesBefore);
   });
 
-  it('never syncs a published item back, even for a rule that would take it', async () => {
+  it('drops published items despite a matching rule', async () => {
     // This rule takes every item of the account; validate cannot see that it takes the published type.
     const everyItem = [
       'name: every-item-of-the-account',
@@ -192,13 +192,13 @@ describe('publishing CMDB records to AWS Config', () => {
     expect(configWrites()).toEqual([]);
   });
 
-  it('stops after five failed writes in a row while the type is not registered', async () => {
+  it('stops after five failed writes', async () => {
     harness = await Harness.start({ mappingsDir: mappingsWithPublication() });
     for (let index = 1; index <= 7; index += 1) server(`lnx-web-0${index}`);
 
     const [summary] = await publisher().run();
 
-    // The simulator answers an unregistered type with a ValidationException for each record.
+    // The simulator rejects each write of an unregistered type with a ValidationException.
     expect(summary).toMatchObject({ read: 5, created: 0, failed: 5 });
     expect(summary!.stopped).toMatch(/^the first 5 writes all failed, the last one with PutResourceConfig of MyCompany::CMDB::LinuxServer \S+ in us-east-1 failed: ValidationException: /);
     expect(summary!.stopped).toContain('Check that MyCompany::CMDB::LinuxServer is registered with schema version 00000001 in us-east-1.');

@@ -77,7 +77,7 @@ function accountRecord(account: string, partition: string, seenAt: string): Sour
     region: GLOBAL_REGION,
     seenAt,
     configuration: { accountId: account },
-    // The account settings page of the partition's console, for whoever is signed in to the account.
+    // The account settings page of the partition's console, for a user signed in to the account.
     consoleUrl: `https://${partitionConsoleDomain(partition)}/billing/home#/account`,
   });
   return placementRecord(view, `${ACCOUNT_RESOURCE_TYPE} ${account}`);

@@ -42,7 +42,7 @@ fields: { name: resourceId }
 `;
 
 describe('publication mappings', () => {
-  it('compile next to sync rules, from the shipped example', async () => {
+  it('compile from the shipped example', async () => {
     const dir = await folderWith({ 'publication.yaml': await example() });
 
     const { rules, publications } = await loadMappings(dir);
@@ -59,7 +59,7 @@ describe('publication mappings', () => {
     expect(await publication!.retired.evaluate({ install_status: '7' })).toBe(true);
   });
 
-  it('name the line of a field the expressions read but from.fields does not list', async () => {
+  it('name an unlisted field with its line', async () => {
     const dir = await folderWith({ 'publication.yaml': await example([['  HostName:\n    value: host_name', '  HostName:\n    value: fqdn']]) });
 
     const { publications, issues } = await validateRules(dir);
@@ -70,7 +70,7 @@ describe('publication mappings', () => {
     expect(issues[0]!.message).toContain("'fqdn' is not among the fields this expression can read; add it to from.fields");
   });
 
-  it('reject a reserved organization, a second query and an owner, each on its line', async () => {
+  it('reject reserved names, ^NQ and owner', async () => {
     const dir = await folderWith({
       'publication.yaml': await example([
         ['resourceType: MyCompany::CMDB::LinuxServer', 'resourceType: AWS::CMDB::LinuxServer'],
@@ -87,7 +87,7 @@ describe('publication mappings', () => {
     expect(issues[2]!.message).toContain('owner has no meaning in a publication');
   });
 
-  it('reject schema problems with the key and the allowed values', async () => {
+  it('reject schema problems by key', async () => {
     const dir = await folderWith({
       'publication.yaml': await example([
         ['  system: servicenow', '  system: jira'],
@@ -102,7 +102,7 @@ describe('publication mappings', () => {
     expect(messages.some((message) => message.startsWith("configuration.host-name: invalid field name 'host-name'"))).toBe(true);
   });
 
-  it('reject a configuration item rule that would sync the published type back into the CMDB', async () => {
+  it('reject a rule syncing the type back', async () => {
     const dir = await folderWith({ 'publication.yaml': await example(), 'every-ci.yaml': CATCH_ALL_CI_RULE });
 
     const { issues } = await validateRules(dir);
