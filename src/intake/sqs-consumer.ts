@@ -488,7 +488,9 @@ export class SqsConsumer extends EventEmitter<SqsConsumerEvents> {
    * the handler runs. A failed extension is logged; the handler keeps running either way.
    */
   private startHeartbeat(tracked: InFlightMessage): Heartbeat {
-    const abort = new AbortController();
+    // Made on the first beat: most messages finish before it, and aborting a controller builds a
+    // DOMException, a cost every message would otherwise pay.
+    let abort: AbortController | undefined;
     let running: Promise<void> | undefined;
 
     const timer = setInterval(() => {
@@ -496,6 +498,7 @@ export class SqsConsumer extends EventEmitter<SqsConsumerEvents> {
       if (running !== undefined || tracked.released) {
         return;
       }
+      abort ??= new AbortController();
       running = this.extendVisibility(tracked, abort.signal).finally(() => {
         running = undefined;
       });
@@ -505,7 +508,7 @@ export class SqsConsumer extends EventEmitter<SqsConsumerEvents> {
     return {
       stop: async () => {
         clearInterval(timer);
-        abort.abort();
+        abort?.abort();
         await running;
       },
     };

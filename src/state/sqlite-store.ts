@@ -56,6 +56,14 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
 /** The schema version this build writes: the last migration's. */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
+/** A row of the `links` table, as the insert statement takes it. */
+interface LinkRow {
+  correlation: string;
+  rule: string;
+  identity: string;
+  document: string;
+}
+
 /**
  * The state store in one SQLite file: the embedded default for a single task.
  *
@@ -73,6 +81,9 @@ export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
   private readonly statements;
+  /** Links waiting for the next group commit, by correlation value; see {@link putLink}. */
+  private pendingLinks = new Map<string, { row: LinkRow; waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> }>();
+  private commitScheduled = false;
 
   constructor(path: string) {
     if (path !== ':memory:') {
@@ -143,20 +154,70 @@ export class SqliteStateStore implements StateStore {
   }
 
   async getLink(correlation: string): Promise<Link | undefined> {
+    this.commitLinks();
     const row = this.statements.getLink.get(correlation) as { document: string } | undefined;
     return row ? (JSON.parse(row.document) as Link) : undefined;
   }
 
+  /**
+   * Saves a link. Links saved during one turn of the event loop are committed together, in one
+   * transaction, right after it (group commit): with many syncs in flight, one commit per link
+   * was a large share of the daemon's CPU. The promise settles once the link's transaction has
+   * committed, so a caller that awaits it has the same guarantee as with a commit of its own.
+   */
   async putLink(link: Link): Promise<void> {
-    this.statements.putLink.run({
+    const row: LinkRow = {
       correlation: link.correlation,
       rule: link.rule,
       identity: link.identity,
       document: JSON.stringify(link),
+    };
+
+    return new Promise((resolve, reject) => {
+      // A later save of the same link in the same turn replaces the earlier one.
+      const waiters = this.pendingLinks.get(link.correlation)?.waiters ?? [];
+      waiters.push({ resolve, reject });
+      this.pendingLinks.set(link.correlation, { row, waiters });
+
+      if (!this.commitScheduled) {
+        this.commitScheduled = true;
+        setImmediate(() => this.commitLinks());
+      }
     });
   }
 
+  /** Commits the pending links in one transaction. Reads call it first, so they see every save. */
+  private commitLinks(): void {
+    this.commitScheduled = false;
+    if (this.pendingLinks.size === 0) return;
+
+    const pending = [...this.pendingLinks.values()];
+    this.pendingLinks = new Map();
+
+    try {
+      this.db.transaction(() => {
+        for (const { row } of pending) this.statements.putLink.run(row);
+      })();
+    } catch {
+      // The transaction rolled back. One link at a time, so only the save that fails reports it.
+      for (const { row, waiters } of pending) {
+        try {
+          this.statements.putLink.run(row);
+        } catch (error) {
+          for (const waiter of waiters) waiter.reject(error);
+          continue;
+        }
+        for (const waiter of waiters) waiter.resolve();
+      }
+      return;
+    }
+    for (const { waiters } of pending) {
+      for (const waiter of waiters) waiter.resolve();
+    }
+  }
+
   async countLinks(rule?: string): Promise<number> {
+    this.commitLinks();
     const row = (rule ? this.statements.countRule.get(rule) : this.statements.countAll.get()) as { n: number };
     return row.n;
   }
@@ -229,6 +290,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async close(): Promise<void> {
+    this.commitLinks();
     this.db.close();
   }
 

@@ -41,6 +41,7 @@ export interface AwsServiceClientSettings {
 export interface AwsClientConfig<Credentials> {
   region: string;
   retryMode: 'standard' | 'adaptive';
+  cacheMiddleware: boolean;
   maxAttempts?: number;
   endpoint?: string;
   credentials?: Credentials;
@@ -82,7 +83,13 @@ export function createAwsClient<Client extends AwsMiddlewareClient, Credentials>
     throw new RangeError(`maxAttempts must be a whole number of at least 1, got ${options.maxAttempts}`);
   }
 
-  const config: AwsClientConfig<Credentials> = { region: options.region, retryMode: settings.retryMode ?? 'standard' };
+  const config: AwsClientConfig<Credentials> = {
+    region: options.region,
+    retryMode: settings.retryMode ?? 'standard',
+    // Builds each command's middleware chain once per client instead of on every call; the attempt
+    // logging below is on the client's stack, so the cached chains include it.
+    cacheMiddleware: true,
+  };
   // Leaving maxAttempts unset is what lets the SDK read AWS_MAX_ATTEMPTS.
   const maxAttempts = options.maxAttempts ?? (process.env.AWS_MAX_ATTEMPTS ? undefined : settings.defaultMaxAttempts);
   if (maxAttempts !== undefined) {

@@ -1,0 +1,138 @@
+/**
+ * Links in SqliteStateStore, on real SQLite files in a temporary folder. Saves made in one turn of
+ * the event loop commit together, and each is on disk once its promise settles. Reads see saves
+ * that have not committed yet. A save that fails does not take the others of its turn down.
+ */
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { SqliteStateStore } from '../../../src/state/sqlite-store.js';
+import type { Link } from '../../../src/state/store.js';
+
+let folder: string;
+let path: string;
+let store: SqliteStateStore;
+
+beforeEach(() => {
+  folder = mkdtempSync(join(tmpdir(), 'itsm-sync-links-'));
+  path = join(folder, 'state.db');
+  store = new SqliteStateStore(path);
+});
+
+afterEach(async () => {
+  await store.close().catch(() => undefined);
+  rmSync(folder, { recursive: true, force: true });
+});
+
+function link(correlation: string, overrides: Partial<Link> = {}): Link {
+  return {
+    correlation,
+    identity: `arn:aws:securityhub:us-east-1:123456789012:finding/${correlation}`,
+    kind: 'finding',
+    rule: 'security-hub-findings',
+    status: 'open',
+    ticket: {
+      system: 'servicenow',
+      table: 'incident',
+      id: '46d44f1e2f0a1010a1b2c3d4e5f60718',
+      number: 'INC0010001',
+      url: 'https://itsm-dev.example.com/incident.do?sys_id=46d44f1e2f0a1010a1b2c3d4e5f60718',
+    },
+    written: { short_description: 'S3 bucket allows public read' },
+    writebacks: {},
+    previousTickets: [],
+    createdAt: '2026-12-05T08:00:00.000Z',
+    updatedAt: '2026-12-05T08:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** Reads the links table through a connection of its own, as the next start of the daemon would. */
+function linksOnDisk(): string[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare('SELECT correlation FROM links ORDER BY correlation').all() as Array<{ correlation: string }>).map((row) => row.correlation);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Frames in the write-ahead log. Each commit appends the pages it changed, so twenty links
+ * committed one by one append at least twenty frames, and committed together only a few.
+ */
+function walFrames(): number {
+  const wal = `${path}-wal`;
+  if (!existsSync(wal)) return 0;
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const size = statSync(wal).size;
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    return size === 0 ? 0 : (size - WAL_HEADER_BYTES) / (WAL_FRAME_HEADER_BYTES + pageSize);
+  } finally {
+    db.close();
+  }
+}
+
+const WAL_HEADER_BYTES = 32;
+const WAL_FRAME_HEADER_BYTES = 24;
+
+describe('putLink', () => {
+  it('has every link on disk once its promise settles', async () => {
+    await Promise.all(['aws-sh-a', 'aws-sh-b', 'aws-sh-c'].map((correlation) => store.putLink(link(correlation))));
+
+    expect(linksOnDisk()).toEqual(['aws-sh-a', 'aws-sh-b', 'aws-sh-c']);
+  });
+
+  it('commits the saves of one turn in one transaction', async () => {
+    const before = walFrames();
+    await Promise.all(Array.from({ length: 20 }, (_, index) => store.putLink(link(`aws-sh-${index}`))));
+    const together = walFrames() - before;
+
+    for (let index = 20; index < 40; index += 1) await store.putLink(link(`aws-sh-${index}`));
+    const oneByOne = walFrames() - before - together;
+
+    expect(together).toBeGreaterThan(0);
+    expect(together).toBeLessThan(10);
+    expect(oneByOne).toBeGreaterThanOrEqual(20);
+  });
+
+  it('keeps the last of two saves of one link in one turn', async () => {
+    const first = store.putLink(link('aws-sh-a', { status: 'pending' }));
+    const second = store.putLink(link('aws-sh-a', { status: 'open' }));
+    await Promise.all([first, second]);
+
+    expect((await store.getLink('aws-sh-a'))?.status).toBe('open');
+  });
+
+  it('lets a read see a save that has not committed yet', async () => {
+    const saved = store.putLink(link('aws-sh-a'));
+
+    expect((await store.getLink('aws-sh-a'))?.ticket?.number).toBe('INC0010001');
+    expect(await store.countLinks('security-hub-findings')).toBe(1);
+    await saved;
+  });
+
+  it('commits pending saves when the store closes', async () => {
+    const saved = store.putLink(link('aws-sh-a'));
+    await store.close();
+    await saved;
+
+    expect(linksOnDisk()).toEqual(['aws-sh-a']);
+  });
+
+  it('rejects only the save that fails, and commits the others of its turn', async () => {
+    // A link without a rule breaks the NOT NULL column, as a bug in a caller would.
+    const broken = { ...link('aws-sh-broken'), rule: null } as unknown as Link;
+
+    const results = await Promise.allSettled([store.putLink(link('aws-sh-a')), store.putLink(broken), store.putLink(link('aws-sh-b'))]);
+
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/NOT NULL/);
+    expect(linksOnDisk()).toEqual(['aws-sh-a', 'aws-sh-b']);
+  });
+});
