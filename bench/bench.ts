@@ -20,6 +20,8 @@
  * 5. The way back: time from a person resolving an incident in ServiceNow to the finding's
  *    Workflow.Status RESOLVED in Security Hub, through the change poller at its default interval
  *    and through the webhook. Also ServiceNow calls per poll when nothing changed.
+ * 6. Client cost: CPU time of one ServiceNow create and one BatchUpdateFindings call through the
+ *    clients the daemon uses, measured in this process (see client-cost.ts).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,6 +29,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { measureClientCosts, type ClientCosts } from './client-cost.js';
 import type { StackRequest } from './stack-process.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -400,8 +403,25 @@ async function measureRoundTrip(webhook: boolean): Promise<RoundTrip> {
   }
 }
 
+const CLIENT_COST_CALLS = 3000;
+
+/** Measures the CPU time per request of the ServiceNow and Security Hub clients, against the stack's simulators. */
+async function measureClients(): Promise<ClientCosts> {
+  const run = await startStack(0);
+  try {
+    const findings = Array.from({ length: CLIENT_COST_CALLS + 400 }, (_, index) => findingEvent(index).detail.findings[0]);
+    await run.stack.call({ type: 'seed', findings });
+    const keys = findings.map((finding) => ({ Id: finding.Id as string, ProductArn: finding.ProductArn as string }));
+    return await measureClientCosts(run.env, keys, CLIENT_COST_CALLS, CONCURRENCY);
+  } finally {
+    await run.stack.call({ type: 'stop' });
+    rmSync(run.dataDir, { recursive: true, force: true });
+  }
+}
+
 // BENCH_ONLY=fast runs the 0 ms pass alone, for profiling; BENCH_ONLY=way-back the round trips
-// alone; BENCH_ONLY=cmdb the CMDB passes alone (events and backfill); BENCH_ONLY=backfill the backfill alone.
+// alone; BENCH_ONLY=cmdb the CMDB passes alone (events and backfill); BENCH_ONLY=backfill the backfill alone;
+// BENCH_ONLY=clients the client cost alone.
 const only = process.env.BENCH_ONLY;
 const skipped = { findingsPerSecond: Number.NaN, seconds: 0, cpu: { daemon: Number.NaN, stack: Number.NaN } };
 const runs = (pass: string): boolean => only === undefined || only === pass;
@@ -412,6 +432,7 @@ const configItems = runs('cmdb') ? await measureConfigItems() : undefined;
 const backfill = runs('cmdb') || only === 'backfill' ? await measureBackfill() : undefined;
 const polled = runs('way-back') ? await measureRoundTrip(false) : undefined;
 const webhooked = runs('way-back') ? await measureRoundTrip(true) : undefined;
+const clients = runs('clients') ? await measureClients() : undefined;
 const peakRssMb = peakRssKb / 1024;
 const seconds = (ms: number | undefined): string => (ms === undefined ? '-' : `${(ms / 1000).toFixed(2)} s`);
 
@@ -454,4 +475,11 @@ process.stdout.write(
 );
 process.stdout.write('| Measure | Result | Target |\n| --- | --- | --- |\n');
 for (const [measure, result, target] of rows) process.stdout.write(`| ${measure} | ${result} | ${target} |\n`);
-process.stdout.write(`\n${JSON.stringify({ fast, slow, replay, configItems, backfill, polled, webhooked, peakRssMb, concurrency: CONCURRENCY })}\n`);
+if (clients !== undefined) {
+  const cost = (measure: ClientCosts[keyof ClientCosts]): string => `${measure.cpuMsPerCall.toFixed(3)} ms CPU per call (${measure.callsPerSecond.toFixed(0)} calls/s)`;
+  process.stdout.write(`\nClient cost, in the driver process (${CLIENT_COST_CALLS} calls, ${CONCURRENCY} at a time):\n\n| Request | CPU per call |\n| --- | --- |\n`);
+  process.stdout.write(`| ServiceNow create, ServiceNowClient (axios) | ${cost(clients.serviceNowCreate)} |\n`);
+  process.stdout.write(`| Security Hub BatchUpdateFindings, AWS SDK v3 | ${cost(clients.securityHubWriteback)} |\n`);
+  process.stdout.write(`| ServiceNow create, Node http module alone | ${cost(clients.bareHttpCreate)} |\n`);
+}
+process.stdout.write(`\n${JSON.stringify({ fast, slow, replay, configItems, backfill, polled, webhooked, clients, peakRssMb, concurrency: CONCURRENCY })}\n`);
