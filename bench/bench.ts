@@ -409,7 +409,7 @@ const CLIENT_COST_CALLS = 3000;
 async function measureClients(): Promise<ClientCosts> {
   const run = await startStack(0);
   try {
-    const findings = Array.from({ length: CLIENT_COST_CALLS + 400 }, (_, index) => findingEvent(index).detail.findings[0]);
+    const findings = Array.from({ length: CLIENT_COST_CALLS + 1600 }, (_, index) => findingEvent(index).detail.findings[0]);
     await run.stack.call({ type: 'seed', findings });
     const keys = findings.map((finding) => ({ Id: finding.Id as string, ProductArn: finding.ProductArn as string }));
     return await measureClientCosts(run.env, keys, CLIENT_COST_CALLS, CONCURRENCY);
@@ -480,6 +480,7 @@ if (clients !== undefined) {
   process.stdout.write(`\nClient cost, in the driver process (${CLIENT_COST_CALLS} calls, ${CONCURRENCY} at a time):\n\n| Request | CPU per call |\n| --- | --- |\n`);
   process.stdout.write(`| ServiceNow create, ServiceNowClient (axios) | ${cost(clients.serviceNowCreate)} |\n`);
   process.stdout.write(`| Security Hub BatchUpdateFindings, AWS SDK v3 | ${cost(clients.securityHubWriteback)} |\n`);
+  process.stdout.write(`| ServiceNow create, the axios instance alone | ${cost(clients.axiosCreate)} |\n`);
   process.stdout.write(`| ServiceNow create, Node http module alone | ${cost(clients.bareHttpCreate)} |\n`);
 }
 process.stdout.write(`\n${JSON.stringify({ fast, slow, replay, configItems, backfill, polled, webhooked, clients, peakRssMb, concurrency: CONCURRENCY })}\n`);

@@ -5,7 +5,8 @@
  * - the ServiceNow create, through the product's ServiceNowClient (axios);
  * - the Security Hub write-back, BatchUpdateFindings through the product's Security Hub client
  *   (AWS SDK v3, as configured by createAwsClient);
- * - the same ServiceNow create sent with Node's `http` module alone, as a floor for any client.
+ * - the same ServiceNow create sent through the axios instance alone (no retries, no checks of the
+ *   response), and with Node's `http` module alone, as a floor for any client.
  *
  * The daemon makes one ServiceNow create and one BatchUpdateFindings call per new finding, so the
  * first two rows are a lower bound of its CPU time per finding before any of its own work.
@@ -14,6 +15,7 @@ import { request as httpRequest, Agent } from 'node:http';
 
 import { BatchUpdateFindingsCommand } from '@aws-sdk/client-securityhub';
 
+import { createRestHttpClient } from '../src/targets/http/http-client.js';
 import { ServiceNowClient } from '../src/targets/servicenow/client.js';
 import { createSecurityHubClient } from '../src/writeback/securityhub-client.js';
 
@@ -26,6 +28,7 @@ export interface ClientCost {
 export interface ClientCosts {
   serviceNowCreate: ClientCost;
   securityHubWriteback: ClientCost;
+  axiosCreate: ClientCost;
   bareHttpCreate: ClientCost;
 }
 
@@ -35,7 +38,7 @@ export interface FindingKey {
   ProductArn: string;
 }
 
-const WARM_UP_CALLS = 300;
+const WARM_UP_CALLS = 1500;
 
 /** Builds the fields of a typical incident create, with a description as long as a real finding's. */
 function incidentFields(index: number): Record<string, string> {
@@ -95,9 +98,20 @@ export async function measureClientCosts(env: Record<string, string>, findings: 
     ),
   );
 
+  const authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  const http = createRestHttpClient({ baseURL: env.SERVICENOW_INSTANCE_URL!, timeoutMs: 30_000 });
+  const axiosCreate = await measure(calls, concurrency, (index) =>
+    http.request({
+      method: 'POST',
+      url: '/api/now/table/incident',
+      params: { sysparm_display_value: 'false', sysparm_exclude_reference_link: 'true', sysparm_fields: readBack.join(',') },
+      data: incidentFields(index),
+      headers: { Authorization: authorization },
+    }),
+  );
+
   const instance = new URL(env.SERVICENOW_INSTANCE_URL!);
   const agent = new Agent({ keepAlive: true });
-  const authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
   const bareHttpCreate = await measure(calls, concurrency, (index) => {
     const body = JSON.stringify(incidentFields(index));
     return new Promise((resolve, reject) => {
@@ -124,5 +138,5 @@ export async function measureClientCosts(env: Record<string, string>, findings: 
   agent.destroy();
   securityHub.destroy();
 
-  return { serviceNowCreate, securityHubWriteback, bareHttpCreate };
+  return { serviceNowCreate, securityHubWriteback, axiosCreate, bareHttpCreate };
 }
