@@ -268,7 +268,7 @@ export async function buildConnector(
 
   const consumer = new SqsConsumer({
     queueUrl: settings.queueUrl,
-    sqs: new SQSClient({ region: settings.region, cacheMiddleware: true }),
+    sqs: new SQSClient({ region: settings.region }),
     handler: createEventHandler({ adapters, engine, logger, metrics }),
     concurrency: settings.concurrency,
     visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,

@@ -64,6 +64,13 @@ interface LinkRow {
   document: string;
 }
 
+/** A save waiting for the group commit, with the settling functions of its promise. */
+interface PendingSave {
+  row: LinkRow;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * The state store in one SQLite file: the embedded default for a single task.
  *
@@ -81,8 +88,10 @@ export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
   private readonly statements;
-  /** Links waiting for the next group commit, by correlation value; see {@link putLink}. */
-  private pendingLinks = new Map<string, { row: LinkRow; waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> }>();
+  /** Runs the given saves in one transaction. */
+  private readonly saveLinks: (saves: PendingSave[]) => void;
+  /** Link saves waiting for the next group commit, in call order; see {@link putLink}. */
+  private pendingSaves: PendingSave[] = [];
   private commitScheduled = false;
 
   constructor(path: string) {
@@ -122,6 +131,11 @@ export class SqliteStateStore implements StateStore {
         'SELECT document FROM decisions WHERE decided_at >= ? ORDER BY decided_at, execution_id, decision_kind',
       ),
     };
+
+    const putLink = this.statements.putLink;
+    this.saveLinks = this.db.transaction((saves: PendingSave[]) => {
+      for (const save of saves) putLink.run(save.row);
+    });
   }
 
   /** Brings the file's schema up to {@link SCHEMA_VERSION}; refuses a file from a newer build. */
@@ -164,6 +178,9 @@ export class SqliteStateStore implements StateStore {
    * transaction, right after it (group commit): with many syncs in flight, one commit per link
    * was a large share of the daemon's CPU. The promise settles once the link's transaction has
    * committed, so a caller that awaits it has the same guarantee as with a commit of its own.
+   *
+   * The commit runs from a `setImmediate` callback: a test with fake timers must leave
+   * `setImmediate` real, or advance the timers, before it awaits a save.
    */
   async putLink(link: Link): Promise<void> {
     const row: LinkRow = {
@@ -174,11 +191,7 @@ export class SqliteStateStore implements StateStore {
     };
 
     return new Promise((resolve, reject) => {
-      // A later save of the same link in the same turn replaces the earlier one.
-      const waiters = this.pendingLinks.get(link.correlation)?.waiters ?? [];
-      waiters.push({ resolve, reject });
-      this.pendingLinks.set(link.correlation, { row, waiters });
-
+      this.pendingSaves.push({ row, resolve, reject });
       if (!this.commitScheduled) {
         this.commitScheduled = true;
         setImmediate(() => this.commitLinks());
@@ -186,34 +199,31 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  /** Commits the pending links in one transaction. Reads call it first, so they see every save. */
+  /** Commits the pending saves in one transaction. Reads call it first, so they see every save. */
   private commitLinks(): void {
     this.commitScheduled = false;
-    if (this.pendingLinks.size === 0) return;
+    if (this.pendingSaves.length === 0) return;
 
-    const pending = [...this.pendingLinks.values()];
-    this.pendingLinks = new Map();
+    const saves = this.pendingSaves;
+    this.pendingSaves = [];
 
+    // In call order, so that the last save of a link is the one on disk.
     try {
-      this.db.transaction(() => {
-        for (const { row } of pending) this.statements.putLink.run(row);
-      })();
+      this.saveLinks(saves);
     } catch {
-      // The transaction rolled back. One link at a time, so only the save that fails reports it.
-      for (const { row, waiters } of pending) {
+      // The transaction rolled back. One save at a time, so that each settles by its own row.
+      for (const save of saves) {
         try {
-          this.statements.putLink.run(row);
+          this.statements.putLink.run(save.row);
         } catch (error) {
-          for (const waiter of waiters) waiter.reject(error);
+          save.reject(error);
           continue;
         }
-        for (const waiter of waiters) waiter.resolve();
+        save.resolve();
       }
       return;
     }
-    for (const { waiters } of pending) {
-      for (const waiter of waiters) waiter.resolve();
-    }
+    for (const save of saves) save.resolve();
   }
 
   async countLinks(rule?: string): Promise<number> {

@@ -1,7 +1,8 @@
 /**
  * Links in SqliteStateStore, on real SQLite files in a temporary folder. Saves made in one turn of
  * the event loop commit together, and each is on disk once its promise settles. Reads see saves
- * that have not committed yet. A save that fails does not take the others of its turn down.
+ * that have not committed yet. Each save settles by its own row: one that fails does not take the
+ * others of its turn down, even another save of the same link.
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,6 +50,11 @@ function link(correlation: string, overrides: Partial<Link> = {}): Link {
     updatedAt: '2026-12-05T08:00:00.000Z',
     ...overrides,
   };
+}
+
+/** Builds a link without a rule, which breaks the NOT NULL column as a bug in a caller would. */
+function brokenLink(correlation: string): Link {
+  return { ...link(correlation), rule: null } as unknown as Link;
 }
 
 /** Reads the links table through a connection of its own, as the next start of the daemon would. */
@@ -126,13 +132,24 @@ describe('putLink', () => {
   });
 
   it('rejects only the save that fails, and commits the others of its turn', async () => {
-    // A link without a rule breaks the NOT NULL column, as a bug in a caller would.
-    const broken = { ...link('aws-sh-broken'), rule: null } as unknown as Link;
-
-    const results = await Promise.allSettled([store.putLink(link('aws-sh-a')), store.putLink(broken), store.putLink(link('aws-sh-b'))]);
+    const results = await Promise.allSettled([store.putLink(link('aws-sh-a')), store.putLink(brokenLink('aws-sh-broken')), store.putLink(link('aws-sh-b'))]);
 
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/NOT NULL/);
     expect(linksOnDisk()).toEqual(['aws-sh-a', 'aws-sh-b']);
+  });
+
+  it('keeps a valid save of a link when a later save of it fails', async () => {
+    const results = await Promise.allSettled([store.putLink(link('aws-sh-a', { status: 'pending' })), store.putLink(brokenLink('aws-sh-a'))]);
+
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+    expect((await store.getLink('aws-sh-a'))?.status).toBe('pending');
+  });
+
+  it('rejects a failing save of a link that a later save replaces', async () => {
+    const results = await Promise.allSettled([store.putLink(brokenLink('aws-sh-a')), store.putLink(link('aws-sh-a', { status: 'open' }))]);
+
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'fulfilled']);
+    expect((await store.getLink('aws-sh-a'))?.status).toBe('open');
   });
 });
