@@ -168,7 +168,13 @@ export class SqliteStateStore implements StateStore {
   }
 
   async getLink(correlation: string): Promise<Link | undefined> {
-    this.commitLinks();
+    // A save of this link that waits for the group commit is the newest version. Saves of other
+    // links stay pending, so that a read in the middle of a turn does not split its commit.
+    for (let index = this.pendingSaves.length - 1; index >= 0; index -= 1) {
+      const { row } = this.pendingSaves[index]!;
+      if (row.correlation === correlation) return JSON.parse(row.document) as Link;
+    }
+
     const row = this.statements.getLink.get(correlation) as { document: string } | undefined;
     return row ? (JSON.parse(row.document) as Link) : undefined;
   }
@@ -199,7 +205,7 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  /** Commits the pending saves in one transaction. Reads call it first, so they see every save. */
+  /** Commits the pending saves in one transaction. `countLinks` and `close` call it first. */
   private commitLinks(): void {
     this.commitScheduled = false;
     if (this.pendingSaves.length === 0) return;

@@ -123,6 +123,24 @@ describe('putLink', () => {
     await saved;
   });
 
+  it('reads the newest pending save of a link', async () => {
+    const first = store.putLink(link('aws-sh-a', { status: 'pending' }));
+    const second = store.putLink(link('aws-sh-a', { status: 'open' }));
+
+    expect((await store.getLink('aws-sh-a'))?.status).toBe('open');
+    await Promise.all([first, second]);
+  });
+
+  it('leaves the saves of other links pending when it reads one', async () => {
+    const saved = Promise.all([store.putLink(link('aws-sh-a')), store.putLink(link('aws-sh-b'))]);
+
+    expect(await store.getLink('aws-sh-c')).toBeUndefined();
+    expect(linksOnDisk()).toEqual([]);
+
+    await saved;
+    expect(linksOnDisk()).toEqual(['aws-sh-a', 'aws-sh-b']);
+  });
+
   it('commits pending saves when the store closes', async () => {
     const saved = store.putLink(link('aws-sh-a'));
     await store.close();
