@@ -488,8 +488,8 @@ export class SqsConsumer extends EventEmitter<SqsConsumerEvents> {
    * the handler runs. A failed extension is logged; the handler keeps running either way.
    */
   private startHeartbeat(tracked: InFlightMessage): Heartbeat {
-    // Made on the first beat: most messages finish before it, and aborting a controller builds a
-    // DOMException, a cost every message would otherwise pay.
+    // The controller is made on the first beat, because most messages finish before it and
+    // aborting a controller builds a DOMException, which every message would otherwise pay for.
     let abort: AbortController | undefined;
     let running: Promise<void> | undefined;
 

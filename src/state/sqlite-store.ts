@@ -168,8 +168,10 @@ export class SqliteStateStore implements StateStore {
   }
 
   async getLink(correlation: string): Promise<Link | undefined> {
-    // A save of this link that waits for the group commit is the newest version. Saves of other
+    // A save of this link that waits for the group commit is its newest version. Saves of other
     // links stay pending, so that a read in the middle of a turn does not split its commit.
+    // NOTE: a pending save whose commit then fails has been read all the same. Saves fail only on
+    // a broken row or a broken file, and its caller gets the error.
     for (let index = this.pendingSaves.length - 1; index >= 0; index -= 1) {
       const { row } = this.pendingSaves[index]!;
       if (row.correlation === correlation) return JSON.parse(row.document) as Link;
@@ -181,9 +183,9 @@ export class SqliteStateStore implements StateStore {
 
   /**
    * Saves a link. Links saved during one turn of the event loop are committed together, in one
-   * transaction, right after it (group commit): with many syncs in flight, one commit per link
-   * was a large share of the daemon's CPU. The promise settles once the link's transaction has
-   * committed, so a caller that awaits it has the same guarantee as with a commit of its own.
+   * transaction, right after that turn (group commit). With many syncs in flight, one commit per
+   * link was a large share of the daemon's CPU. The promise settles once the link's transaction
+   * has committed, so a caller that awaits it has the same guarantee as with a commit of its own.
    *
    * The commit runs from a `setImmediate` callback: a test with fake timers must leave
    * `setImmediate` real, or advance the timers, before it awaits a save.
@@ -213,11 +215,11 @@ export class SqliteStateStore implements StateStore {
     const saves = this.pendingSaves;
     this.pendingSaves = [];
 
-    // In call order, so that the last save of a link is the one on disk.
+    // The saves run in call order, so the last save of a link is the one on disk.
     try {
       this.saveLinks(saves);
     } catch {
-      // The transaction rolled back. One save at a time, so that each settles by its own row.
+      // The transaction rolled back, so each save runs alone and settles by its own result.
       for (const save of saves) {
         try {
           this.statements.putLink.run(save.row);

@@ -86,9 +86,9 @@ export function createAwsClient<Client extends AwsMiddlewareClient, Credentials>
   const config: AwsClientConfig<Credentials> = {
     region: options.region,
     retryMode: settings.retryMode ?? 'standard',
-    // Builds each command's middleware chain once per client instead of on every call. The SDK
-    // keeps the cache only while calls pass no options (an abortSignal clears it), as these do. The
-    // attempt logging below is on the client's stack, so the cached chains include it.
+    // Builds each command's middleware chain once per client, not on every call. The SDK keeps
+    // this cache only for calls without options (an abortSignal clears it), and these calls pass
+    // none. The attempt logging below is on the client's stack, so the cached chains include it.
     cacheMiddleware: true,
   };
   // Leaving maxAttempts unset is what lets the SDK read AWS_MAX_ATTEMPTS.

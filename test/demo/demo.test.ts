@@ -62,6 +62,14 @@ function savedChanges(): Array<Record<string, string>> {
   return savedRecords('change_request');
 }
 
+/** The CMDB steps of the demo's first run: four resources recorded, then the instance deleted. */
+const SAMPLE_CI_FIRST_RUN_STEPS = [
+  ['recorded', 'AWS::EC2::VPC', ['created']],
+  ['recorded', 'AWS::EC2::Subnet', ['created']],
+  ['recorded', 'AWS::EC2::SecurityGroup', ['created']],
+  ['recorded', 'AWS::EC2::Instance', ['created']],
+  ['deleted', 'AWS::EC2::Instance', ['resolved']],
+];
 /** The CI class tables of the sample resources, in sample order. */
 const SAMPLE_CI_CLASSES = ['cmdb_ci_network', 'cmdb_ci_cloud_subnet', 'cmdb_ci_compute_security_group', 'cmdb_ci_vm_instance'];
 /** The CI class tables of the samples' account and Region. */
@@ -227,13 +235,7 @@ describe('demo', () => {
     const { report, text } = await play();
     const { steps, objects, placements, inventory } = report.configurationItems;
 
-    expect(steps.map((step) => [step.action, step.resource.resourceType, step.outcomes])).toEqual([
-      ['recorded', 'AWS::EC2::VPC', ['created']],
-      ['recorded', 'AWS::EC2::Subnet', ['created']],
-      ['recorded', 'AWS::EC2::SecurityGroup', ['created']],
-      ['recorded', 'AWS::EC2::Instance', ['created']],
-      ['deleted', 'AWS::EC2::Instance', ['resolved']],
-    ]);
+    expect(steps.map((step) => [step.action, step.resource.resourceType, step.outcomes])).toEqual(SAMPLE_CI_FIRST_RUN_STEPS);
     expect(objects.map(({ object }) => object?.className)).toEqual(SAMPLE_CI_CLASSES);
     expect(objects.map(({ object }) => object?.objectId)).toEqual(objects.map(({ resource }) => resource.resourceId));
     expect(objects.map(({ object }) => object?.name)).toEqual(['orders-vpc', 'orders-private-a', 'orders-api-sg', 'orders-api-prod-2']);
@@ -412,13 +414,7 @@ describe.each(['cloud', 'datacenter'] as const)('Jira %s demo', (deployment) => 
     const { report, text } = played;
     const { steps, objects } = report.configurationItems;
 
-    expect(steps.map((step) => [step.action, step.resource.resourceType, step.outcomes])).toEqual([
-      ['recorded', 'AWS::EC2::VPC', ['created']],
-      ['recorded', 'AWS::EC2::Subnet', ['created']],
-      ['recorded', 'AWS::EC2::SecurityGroup', ['created']],
-      ['recorded', 'AWS::EC2::Instance', ['created']],
-      ['deleted', 'AWS::EC2::Instance', ['resolved']],
-    ]);
+    expect(steps.map((step) => [step.action, step.resource.resourceType, step.outcomes])).toEqual(SAMPLE_CI_FIRST_RUN_STEPS);
     const [vpc, subnet, securityGroup, instance] = objects.map(({ object }) => object);
     expect(vpc?.status).toBe('Active');
     expect(securityGroup?.name).toBe('orders-api-sg');

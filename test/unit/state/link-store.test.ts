@@ -88,13 +88,13 @@ const WAL_HEADER_BYTES = 32;
 const WAL_FRAME_HEADER_BYTES = 24;
 
 describe('putLink', () => {
-  it('has every link on disk once its promise settles', async () => {
+  it('writes each link before settling', async () => {
     await Promise.all(['aws-sh-a', 'aws-sh-b', 'aws-sh-c'].map((correlation) => store.putLink(link(correlation))));
 
     expect(linksOnDisk()).toEqual(['aws-sh-a', 'aws-sh-b', 'aws-sh-c']);
   });
 
-  it('commits the saves of one turn in one transaction', async () => {
+  it('commits one turn in one transaction', async () => {
     const before = walFrames();
     await Promise.all(Array.from({ length: 20 }, (_, index) => store.putLink(link(`aws-sh-${index}`))));
     const together = walFrames() - before;
@@ -107,7 +107,7 @@ describe('putLink', () => {
     expect(oneByOne).toBeGreaterThanOrEqual(20);
   });
 
-  it('keeps the last of two saves of one link in one turn', async () => {
+  it('keeps the later save of a link', async () => {
     const first = store.putLink(link('aws-sh-a', { status: 'pending' }));
     const second = store.putLink(link('aws-sh-a', { status: 'open' }));
     await Promise.all([first, second]);
@@ -115,7 +115,7 @@ describe('putLink', () => {
     expect((await store.getLink('aws-sh-a'))?.status).toBe('open');
   });
 
-  it('lets a read see a save that has not committed yet', async () => {
+  it('reads an uncommitted save', async () => {
     const saved = store.putLink(link('aws-sh-a'));
 
     expect((await store.getLink('aws-sh-a'))?.ticket?.number).toBe('INC0010001');
@@ -123,7 +123,7 @@ describe('putLink', () => {
     await saved;
   });
 
-  it('reads the newest pending save of a link', async () => {
+  it('reads the newest pending save', async () => {
     const first = store.putLink(link('aws-sh-a', { status: 'pending' }));
     const second = store.putLink(link('aws-sh-a', { status: 'open' }));
 
@@ -131,7 +131,7 @@ describe('putLink', () => {
     await Promise.all([first, second]);
   });
 
-  it('leaves the saves of other links pending when it reads one', async () => {
+  it('leaves other saves pending on read', async () => {
     const saved = Promise.all([store.putLink(link('aws-sh-a')), store.putLink(link('aws-sh-b'))]);
 
     expect(await store.getLink('aws-sh-c')).toBeUndefined();
@@ -141,7 +141,7 @@ describe('putLink', () => {
     expect(linksOnDisk()).toEqual(['aws-sh-a', 'aws-sh-b']);
   });
 
-  it('commits pending saves when the store closes', async () => {
+  it('commits pending saves on close', async () => {
     const saved = store.putLink(link('aws-sh-a'));
     await store.close();
     await saved;
@@ -149,7 +149,7 @@ describe('putLink', () => {
     expect(linksOnDisk()).toEqual(['aws-sh-a']);
   });
 
-  it('rejects only the save that fails, and commits the others of its turn', async () => {
+  it('rejects only the failing save', async () => {
     const results = await Promise.allSettled([store.putLink(link('aws-sh-a')), store.putLink(brokenLink('aws-sh-broken')), store.putLink(link('aws-sh-b'))]);
 
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
@@ -157,14 +157,14 @@ describe('putLink', () => {
     expect(linksOnDisk()).toEqual(['aws-sh-a', 'aws-sh-b']);
   });
 
-  it('keeps a valid save of a link when a later save of it fails', async () => {
+  it('keeps a save before a failing one', async () => {
     const results = await Promise.allSettled([store.putLink(link('aws-sh-a', { status: 'pending' })), store.putLink(brokenLink('aws-sh-a'))]);
 
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
     expect((await store.getLink('aws-sh-a'))?.status).toBe('pending');
   });
 
-  it('rejects a failing save of a link that a later save replaces', async () => {
+  it('rejects a failing save later replaced', async () => {
     const results = await Promise.allSettled([store.putLink(brokenLink('aws-sh-a')), store.putLink(link('aws-sh-a', { status: 'open' }))]);
 
     expect(results.map((result) => result.status)).toEqual(['rejected', 'fulfilled']);
