@@ -35,13 +35,37 @@ import type { StackRequest } from './stack-process.js';
 const ROOT = resolve(import.meta.dirname, '..');
 const TEMPLATE = JSON.parse(readFileSync(join(ROOT, 'src/demo/events/1-s3-public-access-failed.asff.json'), 'utf8'));
 
-const THROUGHPUT_FINDINGS = Number(process.env.BENCH_FINDINGS ?? 2000);
-const REPLAY_EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 2000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+/** Prints a setting error and exits with status 1, before any process is started. */
+function exitWithSettingError(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+/** Reads a whole number of at least 1 from the environment variable `name`, or exits. */
+function readCount(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    exitWithSettingError(`Invalid ${name} "${text}": expected a whole number of at least 1, such as ${fallback}. Unset it for the default.`);
+  }
+  return value;
+}
+
+const THROUGHPUT_FINDINGS = readCount('BENCH_FINDINGS', 2000);
+const REPLAY_EVENTS = readCount('BENCH_REPLAY_EVENTS', 2000);
+const CONCURRENCY = readCount('BENCH_CONCURRENCY', 50);
 const HEALTH_PORT = 18_980;
-const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 6);
-const CONFIG_ITEMS = Number(process.env.BENCH_CONFIG_ITEMS ?? 2000);
-const BACKFILL_ITEMS = Number(process.env.BENCH_BACKFILL_ITEMS ?? 10_000);
+const ROUND_TRIPS = readCount('BENCH_ROUND_TRIPS', 6);
+const CONFIG_ITEMS = readCount('BENCH_CONFIG_ITEMS', 2000);
+const BACKFILL_ITEMS = readCount('BENCH_BACKFILL_ITEMS', 10_000);
+/** The passes that BENCH_ONLY can select. */
+const PASSES = ['fast', 'slow', 'replay', 'cmdb', 'backfill', 'way-back', 'clients'];
+const only = process.env.BENCH_ONLY || undefined;
+if (only !== undefined && !PASSES.includes(only)) {
+  exitWithSettingError(`Invalid BENCH_ONLY "${only}": expected one of ${PASSES.join(', ')}. Unset it to run every pass.`);
+}
 const CONFIG_TEMPLATE = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/aws-events/config/configuration-item-change-update-ec2-instance.json'), 'utf8'));
 /** The change poller's default interval (SERVICENOW_POLL_INTERVAL_SECONDS), in milliseconds. */
 const DEFAULT_POLL_INTERVAL_MS = 15_000;
@@ -422,7 +446,6 @@ async function measureClients(): Promise<ClientCosts> {
 // BENCH_ONLY=fast runs the 0 ms pass alone, for profiling; BENCH_ONLY=way-back the round trips
 // alone; BENCH_ONLY=cmdb the CMDB passes alone (events and backfill); BENCH_ONLY=backfill the backfill alone;
 // BENCH_ONLY=clients the client cost alone.
-const only = process.env.BENCH_ONLY;
 const skipped = { findingsPerSecond: Number.NaN, seconds: 0, cpu: { daemon: Number.NaN, stack: Number.NaN } };
 const runs = (pass: string): boolean => only === undefined || only === pass;
 const fast = runs('fast') ? await measureThroughput(0) : skipped;
