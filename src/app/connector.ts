@@ -50,7 +50,8 @@ export interface Connector {
   /** Publications of CMDB records to AWS Config, from the mappings folder. */
   publications: CmdbPublication[];
   engine: SyncEngine;
-  consumer: SqsConsumer;
+  /** Absent when the settings name no queue, as for the `backfill` and `publish` commands. */
+  consumer?: SqsConsumer;
   store: StateStore;
   /** The ITSM targets, by system. */
   targets: Partial<Record<TargetSystem, ItsmTarget>>;
@@ -266,20 +267,25 @@ export async function buildConnector(
       ? new WebhookIntake({ system: 'servicenow', tables: poller.tables, feed: feeds.servicenow, reverse, logger: reverseLogger })
       : undefined;
 
-  const consumer = new SqsConsumer({
-    queueUrl: settings.queueUrl,
-    sqs: new SQSClient({ region: settings.region }),
-    handler: createEventHandler({ adapters, engine, logger, metrics }),
-    concurrency: settings.concurrency,
-    visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
-    waitTimeSeconds: settings.waitTimeSeconds,
-    drainTimeoutMs: settings.shutdownTimeoutMs,
-    logger,
-  });
+  const consumer =
+    settings.queueUrl === undefined
+      ? undefined
+      : new SqsConsumer({
+          queueUrl: settings.queueUrl,
+          sqs: new SQSClient({ region: settings.region }),
+          handler: createEventHandler({ adapters, engine, logger, metrics }),
+          concurrency: settings.concurrency,
+          visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
+          waitTimeSeconds: settings.waitTimeSeconds,
+          drainTimeoutMs: settings.shutdownTimeoutMs,
+          logger,
+        });
 
-  metrics.observeInFlight(() => consumer.stats.inFlight);
-  consumer.on('processing_error', () => metrics.failedMessages.inc({ reason: 'sync-failed' }));
-  consumer.on('malformed_message', () => metrics.failedMessages.inc({ reason: 'malformed' }));
+  if (consumer !== undefined) {
+    metrics.observeInFlight(() => consumer.stats.inFlight);
+    consumer.on('processing_error', () => metrics.failedMessages.inc({ reason: 'sync-failed' }));
+    consumer.on('malformed_message', () => metrics.failedMessages.inc({ reason: 'malformed' }));
+  }
 
   return {
     rules,
@@ -296,10 +302,21 @@ export async function buildConnector(
     reconcile,
     publish,
     async stop() {
-      await Promise.all([consumer.stop(), poller.stop(), serviceNowWebhook?.drain(), reconcile?.stop(), publish?.stop()]);
+      await Promise.all([consumer?.stop(), poller.stop(), serviceNowWebhook?.drain(), reconcile?.stop(), publish?.stop()]);
       await store.close();
     },
   };
+}
+
+/**
+ * Returns the connector's queue consumer. Settings read with the queue required (the daemon, the
+ * demo) always give one.
+ *
+ * @throws Error when the settings named no queue (SQS_QUEUE_URL).
+ */
+export function consumerOf(connector: Connector): SqsConsumer {
+  if (connector.consumer === undefined) throw new Error('The connector has no queue consumer: set SQS_QUEUE_URL');
+  return connector.consumer;
 }
 
 /** The poll interval: the shortest one configured above 0, or 0 when every system turned polling off. */

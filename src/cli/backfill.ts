@@ -18,7 +18,8 @@ export type BackfillOutput = CommandOutput;
  * in which case nothing was retired.
  */
 export async function runBackfill(env: NodeJS.ProcessEnv, output: BackfillOutput = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  const settings = loadSettings(env, output.stderr);
+  // A backfill reads AWS Config, not the queue, so SQS_QUEUE_URL may be left out.
+  const settings = loadSettings(env, output.stderr, { queue: 'optional' });
   if (settings === undefined) return 1;
   if (settings.accountId === undefined) {
     output.stderr.write('backfill needs AWS_ACCOUNT_ID: the 12-digit id of the account whose AWS Config inventory it reads, and whose CIs it may retire.\n');

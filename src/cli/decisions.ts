@@ -4,6 +4,7 @@ import Table from 'cli-table3';
 
 import { openStateStore } from '../state/open-store.js';
 import type { Decision } from '../state/store.js';
+import { loadDotEnvFile } from './settings.js';
 
 /** The STATE_STORE value the daemon uses when the variable is not set. */
 const DEFAULT_STATE_STORE = 'sqlite:./data/state.db';
@@ -39,14 +40,14 @@ export async function runDecisions(
   output: DecisionsOutput = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
   // A .env file in the working folder fills in variables that the environment does not set.
-  if (env === process.env && existsSync('.env')) process.loadEnvFile('.env');
+  if (env === process.env) loadDotEnvFile();
 
   const location = env.STATE_STORE || DEFAULT_STATE_STORE;
   const missing = missingStoreFile(location);
   if (missing !== undefined) {
     output.stderr.write(
       `No state store at ${missing} (STATE_STORE "${location}"), so there are no decisions to list. ` +
-        'Set STATE_STORE to the store the daemon uses, for example sqlite:./data/state.db.\n',
+        'Set STATE_STORE to the store the daemon uses; for the decisions of `npm run demo`, STATE_STORE=sqlite:./data/demo/state.db.\n',
     );
     return 1;
   }

@@ -10,6 +10,7 @@ import { DEMO_TARGETS, runDemo, type DemoTargetSystem } from '../demo/demo.js';
 import { runBackfill } from './backfill.js';
 import { runPreview, type PreviewOptions } from './preview.js';
 import { runPublish } from './publish.js';
+import { loadDotEnvFile } from './settings.js';
 import { runValidate } from './validate.js';
 
 const JIRA_DEPLOYMENTS: readonly JiraDeployment[] = ['cloud', 'datacenter'];
@@ -34,8 +35,8 @@ program
 program
   .command('demo')
   .description(
-    'sync sample findings, OpsItems and a change request through a local SQS server and simulators of ServiceNow (or Jira), Security Hub and Systems Manager; ' +
-      'resolve two tickets and approve the change in the ITSM system, and show AWS following. With --target jira, also sync AWS Config resources to JSM Assets',
+    'sync sample findings, OpsItems, a change request and AWS Config resources through a local SQS server and simulators of ServiceNow (or Jira), Security Hub, Systems Manager and AWS Config; ' +
+      'resolve two tickets and approve the change in the ITSM system, and show AWS following. The resources become CIs in the ServiceNow CMDB, or objects in JSM Assets with --target jira',
   )
   .option('--target <system>', `ITSM system to sync to: ${DEMO_TARGETS.join(' or ')}`, parseChoice(DEMO_TARGETS), 'servicenow')
   .option('--deployment <deployment>', 'with --target jira: the Jira deployment to simulate, cloud or datacenter', parseChoice(JIRA_DEPLOYMENTS))
@@ -67,9 +68,11 @@ program
 program
   .command('validate')
   .description('check every mapping file in a folder; exits 1 and lists each error with file, line and field')
-  .argument('[dir]', 'mappings folder', process.env.MAPPINGS_DIR ?? './mappings')
-  .action(async (dir: string) => {
-    process.exitCode = await runValidate(dir);
+  .argument('[dir]', 'mappings folder (default: MAPPINGS_DIR from the environment or .env, otherwise ./mappings)')
+  .action(async (dir: string | undefined) => {
+    // Read .env first, so validate checks the folder the daemon would load.
+    loadDotEnvFile();
+    process.exitCode = await runValidate(dir ?? process.env.MAPPINGS_DIR ?? './mappings');
   });
 
 program

@@ -144,6 +144,10 @@ async function preview(options: PreviewOptions): Promise<number> {
   } else {
     records = await recordsSelectedBy(rule, await adapter.toRecords(event));
   }
+  if (records.length === 0) {
+    process.stderr.write(`The event in ${options.event} carries no ${rule.source.kind} records (for example an empty detail.findings list), so there is nothing to preview.\n`);
+    return 1;
+  }
 
   const output: unknown[] = [];
   for (const record of records) {
@@ -237,7 +241,8 @@ async function openLinkFor(rule: SyncRule, record: SourceRecord, ticket: TicketR
     status: 'open',
     ticket,
     written,
-    writebacks: {},
+    // The ticket was last synced from this content, so its link write-back is done too, as after a create.
+    writebacks: { [record.format]: ticket.number },
     previousTickets: [],
     createdAt: now,
     updatedAt: now,
@@ -247,9 +252,12 @@ async function openLinkFor(rule: SyncRule, record: SourceRecord, ticket: TicketR
 /** Builds the recording target of the rule's system, with the open ticket it previews updates on. */
 function previewSystem(rule: SyncRule, deployment: JiraDeployment | undefined, calls: RecordedCall[]): PreviewSystem {
   if (rule.target.system === 'jira') return jiraPreviewSystem(rule, deployment ?? 'cloud', calls);
+
+  const target = new ServiceNowTarget(recordingClient(calls), { instanceUrl: PREVIEW_INSTANCE_URL });
   return {
-    target: new ServiceNowTarget(recordingClient(calls), { instanceUrl: PREVIEW_INSTANCE_URL }),
-    openTicket: (table) => ({ system: 'servicenow', table, id: 'f'.repeat(32), number: 'PREVIEW0000', url: `${PREVIEW_INSTANCE_URL}/preview` }),
+    target,
+    // Named as the target names a created record, so both cases show the same kind of URL.
+    openTicket: (table) => target.ticketRef(table, { sys_id: 'f'.repeat(32), number: 'PREVIEW0000' }),
     details: {},
   };
 }

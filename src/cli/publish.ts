@@ -13,7 +13,8 @@ import { loadSettings } from './settings.js';
  * stdout. Returns the exit code: 1 when a publication stopped or a record failed.
  */
 export async function runPublish(env: NodeJS.ProcessEnv, options: { dryRun?: boolean } = {}, output: CommandOutput = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  const settings = loadSettings(env, output.stderr);
+  // A publication pass reads the CMDB, not the queue, so SQS_QUEUE_URL may be left out.
+  const settings = loadSettings(env, output.stderr, { queue: 'optional' });
   if (settings === undefined) return 1;
 
   const opened = await connectorForCommand(settings, output);

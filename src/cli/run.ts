@@ -1,4 +1,4 @@
-import { buildConnector } from '../app/connector.js';
+import { buildConnector, consumerOf } from '../app/connector.js';
 import { loadSettings } from './settings.js';
 import { runUntilSignal } from '../intake/run-until-signal.js';
 import { createServiceNowWebhookRoute } from '../ingress/servicenow-webhook.js';
@@ -32,7 +32,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv): Promise<number> {
     return 1;
   }
 
-  const consumer = connector.consumer;
+  const consumer = consumerOf(connector);
   // A completed receive, empty or not, shows that the poll loop is alive.
   let lastPollAt = Date.now();
   consumer.on('empty', () => (lastPollAt = Date.now()));

@@ -41,7 +41,8 @@ export interface JiraSettings {
 
 /** Everything the daemon reads from its environment. See `.env.example` for each variable. */
 export interface Settings {
-  queueUrl: string;
+  /** Absent only for commands that read no queue (`backfill`, `publish`), which do not require it. */
+  queueUrl?: string;
   region: string;
   /** The AWS account the task runs in; needed only by mappings that start runbooks. */
   accountId?: string;
@@ -75,16 +76,22 @@ export class ConfigurationError extends Error {
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** Options of {@link readSettings}. */
+export interface ReadSettingsOptions {
+  /** `optional` for commands that read no queue, such as `backfill`. Default `required`. */
+  queue?: 'required' | 'optional';
+}
+
 /**
  * Read and check the settings. Every problem is collected, so an operator fixes them in one go.
  * A message names the variable and what it expects, never the value of a secret.
  */
-export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+export function readSettings(env: NodeJS.ProcessEnv = process.env, options: ReadSettingsOptions = {}): Settings {
   const problems: string[] = [];
   const read = new EnvReader(env, problems);
 
   const settings: Settings = {
-    queueUrl: read.url('SQS_QUEUE_URL', { required: true }),
+    queueUrl: read.url('SQS_QUEUE_URL', { required: options.queue !== 'optional' }) || undefined,
     region: read.string('AWS_REGION', { required: true, pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, expected: 'an AWS region such as us-east-1' }),
     accountId: read.string('AWS_ACCOUNT_ID', { pattern: /^\d{12}$/, expected: 'the 12-digit AWS account id' }) || undefined,
     serviceNow: readServiceNow(read),
@@ -145,10 +152,10 @@ function readServiceNow(read: EnvReader): ServiceNowSettings | undefined {
   }
 
   if (!username || !password) {
-    read.problem(
-      'SERVICENOW_USERNAME and SERVICENOW_PASSWORD are required for basic authentication ' +
-        '(or set SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET for OAuth client credentials)',
-    );
+    // Name only what is missing: `.env.example` sets the user name and leaves the password empty.
+    let missing = 'SERVICENOW_PASSWORD is';
+    if (!username) missing = password ? 'SERVICENOW_USERNAME is' : 'SERVICENOW_USERNAME and SERVICENOW_PASSWORD are';
+    read.problem(`${missing} required for basic authentication (or set SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET for OAuth client credentials)`);
   }
   return { ...common, auth: { type: 'basic', username, password } };
 }
@@ -249,7 +256,7 @@ class EnvReader {
       const url = new URL(value);
       if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http');
     } catch {
-      this.problem(`${name} is invalid ("${value}"): expected an http(s) URL`);
+      this.problem(`${name} is invalid ("${withoutUserInfo(value)}"): expected an http(s) URL`);
     }
     return value.replace(/\/+$/, '');
   }
@@ -273,4 +280,17 @@ class EnvReader {
     if (!allowed.includes(value)) this.problem(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
     return value;
   }
+}
+
+/**
+ * Masks the user name and password of a URL that could not be parsed, so that an error message can
+ * quote the rest of it. `https://user:secret@host:99999` becomes `https://***@host:99999`.
+ */
+function withoutUserInfo(value: string): string {
+  // Up to the last "@": a password may itself contain "/" or "@" when the URL is malformed.
+  const at = value.lastIndexOf('@');
+  if (at === -1) return value;
+
+  const scheme = /^[a-z][a-z\d+.-]*:\/\//i.exec(value)?.[0] ?? '';
+  return `${scheme}***${value.slice(at)}`;
 }

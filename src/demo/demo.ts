@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import type { JiraDeployment } from '../simulators/jira/index.js';
@@ -62,6 +62,17 @@ export class DemoStateError extends Error {
   }
 }
 
+/** The demo's data folder cannot be used. */
+export class DemoDataFolderError extends Error {
+  constructor(
+    readonly folder: string,
+    problem: string,
+  ) {
+    super(`Cannot use ${folder} as the demo's data folder: ${problem}.`);
+    this.name = 'DemoDataFolderError';
+  }
+}
+
 /**
  * Runs the demo against the chosen target and prints it. Returns the exit code: 0 when every part
  * did what the demo shows, otherwise 1 with the reason on stderr. The reason is a sample file or
@@ -69,6 +80,11 @@ export class DemoStateError extends Error {
  */
 export async function runDemo(options: DemoOptions): Promise<number> {
   try {
+    const dataDir = resolve(options.dataDir);
+    if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
+      throw new DemoDataFolderError(dataDir, 'it is a file. Pass --data-dir a folder, or remove the file');
+    }
+
     if (options.target === 'jira') {
       await playJiraDemo({ ...options, deployment: options.deployment ?? 'cloud' });
     } else {
@@ -76,7 +92,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     }
     return 0;
   } catch (error) {
-    if (error instanceof DemoSampleError || error instanceof DemoStateError || error instanceof DemoFailedError) {
+    if (error instanceof DemoSampleError || error instanceof DemoStateError || error instanceof DemoDataFolderError || error instanceof DemoFailedError) {
       process.stderr.write(`${error.message}\n`);
     } else {
       process.stderr.write(`The demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
@@ -120,13 +136,18 @@ export async function playDemo(options: DemoOptions): Promise<DemoReport> {
   const resources = loadResourceSamples(SAMPLE_DIRS.resources);
   requireDeletedResource(resources, SAMPLE_DIRS.resources);
   const earlierRecords = readServiceNowRecords(serviceNowFile);
+  // Links without the records they point to would make every later run fail on missing incidents.
+  const stateFile = join(dataDir, 'state.db');
+  if (!earlierRecords && existsSync(stateFile)) {
+    throw new DemoStateError(serviceNowFile, `the file is missing, while ${stateFile} contains the links of an earlier run (was that run killed?)`);
+  }
   // Saving before the earlier records are restored would overwrite them with an empty instance.
   let saveServiceNowRecords = false;
 
   const report = await runDemoSession(
     {
       mappingsDir: join(PACKAGE_ROOT, 'mappings'),
-      stateStore: `sqlite:${join(dataDir, 'state.db')}`,
+      stateStore: `sqlite:${stateFile}`,
       logLevel: options.logLevel,
       createTarget: (stack) => new ServiceNowDemoTarget(stack.serviceNow),
     },

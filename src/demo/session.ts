@@ -2,7 +2,7 @@
  * One demo run's moving parts: the local stack, the real connector built from the same settings an
  * operator sets, and the results it reports while the demo drives it.
  */
-import { buildConnector, type Connector } from '../app/connector.js';
+import { buildConnector, consumerOf, type Connector } from '../app/connector.js';
 import { readSettings } from '../config/env.js';
 import type { ChangedTicket, SourceRecord } from '../core/types.js';
 import { createLogger } from '../ops/logger.js';
@@ -47,7 +47,10 @@ export interface DemoSessionSteps<T> {
   prepare?(stack: LocalStack): void;
   /** The demo itself, with the connector consuming the queue. */
   play(session: DemoSession): Promise<T>;
-  /** Runs after the connector stopped and before the stack stops, after a failure too. */
+  /**
+   * Runs after the connector stopped and before the stack stops, after a failure too. On Ctrl-C
+   * (SIGINT) or SIGTERM it runs at once, with the connector still running, and the process exits.
+   */
   finish?(stack: LocalStack): void;
 }
 
@@ -70,6 +73,18 @@ export async function runDemoSession<T>(options: DemoSessionOptions, steps: Demo
   const reverseResults: Array<{ ticket: ChangedTicket; result: ReverseResult }> = [];
   let connector: Connector | undefined;
 
+  // An interrupted demo still runs its finish step, which saves what the next run needs.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`\nThe demo was stopped (${signal}); its state is saved, so the next run carries on from here.\n`);
+    try {
+      steps.finish?.(stack);
+    } finally {
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
   try {
     steps.prepare?.(stack);
 
@@ -80,7 +95,7 @@ export async function runDemoSession<T>(options: DemoSessionOptions, steps: Demo
     });
     const target = options.createTarget(stack, connector);
     const traffic = new StackTraffic(stack, target);
-    connector.consumer.start();
+    consumerOf(connector).start();
 
     return await steps.play({
       stack,
@@ -92,6 +107,8 @@ export async function runDemoSession<T>(options: DemoSessionOptions, steps: Demo
       takeReverseResults: () => reverseResults.splice(0),
     });
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     try {
       await connector?.stop();
       steps.finish?.(stack);

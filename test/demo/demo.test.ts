@@ -1,7 +1,10 @@
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { APPROVAL_COMMENT, type ChangeApprovalReport } from '../../src/demo/change-approval.js';
@@ -14,6 +17,7 @@ import { playJiraDemo, type JiraDemoReport } from '../../src/demo/jira-demo.js';
 import { DemoSampleError, loadFindingSamples, loadOpsItemSamples, loadResourceSamples } from '../../src/demo/samples.js';
 import { APPROVER } from '../../src/demo/servicenow-demo-target.js';
 import type { SyncOutcome } from '../../src/sync/engine.js';
+import { REPOSITORY_ROOT } from '../support/harness.js';
 
 const MFA_FINDING = 'arn:aws:securityhub:us-east-1:111122223333:security-control/IAM.6/finding/f1ddf319-3e60-5921-830d-cb9bd7a12376';
 const CPU_OPSITEM = 'oi-4f2a9c81d0e7';
@@ -79,6 +83,20 @@ function changeStep(report: ChangeApprovalReport, action: string) {
   const step = report.steps.find((candidate) => candidate.action === action);
   if (!step) throw new Error(`The change approval has no ${action} step; it has ${report.steps.map((candidate) => candidate.action).join(', ')}`);
   return step;
+}
+
+/** Counts the links in a state file that another process writes, or 0 before it has any. */
+function linkCount(stateFile: string): number {
+  if (!existsSync(stateFile)) return 0;
+  const db = new Database(stateFile, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT count(*) AS count FROM links').get() as { count: number }).count;
+  } catch {
+    // The connector has not created its tables yet.
+    return 0;
+  } finally {
+    db.close();
+  }
 }
 
 function echoOutcomes(report: Pick<DemoReport, 'timeline' | 'wayBack'>): SyncOutcome[] {
@@ -315,6 +333,40 @@ describe('demo', () => {
     await expect(play()).rejects.toThrow(/servicenow-records\.json: not valid JSON .*--fresh/);
     expect(readFileSync(file, 'utf8')).toBe('{"tables": ');
   });
+
+  it('rejects links without saved records', async () => {
+    writeFileSync(join(dataDir, 'state.db'), '');
+
+    await expect(play()).rejects.toThrow(DemoStateError);
+    await expect(play()).rejects.toThrow(/servicenow-records\.json: the file is missing, while .*state\.db contains the links of an earlier run .*--fresh/);
+  });
+
+  it('carries on after Ctrl-C', async () => {
+    const demoProcess = spawn(process.execPath, [join(REPOSITORY_ROOT, 'bin/itsm-sync.js'), 'demo', '--data-dir', dataDir, '--log-level', 'error'], {
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    demoProcess.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = once(demoProcess, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+
+    try {
+      // Stop the run once it has linked some records, and before it has finished.
+      await vi.waitFor(() => expect(linkCount(join(dataDir, 'state.db'))).toBeGreaterThanOrEqual(2), { timeout: 60_000, interval: 20 });
+      demoProcess.kill('SIGINT');
+      const [code] = await exited;
+
+      expect(code).toBe(130);
+      expect(stderr).toContain('The demo was stopped (SIGINT); its state is saved');
+      expect(savedRecords('incident').length).toBeGreaterThanOrEqual(2);
+    } finally {
+      demoProcess.kill();
+    }
+
+    // The next run completes, with one incident per sample whatever the interrupted run had done.
+    const { report } = await play();
+    expect(report.incidentsTotal).toBe(6);
+  }, 120_000);
 });
 
 describe.each(['cloud', 'datacenter'] as const)('Jira %s demo', (deployment) => {
@@ -450,6 +502,19 @@ describe('demo exit code', () => {
 
     expect(code).toBe(1);
     expect(stderr.join('')).toMatch(/servicenow-records\.json: not valid JSON/);
+  });
+
+  it('names a data folder that is a file', async () => {
+    const file = join(dataDir, 'a-file');
+    writeFileSync(file, '');
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
+
+    const code = await runDemo({ dataDir: file, fresh: false, logLevel: 'error', output: { write: () => true } });
+    vi.restoreAllMocks();
+
+    expect(code).toBe(1);
+    expect(stderr.join('')).toBe(`Cannot use ${file} as the demo's data folder: it is a file. Pass --data-dir a folder, or remove the file.\n`);
   });
 
   it('runs the Jira demo to exit code 0', async () => {

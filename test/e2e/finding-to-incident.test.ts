@@ -257,7 +257,7 @@ describe('failure handling', () => {
 
     const logged = harness.logLines.find((line) => line.includes('this is not an event'));
     expect(logged).toBeDefined();
-    expect(harness.connector.consumer.isRunning).toBe(true);
+    expect(harness.connector.consumer?.isRunning).toBe(true);
   }, 60_000);
 
   it('retries after ServiceNow errors without a second incident', async () => {

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 
 import { pino } from 'pino';
 
-import { buildConnector, type Connector } from '../../src/app/connector.js';
+import { buildConnector, consumerOf, type Connector } from '../../src/app/connector.js';
 import { CiRetirement } from '../../src/cmdb/ci-retirement.js';
 import { ConfigReconciler } from '../../src/cmdb/config-reconciler.js';
 import { readSettings } from '../../src/config/env.js';
@@ -217,7 +217,7 @@ export class Harness {
       onResult: (record, result) => this.results.push({ record, result }),
       onReverseResult: (ticket, result) => this.reverseResults.push({ ticket, result }),
     });
-    this.connector.consumer.start();
+    consumerOf(this.connector).start();
   }
 
   async restartConnector(): Promise<void> {

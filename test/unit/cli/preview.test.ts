@@ -63,6 +63,44 @@ describe('itsm-sync preview', () => {
     expect(result?.whenTicketIsOpen.outcome).toBe('unchanged');
   });
 
+  it('resolves the open incident of a passed finding', async () => {
+    const { code, stdout } = await preview({ mapping: FINDING_MAPPING, event: PASSED_FINDING });
+
+    expect(code).toBe(0);
+    const [result] = JSON.parse(stdout) as Array<Record<string, any>>;
+    expect(result?.whenNoTicketExists.outcome).toBe('not-created');
+    expect(result?.whenTicketIsOpen.outcome).toBe('resolved');
+    const calls = (result?.whenTicketIsOpen.requests as Array<{ call: string; body: Record<string, string> }>).map((request) => request.call);
+    expect(calls).toEqual([`PATCH /api/now/table/incident/${'f'.repeat(32)}`, expect.stringMatching(/^AWS write-back to asff /)]);
+
+    // Only the resolve write-back: the open incident's own link write-back was done when it was created.
+    const writeback = result?.whenTicketIsOpen.requests[1].body as { note: string };
+    expect(writeback.note).toBe('ServiceNow incident PREVIEW0000 was resolved by itsm-sync.');
+  });
+
+  it('writes nothing for an open incident of an unchanged finding', async () => {
+    // The sample's LOW severity is below the mapping's creation threshold, so it creates no incident.
+    const { code, stdout } = await preview({ mapping: FINDING_MAPPING, event: join(REPOSITORY_ROOT, 'src/demo/events/6-guardduty-root-credential-usage.asff.json') });
+
+    expect(code).toBe(0);
+    const [result] = JSON.parse(stdout) as Array<Record<string, any>>;
+    expect(result?.whenNoTicketExists.outcome).toBe('not-created');
+    expect(result?.whenTicketIsOpen).toEqual({ outcome: 'unchanged', requests: [] });
+  });
+
+  it('names an event without findings', async () => {
+    const event = JSON.parse(readFileSync(FAILED_FINDING, 'utf8')) as { detail: { findings: unknown[] } };
+    event.detail.findings = [];
+    const file = join(mkdtempSync(join(tmpdir(), 'itsm-sync-preview-')), 'no-findings.json');
+    writeFileSync(file, JSON.stringify(event));
+
+    const { code, stdout, stderr } = await preview({ mapping: FINDING_MAPPING, event: file });
+
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`The event in ${file} carries no finding records (for example an empty detail.findings list), so there is nothing to preview.\n`);
+  });
+
   it('previews an OpsItem from a saved GetOpsItem output', async () => {
     const { code, stdout } = await preview({
       mapping: OPSITEM_MAPPING,

@@ -74,4 +74,32 @@ describe('readSettings', () => {
     expect(problems.some((problem) => problem.startsWith('AWS_REGION is required'))).toBe(true);
     expect(problems.some((problem) => problem.startsWith('SERVICENOW_USERNAME and SERVICENOW_PASSWORD are required'))).toBe(true);
   });
+
+  it('names only the password when the user name is set', () => {
+    const problems = problemsOf({ ...BASE, SERVICENOW_PASSWORD: '' });
+
+    expect(problems).toEqual([
+      'SERVICENOW_PASSWORD is required for basic authentication (or set SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET for OAuth client credentials)',
+    ]);
+  });
+
+  it('masks the credentials of a malformed URL', () => {
+    const problems = problemsOf({
+      ...BASE,
+      SERVICENOW_INSTANCE_URL: 'https://itsm.sync:Url/Secret@acme.service-now.com:99999',
+      SQS_QUEUE_URL: 'AKIA:Queue@Secret@[bad/1/q',
+    });
+
+    expect(problems).toContain('SERVICENOW_INSTANCE_URL is invalid ("https://***@acme.service-now.com:99999"): expected an http(s) URL');
+    expect(problems).toContain('SQS_QUEUE_URL is invalid ("***@[bad/1/q"): expected an http(s) URL');
+    expect(problems.join('\n')).not.toMatch(/Secret|Queue|itsm\.sync|AKIA/);
+  });
+
+  it('lets commands without a queue leave SQS_QUEUE_URL out', () => {
+    const { SQS_QUEUE_URL: _queue, ...withoutQueue } = BASE;
+
+    expect(readSettings(withoutQueue, { queue: 'optional' }).queueUrl).toBeUndefined();
+    // A queue URL that is set is still checked.
+    expect(() => readSettings({ ...withoutQueue, SQS_QUEUE_URL: 'not a url' }, { queue: 'optional' })).toThrow('SQS_QUEUE_URL is invalid ("not a url"): expected an http(s) URL');
+  });
 });
