@@ -27,7 +27,7 @@ const MAX_FINDINGS_PER_BATCH = 100;
 const COMMENT_MAX_LENGTH = 512;
 
 /** OCSF finding status names by `status_id` (the values BatchUpdateFindingsV2 accepts in `StatusId`). */
-const STATUS_NAMES: Record<number, string> = { 0: 'Unknown', 1: 'New', 2: 'In Progress', 3: 'Suppressed', 4: 'Resolved', 5: 'Archived', 99: 'Other' };
+const STATUS_NAMES: Record<number, string> = { 0: 'Unknown', 1: 'New', 2: 'In Progress', 3: 'Suppressed', 4: 'Resolved', 5: 'Archived', 6: 'Deleted', 99: 'Other' };
 
 /** OCSF severity names by `severity_id` (the values BatchUpdateFindingsV2 accepts in `SeverityId`). */
 const SEVERITY_NAMES: Record<number, string> = { 0: 'Unknown', 1: 'Informational', 2: 'Low', 3: 'Medium', 4: 'High', 5: 'Critical', 6: 'Fatal', 99: 'Other' };

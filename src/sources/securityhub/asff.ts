@@ -1,27 +1,25 @@
 import type { SourceRecord } from '../../core/types.js';
-import { InvalidEventError } from '../source-adapter.js';
 import { findingConsoleUrl, findingIdentity } from './finding-identity.js';
 import type { FindingResource, FindingView } from './finding-view.js';
-import { asRecord, optionalString, requiredString, type FieldReader } from './read-fields.js';
+import { describeValue, findingObject, invalidField, optionalObject, optionalString, requiredString, valueAt, type FieldReader } from './read-fields.js';
 
 const SEVERITY_LABELS = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 
 /**
  * Normalize one finding in the AWS Security Finding Format (ASFF), as carried by
  * `Security Hub Findings - Imported` and `- Custom Action` events.
+ *
+ * @throws InvalidEventError when `Id`, `ProductArn`, `AwsAccountId` or `Title` is missing, or the
+ *   severity is missing or invalid.
  */
 export function asffToRecord(finding: unknown, read: FieldReader): SourceRecord<FindingView> {
-  const raw = asRecord(finding, read, 'finding');
+  const raw = findingObject(finding, read);
 
-  const id = requiredString(raw, 'Id', read);
-  const productArn = requiredString(raw, 'ProductArn', read);
-  const account = requiredString(raw, 'AwsAccountId', read);
-  const region = optionalString(raw, 'Region') ?? regionFromArn(productArn) ?? '';
-
-  const severity = asRecord(raw.Severity ?? {}, read, 'Severity');
-  const workflow = asRecord(raw.Workflow ?? {}, read, 'Workflow');
-  const compliance = raw.Compliance === undefined ? undefined : asRecord(raw.Compliance, read, 'Compliance');
-  const remediation = asRecord(asRecord(raw.Remediation ?? {}, read, 'Remediation').Recommendation ?? {}, read, 'Remediation.Recommendation');
+  const id = requiredString(raw, 'Id', read, 'the finding id');
+  const productArn = requiredString(raw, 'ProductArn', read, 'the ARN of the product that reported the finding');
+  const account = requiredString(raw, 'AwsAccountId', read, 'the id of the AWS account that owns the finding');
+  const region = optionalString(raw, 'Region', read) ?? regionFromArn(productArn) ?? '';
+  const compliance = optionalObject(raw, 'Compliance', read);
 
   const view: FindingView = {
     id,
@@ -29,25 +27,25 @@ export function asffToRecord(finding: unknown, read: FieldReader): SourceRecord<
     account,
     region,
     productArn,
-    productName: optionalString(raw, 'ProductName') ?? '',
-    companyName: optionalString(raw, 'CompanyName') ?? '',
-    generatorId: optionalString(raw, 'GeneratorId') ?? '',
-    title: requiredString(raw, 'Title', read),
-    description: optionalString(raw, 'Description') ?? '',
-    severity: severityLabel(severity, read),
+    productName: optionalString(raw, 'ProductName', read) ?? '',
+    companyName: optionalString(raw, 'CompanyName', read) ?? '',
+    generatorId: optionalString(raw, 'GeneratorId', read) ?? '',
+    title: requiredString(raw, 'Title', read, 'the title of the finding'),
+    description: optionalString(raw, 'Description', read) ?? '',
+    severity: severityLabel(raw, read),
     // `WorkflowState` is the retired field; findings from old integrations may carry only it.
-    workflowStatus: optionalString(workflow, 'Status') ?? optionalString(raw, 'WorkflowState') ?? 'NEW',
-    recordState: optionalString(raw, 'RecordState') ?? 'ACTIVE',
-    complianceStatus: compliance ? (optionalString(compliance, 'Status') ?? null) : null,
-    controlId: compliance ? (optionalString(compliance, 'SecurityControlId') ?? null) : null,
+    workflowStatus: optionalString(raw, 'Workflow.Status', read) ?? optionalString(raw, 'WorkflowState', read) ?? 'NEW',
+    recordState: optionalString(raw, 'RecordState', read) ?? 'ACTIVE',
+    complianceStatus: compliance ? (optionalString(raw, 'Compliance.Status', read) ?? null) : null,
+    controlId: optionalString(raw, 'Compliance.SecurityControlId', read) ?? null,
     types: stringArray(raw.Types),
     resources: resources(raw.Resources),
-    remediationText: optionalString(remediation, 'Text') ?? null,
-    remediationUrl: optionalString(remediation, 'Url') ?? null,
-    firstObservedAt: optionalString(raw, 'FirstObservedAt') ?? null,
-    lastObservedAt: optionalString(raw, 'LastObservedAt') ?? null,
-    createdAt: optionalString(raw, 'CreatedAt') ?? null,
-    updatedAt: optionalString(raw, 'UpdatedAt') ?? null,
+    remediationText: optionalString(raw, 'Remediation.Recommendation.Text', read) ?? null,
+    remediationUrl: optionalString(raw, 'Remediation.Recommendation.Url', read) ?? null,
+    firstObservedAt: optionalString(raw, 'FirstObservedAt', read) ?? null,
+    lastObservedAt: optionalString(raw, 'LastObservedAt', read) ?? null,
+    createdAt: optionalString(raw, 'CreatedAt', read) ?? null,
+    updatedAt: optionalString(raw, 'UpdatedAt', read) ?? null,
     consoleUrl: findingConsoleUrl(region, id),
     raw,
   };
@@ -64,21 +62,29 @@ export function asffToRecord(finding: unknown, read: FieldReader): SourceRecord<
   };
 }
 
-/** Return the ASFF label, or derive one from `Normalized` (0-100) for findings that carry only that. */
-function severityLabel(severity: Record<string, unknown>, read: FieldReader): string {
-  const label = optionalString(severity, 'Label');
-  if (label !== undefined) {
-    if (!(SEVERITY_LABELS as readonly string[]).includes(label)) {
-      throw new InvalidEventError(read.eventId, read.detailType, `Severity.Label "${label}" is not one of ${SEVERITY_LABELS.join(', ')}`);
+/**
+ * Return `Severity.Label`, or derive the label from `Severity.Normalized` (0 to 100) for findings
+ * that carry only that, with the thresholds of the ASFF `Severity` reference.
+ */
+function severityLabel(finding: Record<string, unknown>, read: FieldReader): string {
+  const allowed = SEVERITY_LABELS.join(', ');
+
+  const label = valueAt(finding, 'Severity.Label', read);
+  if (label !== undefined && label !== null) {
+    if (typeof label !== 'string' || !(SEVERITY_LABELS as readonly string[]).includes(label)) {
+      throw invalidField(read, 'Severity.Label', `${describeValue(label)} is not one of ${allowed}`);
     }
     return label;
   }
 
-  // The thresholds of the ASFF documentation for Normalized scores.
-  const normalized = severity.Normalized;
-  if (typeof normalized !== 'number') {
-    throw new InvalidEventError(read.eventId, read.detailType, 'the finding has neither Severity.Label nor Severity.Normalized');
+  const normalized = valueAt(finding, 'Severity.Normalized', read);
+  if (normalized === undefined || normalized === null) {
+    throw invalidField(read, 'Severity', `has neither Label nor Normalized; set Severity.Label to one of ${allowed}`);
   }
+  if (typeof normalized !== 'number' || normalized < 0 || normalized > 100) {
+    throw invalidField(read, 'Severity.Normalized', `must be a number from 0 to 100, got ${describeValue(normalized)}`);
+  }
+
   if (normalized >= 90) return 'CRITICAL';
   if (normalized >= 70) return 'HIGH';
   if (normalized >= 40) return 'MEDIUM';

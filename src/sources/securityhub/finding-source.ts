@@ -23,14 +23,16 @@ export class FindingSource implements SourceAdapter {
   }
 
   async toRecords(event: EventBridgeEvent): Promise<SourceRecord<FindingView>[]> {
-    const read = { eventId: event.id, detailType: event['detail-type'] };
-
     const detail = event.detail as { findings?: unknown } | null;
     if (typeof detail !== 'object' || detail === null || !Array.isArray(detail.findings)) {
-      throw new InvalidEventError(read.eventId, read.detailType, 'detail.findings must be an array of findings');
+      throw new InvalidEventError(event.id, event['detail-type'], 'detail.findings must be an array of findings');
     }
 
+    // Errors name each field by its full path in the event, so a bad finding is easy to find
+    // even in an event that carries several.
     const toRecord = event['detail-type'] === OCSF_DETAIL_TYPE ? ocsfToRecord : asffToRecord;
-    return detail.findings.map((finding) => toRecord(finding, read));
+    return detail.findings.map((finding, index) =>
+      toRecord(finding, { eventId: event.id, detailType: event['detail-type'], findingPath: `detail.findings[${index}]` }),
+    );
   }
 }

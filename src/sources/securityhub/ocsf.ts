@@ -1,82 +1,57 @@
 import type { SourceRecord } from '../../core/types.js';
 import { findingConsoleUrl, findingIdentity } from './finding-identity.js';
 import type { FindingResource, FindingView } from './finding-view.js';
-import { asRecord, optionalString, requiredString, type FieldReader } from './read-fields.js';
-
-/** OCSF `severity_id` to the ASFF label. 6 (Fatal) has no ASFF label and counts as CRITICAL. */
-const SEVERITY_BY_ID: Record<number, string> = {
-  0: 'INFORMATIONAL',
-  1: 'INFORMATIONAL',
-  2: 'LOW',
-  3: 'MEDIUM',
-  4: 'HIGH',
-  5: 'CRITICAL',
-  6: 'CRITICAL',
-};
-
-/** OCSF finding `status_id` to the ASFF workflow status (2 is "In Progress"). */
-const WORKFLOW_BY_STATUS_ID: Record<number, string> = {
-  1: 'NEW',
-  2: 'NOTIFIED',
-  3: 'SUPPRESSED',
-  4: 'RESOLVED',
-  5: 'RESOLVED',
-};
-
-/** OCSF `compliance.status_id` to the ASFF compliance status; any other id is NOT_AVAILABLE. */
-const COMPLIANCE_BY_STATUS_ID: Record<number, string> = {
-  1: 'PASSED',
-  2: 'WARNING',
-  3: 'FAILED',
-};
+import { ocsfComplianceStatus, ocsfSeverity, ocsfWorkflowStatus } from './ocsf-enums.js';
+import { findingObject, optionalObject, optionalString, requiredString, valueAt, type FieldReader } from './read-fields.js';
 
 /** OCSF `activity_id` 3 (Close) marks a finding that is no longer active, like ASFF ARCHIVED. */
 const ACTIVITY_CLOSE = 3;
 
-/** Normalize one OCSF finding, as carried by `Findings Imported V2` events. */
+/**
+ * Normalize one OCSF finding, as carried by `Findings Imported V2` events.
+ *
+ * @throws InvalidEventError when a field the sync needs is missing or invalid: `metadata.uid`,
+ *   `finding_info.uid`, `finding_info.title`, `cloud.account.uid`, `severity_id` or `status_id`.
+ */
 export function ocsfToRecord(finding: unknown, read: FieldReader): SourceRecord<FindingView> {
-  const raw = asRecord(finding, read, 'finding');
+  const raw = findingObject(finding, read);
 
-  const metadata = asRecord(raw.metadata, read, 'metadata');
-  const product = asRecord(metadata.product ?? {}, read, 'metadata.product');
-  const info = asRecord(raw.finding_info, read, 'finding_info');
-  const cloud = asRecord(raw.cloud ?? {}, read, 'cloud');
-  const cloudAccount = asRecord(cloud.account ?? {}, read, 'cloud.account');
-  const compliance = raw.compliance === undefined ? undefined : asRecord(raw.compliance, read, 'compliance');
-  const remediation = raw.remediation === undefined ? undefined : asRecord(raw.remediation, read, 'remediation');
+  const metadataUid = requiredString(raw, 'metadata.uid', read, 'the id Security Hub gives this finding');
+  const id = requiredString(raw, 'finding_info.uid', read, 'the id of the finding within its product');
+  const account = requiredString(raw, 'cloud.account.uid', read, 'the id of the AWS account that owns the finding');
+  const region = optionalString(raw, 'cloud.region', read) ?? '';
 
-  const metadataUid = requiredString(metadata, 'uid', read);
-  const id = requiredString(info, 'uid', read);
-  const account = requiredString(cloudAccount, 'uid', read);
-  const region = optionalString(cloud, 'region') ?? '';
-  const references = remediation && Array.isArray(remediation.references) ? remediation.references : [];
+  const compliance = optionalObject(raw, 'compliance', read);
+  const references = valueAt(raw, 'remediation.references', read);
+  const firstReference = Array.isArray(references) ? references[0] : undefined;
+  const types = valueAt(raw, 'finding_info.types', read);
 
   const view: FindingView = {
     id,
     format: 'ocsf',
     account,
     region,
-    productArn: optionalString(product, 'uid') ?? '',
-    productName: optionalString(product, 'name') ?? '',
-    companyName: optionalString(product, 'vendor_name') ?? '',
-    generatorId: compliance ? (optionalString(compliance, 'control') ?? '') : '',
-    title: requiredString(info, 'title', read),
-    description: optionalString(info, 'desc') ?? '',
-    severity: SEVERITY_BY_ID[numberOr(raw.severity_id, 0)] ?? 'INFORMATIONAL',
-    workflowStatus: WORKFLOW_BY_STATUS_ID[numberOr(raw.status_id, 1)] ?? 'NEW',
+    productArn: optionalString(raw, 'metadata.product.uid', read) ?? '',
+    productName: optionalString(raw, 'metadata.product.name', read) ?? '',
+    companyName: optionalString(raw, 'metadata.product.vendor_name', read) ?? '',
+    generatorId: optionalString(raw, 'compliance.control', read) ?? '',
+    title: requiredString(raw, 'finding_info.title', read, 'the title of the finding'),
+    description: optionalString(raw, 'finding_info.desc', read) ?? '',
+    severity: ocsfSeverity(raw, read),
+    workflowStatus: ocsfWorkflowStatus(raw, read),
     // NOTE: published samples show a Close activity whose status is still New, so the activity,
     // not the status, decides whether the finding is archived.
     recordState: raw.activity_id === ACTIVITY_CLOSE ? 'ARCHIVED' : 'ACTIVE',
-    complianceStatus: compliance ? (COMPLIANCE_BY_STATUS_ID[numberOr(compliance.status_id, 0)] ?? 'NOT_AVAILABLE') : null,
-    controlId: compliance ? (optionalString(compliance, 'control') ?? null) : null,
-    types: Array.isArray(info.types) ? info.types.filter((type): type is string => typeof type === 'string') : [],
+    complianceStatus: compliance ? ocsfComplianceStatus(raw, read) : null,
+    controlId: optionalString(raw, 'compliance.control', read) ?? null,
+    types: Array.isArray(types) ? types.filter((type): type is string => typeof type === 'string') : [],
     resources: resources(raw.resources),
-    remediationText: remediation ? (optionalString(remediation, 'desc') ?? null) : null,
-    remediationUrl: typeof references[0] === 'string' ? references[0] : null,
-    firstObservedAt: optionalString(info, 'first_seen_time_dt') ?? null,
-    lastObservedAt: optionalString(info, 'last_seen_time_dt') ?? null,
-    createdAt: optionalString(info, 'created_time_dt') ?? null,
-    updatedAt: optionalString(info, 'modified_time_dt') ?? optionalString(raw, 'time_dt') ?? null,
+    remediationText: optionalString(raw, 'remediation.desc', read) ?? null,
+    remediationUrl: typeof firstReference === 'string' ? firstReference : null,
+    firstObservedAt: optionalString(raw, 'finding_info.first_seen_time_dt', read) ?? null,
+    lastObservedAt: optionalString(raw, 'finding_info.last_seen_time_dt', read) ?? null,
+    createdAt: optionalString(raw, 'finding_info.created_time_dt', read) ?? null,
+    updatedAt: optionalString(raw, 'finding_info.modified_time_dt', read) ?? optionalString(raw, 'time_dt', read) ?? null,
     consoleUrl: findingConsoleUrl(region, id),
     raw,
   };
@@ -120,8 +95,4 @@ function tagsFromOcsf(value: unknown): Record<string, string> {
     if (typeof tag?.name === 'string' && typeof tag?.value === 'string') tags[tag.name] = tag.value;
   }
   return tags;
-}
-
-function numberOr(value: unknown, fallback: number): number {
-  return typeof value === 'number' ? value : fallback;
 }
