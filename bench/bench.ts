@@ -155,8 +155,12 @@ function startDaemon(run: Run): ChildProcess {
   return run.daemon;
 }
 
+/** Waits until the daemon polls: /healthz says "ok", not "starting". */
 async function waitUntilHealthy(): Promise<void> {
-  const healthy = async () => (await fetch(`http://127.0.0.1:${HEALTH_PORT}/healthz`).catch(() => undefined))?.ok === true;
+  const healthy = async () => {
+    const response = await fetch(`http://127.0.0.1:${HEALTH_PORT}/healthz`).catch(() => undefined);
+    return response?.ok === true && ((await response.json()) as { status?: string }).status === 'ok';
+  };
   await waitFor(healthy, 30_000, 'the daemon to become healthy');
 }
 

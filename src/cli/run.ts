@@ -6,6 +6,7 @@ import { startHealthServer, type HttpRoute } from '../ops/health-server.js';
 import { createLogger } from '../ops/logger.js';
 import { SyncMetrics } from '../ops/metrics.js';
 import { MappingValidationError } from '../rules/errors.js';
+import type { SqsConsumer } from '../intake/sqs-consumer.js';
 
 /**
  * Run the daemon until SIGTERM or SIGINT. Invalid settings or mappings stop start-up before any
@@ -19,6 +20,35 @@ export async function runDaemon(env: NodeJS.ProcessEnv): Promise<number> {
   const metrics = new SyncMetrics();
   metrics.collectProcessMetrics();
 
+  // The health endpoint responds from the start ("starting"), so that a long start-up (a large
+  // instance's link rebuild) does not fail the container health check and get the task replaced.
+  const routes: HttpRoute[] = [];
+  let consumer: SqsConsumer | undefined;
+  let lastPollAt = Date.now();
+  let health;
+  try {
+    health = settings.healthPort
+      ? await startHealthServer({
+          port: settings.healthPort,
+          metrics,
+          health: {
+            isStarting: () => consumer === undefined,
+            isRunning: () => consumer?.isRunning ?? false,
+            lastPollAt: () => lastPollAt,
+            isBusy: () => (consumer?.stats.inFlight ?? 0) >= settings.concurrency,
+          },
+          routes,
+          logger,
+        })
+      : undefined;
+  } catch (error) {
+    logger.fatal(
+      { healthPort: settings.healthPort },
+      `Could not serve the health endpoint on HEALTH_PORT ${settings.healthPort}: ${(error as Error).message}. Choose a free port, or 0 to turn it off.`,
+    );
+    return 1;
+  }
+
   let connector;
   try {
     connector = await buildConnector(settings, logger, metrics);
@@ -29,17 +59,16 @@ export async function runDaemon(env: NodeJS.ProcessEnv): Promise<number> {
     } else {
       logger.fatal({ errorName: (error as Error).name }, `itsm-sync could not start: ${(error as Error).message}`);
     }
+    await health?.close();
     return 1;
   }
 
-  const consumer = consumerOf(connector);
   // A completed receive, empty or not, shows that the poll loop is alive.
-  let lastPollAt = Date.now();
-  consumer.on('empty', () => (lastPollAt = Date.now()));
-  consumer.on('message_received', () => (lastPollAt = Date.now()));
+  const started = consumerOf(connector);
+  started.on('empty', () => (lastPollAt = Date.now()));
+  started.on('message_received', () => (lastPollAt = Date.now()));
 
   // The ServiceNow webhook shares the health port, so a task exposes one port.
-  const routes: HttpRoute[] = [];
   const webhook = connector.serviceNowWebhook;
   if (webhook !== undefined && settings.serviceNow?.webhookSecret !== undefined) {
     routes.push(
@@ -54,31 +83,14 @@ export async function runDaemon(env: NodeJS.ProcessEnv): Promise<number> {
     logger.warn('SERVICENOW_WEBHOOK_SECRET is set but HEALTH_PORT is 0, so the webhook is not served; the change poller still runs');
   }
 
-  let health;
-  try {
-    health = settings.healthPort
-      ? await startHealthServer({
-          port: settings.healthPort,
-          metrics,
-          health: { isRunning: () => consumer.isRunning, lastPollAt: () => lastPollAt },
-          routes,
-          logger,
-        })
-      : undefined;
-  } catch (error) {
-    logger.fatal(
-      { healthPort: settings.healthPort },
-      `Could not serve the health endpoint on HEALTH_PORT ${settings.healthPort}: ${(error as Error).message}. Choose a free port, or 0 to turn it off.`,
-    );
-    await connector.store.close();
-    return 1;
-  }
+  lastPollAt = Date.now();
+  consumer = started;
   connector.poller.start();
   connector.reconcile?.start();
   connector.publish?.start();
   logger.info({ queueUrl: settings.queueUrl, healthPort: health?.port, concurrency: settings.concurrency, webhook: routes.length > 0 }, 'itsm-sync started');
 
-  return runUntilSignal(consumer, logger, {
+  return runUntilSignal(started, logger, {
     exit: (code) => {
       // The consumer has drained; stop the way back, close what it was writing to, then end.
       void Promise.allSettled([connector.poller.stop(), connector.serviceNowWebhook?.drain(), connector.reconcile?.stop(), connector.publish?.stop(), health?.close()])

@@ -61,6 +61,13 @@ export interface SqsConsumerOptions {
    * doubles with each failure in a row, up to 30000. Default 1000.
    */
   errorBackoffMs?: number;
+  /**
+   * Maximum wait before SQS delivers a failed message again, from `visibilityTimeoutSeconds` to
+   * 43200 seconds. After a failed handler the message stays hidden for the visibility timeout times
+   * 2^(receives − 1), up to this value, so an ITSM outage uses up the redrive policy's receives
+   * slowly. Default 900.
+   */
+  maxRetryDelaySeconds?: number;
   /** Logger for the consumer's lifecycle, failures and per-message debug lines. */
   logger: Logger;
 }
@@ -78,6 +85,7 @@ const DEFAULTS = {
   visibilityTimeoutSeconds: 60,
   drainTimeoutMs: 25_000,
   authErrorBackoffMs: 10_000,
+  maxRetryDelaySeconds: 900,
   errorBackoffMs: 1_000,
 } as const;
 
@@ -128,6 +136,14 @@ export function resolveConsumerOptions(options: SqsConsumerOptions): ResolvedCon
     MAX_ERROR_BACKOFF_MS,
   );
 
+  const maxRetryDelaySeconds = integerInRange(
+    'maxRetryDelaySeconds',
+    options.maxRetryDelaySeconds,
+    Math.max(DEFAULTS.maxRetryDelaySeconds, visibilityTimeoutSeconds),
+    visibilityTimeoutSeconds,
+    43_200,
+  );
+
   return {
     queueUrl: options.queueUrl,
     sqs: options.sqs,
@@ -141,6 +157,7 @@ export function resolveConsumerOptions(options: SqsConsumerOptions): ResolvedCon
     drainTimeoutMs,
     authErrorBackoffMs,
     errorBackoffMs,
+    maxRetryDelaySeconds,
   };
 }
 

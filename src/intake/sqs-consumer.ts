@@ -414,23 +414,29 @@ export class SqsConsumer extends EventEmitter<SqsConsumerEvents> {
       return;
     }
 
-    let outcome: HandlerOutcome;
+    let outcome: HandlerOutcome | undefined;
     const heartbeat = this.startHeartbeat(tracked);
     tracked.heartbeat = heartbeat;
     try {
       outcome = await this.options.handler(event, message);
       checkOutcome(outcome);
     } catch (error) {
+      outcome = undefined;
       this.counters.failed += 1;
       this.logger.error(
-        { messageId, receiveCount, eventId: event.id, detailType: event['detail-type'], ...errorFields(error) },
-        'Event handler failed; the message stays on the queue and SQS delivers it again after its ' +
-          'visibility timeout (the redrive policy moves it to the dead-letter queue after maxReceiveCount receives)',
+        { messageId, receiveCount, eventId: event.id, detailType: event['detail-type'], retryDelaySeconds: this.retryDelaySeconds(receiveCount), ...errorFields(error) },
+        'Event handler failed; the message stays on the queue and SQS delivers it again after retryDelaySeconds ' +
+          '(the redrive policy moves it to the dead-letter queue after maxReceiveCount receives)',
       );
       this.emitSafely('processing_error', error instanceof Error ? error : new Error(String(error)), message);
-      return;
     } finally {
       await heartbeat.stop();
+    }
+
+    // Set after the heartbeat stopped, which would otherwise renew the visibility timeout.
+    if (outcome === undefined) {
+      if (!tracked.released) await this.delayRetry(tracked);
+      return;
     }
 
     if (tracked.released) {
@@ -572,6 +578,41 @@ export class SqsConsumer extends EventEmitter<SqsConsumerEvents> {
       }),
     );
     return unfinished.length;
+  }
+
+  /**
+   * Computes the wait before SQS delivers a failed message again: the visibility timeout doubled
+   * for each earlier receive, up to `maxRetryDelaySeconds`. An unknown receive count counts as the first.
+   */
+  private retryDelaySeconds(receiveCount: number | undefined): number {
+    const { visibilityTimeoutSeconds, maxRetryDelaySeconds } = this.options;
+    const receives = receiveCount !== undefined && Number.isFinite(receiveCount) ? receiveCount : 1;
+    const earlierReceives = Math.max(0, receives - 1);
+    return Math.min(visibilityTimeoutSeconds * 2 ** Math.min(earlierReceives, 20), maxRetryDelaySeconds);
+  }
+
+  /** Hides a failed message for its retry delay (ChangeMessageVisibility). Never rejects. */
+  private async delayRetry(tracked: InFlightMessage): Promise<void> {
+    const retryDelaySeconds = this.retryDelaySeconds(tracked.receiveCount);
+    if (retryDelaySeconds <= this.options.visibilityTimeoutSeconds) return;
+
+    try {
+      await this.options.sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: this.options.queueUrl,
+          ReceiptHandle: tracked.message.ReceiptHandle,
+          VisibilityTimeout: retryDelaySeconds,
+        }),
+        { abortSignal: AbortSignal.timeout(RELEASE_TIMEOUT_MS) },
+      );
+    } catch (error) {
+      const sqsError = toSqsError(error, 'ChangeMessageVisibility');
+      this.logger.warn(
+        { messageId: tracked.messageId, retryDelaySeconds, ...sqsErrorFields(sqsError) },
+        'Could not delay the retry of a failed message; SQS delivers it again when its visibility timeout expires',
+      );
+      this.emitSafely('error', sqsError, tracked.message);
+    }
   }
 
   /** Makes a message visible again at once (ChangeMessageVisibility 0). Never rejects. */

@@ -9,6 +9,13 @@ export interface HealthSource {
   isRunning(): boolean;
   /** Time of the last completed receive call, in epoch milliseconds, or 0 before the first. */
   lastPollAt(): number;
+  /** True while the daemon starts (loads mappings, rebuilds links) and does not poll yet. */
+  isStarting?(): boolean;
+  /**
+   * True while every slot has a message in progress. The poll loop then waits for a handler, not for SQS, so
+   * a slow ITSM system does not count as a stalled loop. Handlers end through their own timeouts.
+   */
+  isBusy?(): boolean;
 }
 
 /**
@@ -19,9 +26,10 @@ export type HttpRoute = (request: IncomingMessage, response: ServerResponse) => 
 
 /**
  * Serve `GET /healthz` (for the ECS container health check), `GET /metrics` (Prometheus text) and
- * any extra `routes`, tried in order before the 404. The worker counts as unhealthy when it stopped
- * polling, or when no receive call completed for `stalledAfterMs`, which would mean the poll loop is
- * stuck.
+ * any extra `routes`, tried in order before the 404. Routes added to the array later are served
+ * too. The worker counts as healthy while it starts. After that it is unhealthy when it stopped
+ * polling, or when no receive call completed for `stalledAfterMs` while a slot was free, which
+ * would mean the poll loop is stuck.
  *
  * @example
  * ```ts
@@ -46,10 +54,18 @@ export async function startHealthServer(options: {
   const server: Server = createServer((request, response) => {
     void (async () => {
       if (request.method === 'GET' && request.url === '/healthz') {
-        const sinceLastPoll = Date.now() - options.health.lastPollAt();
-        const healthy = options.health.isRunning() && sinceLastPoll < stalledAfterMs;
+        const { health } = options;
+        if (health.isStarting?.()) {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ status: 'starting' }));
+          return;
+        }
+
+        const sinceLastPoll = Date.now() - health.lastPollAt();
+        const busy = health.isBusy?.() ?? false;
+        const healthy = health.isRunning() && (sinceLastPoll < stalledAfterMs || busy);
         response.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ status: healthy ? 'ok' : 'unhealthy', msSinceLastPoll: sinceLastPoll }));
+        response.end(JSON.stringify({ status: healthy ? 'ok' : 'unhealthy', msSinceLastPoll: sinceLastPoll, busy }));
         return;
       }
 

@@ -111,6 +111,7 @@ describe('SqsConsumer options', () => {
     ['drainTimeoutMs', { drainTimeoutMs: -1 }, 'drainTimeoutMs must be between 0 and 600000, got -1'],
     ['authErrorBackoffMs', { authErrorBackoffMs: 0 }, 'authErrorBackoffMs must be between 1 and 3600000, got 0'],
     ['errorBackoffMs', { errorBackoffMs: 60_000 }, 'errorBackoffMs must be between 1 and 30000, got 60000'],
+    ['maxRetryDelaySeconds', { maxRetryDelaySeconds: 30 }, 'maxRetryDelaySeconds must be between 60 and 43200, got 30'],
   ])('rejects %s out of range: %j', (option, overrides, message) => {
     const create = () => new SqsConsumer({ ...base(), ...overrides });
 
@@ -160,7 +161,12 @@ describe('SqsConsumer options', () => {
       drainTimeoutMs: 25_000,
       authErrorBackoffMs: 10_000,
       errorBackoffMs: 1_000,
+      maxRetryDelaySeconds: 900,
     });
+  });
+
+  it('raises the default retry delay cap to a longer visibility timeout', () => {
+    expect(resolveConsumerOptions({ ...base(), visibilityTimeoutSeconds: 1_800 }).maxRetryDelaySeconds).toBe(1_800);
   });
 
   it('derives the heartbeat from the visibility timeout', () => {
@@ -436,6 +442,74 @@ describe('SqsConsumer message handling', () => {
 
     const listenerLine = logs.atLeast(LogLevel.error).find((record) => record.event === 'message_received');
     expect(listenerLine?.errorMessage).toBe('listener bug');
+  });
+
+  it.each([
+    [1, undefined],
+    [2, 120],
+    [3, 240],
+    [5, 900],
+    [10, 900],
+  ])('delays receive %i of a failed message by %s s', async (receiveCount, delay) => {
+    const message = sqsMessage('retry-1');
+    message.Attributes = { ...message.Attributes, ApproximateReceiveCount: String(receiveCount) };
+    receiveOnce([message]);
+    sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
+    const consumer = createConsumer({
+      handler: async () => {
+        throw new Error('ServiceNow returned HTTP 503');
+      },
+    });
+
+    consumer.start();
+    await vi.waitFor(() => expect(consumer.stats.failed).toBe(1));
+    await vi.waitFor(() => expect(consumer.stats.inFlight).toBe(0));
+
+    // The first failure keeps the visibility timeout SQS already applies: no call.
+    const delays = sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input.VisibilityTimeout);
+    expect(delays).toEqual(delay === undefined ? [] : [delay]);
+    expect(sqsMock.commandCalls(DeleteMessageBatchCommand)).toHaveLength(0);
+  });
+
+  it('caps the retry delay at maxRetryDelaySeconds', async () => {
+    const message = sqsMessage('retry-2');
+    message.Attributes = { ...message.Attributes, ApproximateReceiveCount: '4' };
+    receiveOnce([message]);
+    sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
+    const consumer = createConsumer({
+      visibilityTimeoutSeconds: 30,
+      maxRetryDelaySeconds: 100,
+      handler: async () => {
+        throw new Error('Jira returned HTTP 502');
+      },
+    });
+
+    consumer.start();
+    await vi.waitFor(() => expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(1));
+
+    expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand)[0]?.args[0].input).toMatchObject({ ReceiptHandle: 'receipt-retry-2', VisibilityTimeout: 100 });
+  });
+
+  it('logs a retry delay SQS rejects', async () => {
+    const message = sqsMessage('retry-3');
+    message.Attributes = { ...message.Attributes, ApproximateReceiveCount: '2' };
+    receiveOnce([message]);
+    sqsMock.on(ChangeMessageVisibilityCommand).rejects(expiredToken());
+    const consumer = createConsumer({
+      handler: async () => {
+        throw new Error('ServiceNow returned HTTP 503');
+      },
+    });
+    const sqsErrors: SqsError[] = [];
+    consumer.on('error', (error) => sqsErrors.push(error));
+
+    consumer.start();
+    await vi.waitFor(() => expect(sqsErrors).toHaveLength(1));
+
+    expect(sqsErrors[0]?.operation).toBe('ChangeMessageVisibility');
+    const warning = logs.atLeast(LogLevel.warn).find((record) => record.messageId === 'retry-3' && record.level === LogLevel.warn);
+    expect(warning?.retryDelaySeconds).toBe(120);
+    expect(warning?.msg).toContain('Could not delay the retry of a failed message');
   });
 
   it('logs a failed handler without the message body', async () => {
