@@ -82,7 +82,8 @@ export async function buildConnector(
   metrics: SyncMetrics,
   hooks: Pick<SyncEngineOptions, 'onResult'> & { onReverseResult?: ReverseSyncOptions['onResult'] } = {},
 ): Promise<Connector> {
-  const { rules, publications } = await loadMappings(settings.mappingsDir);
+  // Values a value map lacks are logged through the daemon's logger, at its LOG_LEVEL.
+  const { rules, publications } = await loadMappings(settings.mappingsDir, { logger: logger.child({ component: 'mappings' }) });
   const unsupported = unsupportedRuleIssues(rules);
   if (unsupported.length > 0) throw new MappingValidationError(unsupported);
   // Mappings that start runbooks need the account, because it is part of the record's identity.

@@ -72,7 +72,7 @@ program
   .action(async (dir: string | undefined) => {
     // Read .env first, so validate checks the folder the daemon would load.
     loadDotEnvFile();
-    process.exitCode = await runValidate(dir ?? process.env.MAPPINGS_DIR ?? './mappings');
+    process.exitCode = await runValidate(dir ?? process.env.MAPPINGS_DIR ?? './mappings', dir === undefined ? 'MAPPINGS_DIR' : 'the folder argument of validate');
   });
 
 program

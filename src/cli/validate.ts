@@ -2,9 +2,13 @@ import { unsupportedRuleIssues } from '../app/capabilities.js';
 import { formatIssues } from '../rules/errors.js';
 import { validateRules } from '../rules/loader.js';
 
-/** Check every mapping in `dir`; print each issue with file, line and field. Returns the exit code. */
-export async function runValidate(dir: string): Promise<number> {
-  const validation = await validateRules(dir);
+/**
+ * Check every mapping in `dir`; print each issue with file, line and field. Returns the exit code.
+ * `folderSource` names where `dir` came from (`MAPPINGS_DIR`, or the folder argument), so that a
+ * problem with the folder itself says what to change.
+ */
+export async function runValidate(dir: string, folderSource = 'MAPPINGS_DIR'): Promise<number> {
+  const validation = await validateRules(dir, { folderSource });
   const rules = validation.rules;
   const issues = [...validation.issues, ...unsupportedRuleIssues(rules)];
 

@@ -4,6 +4,7 @@ import { compileExpression } from './expression.js';
 import type { CmdbPublication, PublicationDocument } from './publication.js';
 import { displayPath } from './schema.js';
 import type { CompiledExpression, FieldRule } from './sync-rule.js';
+import { unmappedValueReporter, type MappingWarningLogger } from './unmapped-values.js';
 import type { YamlSource } from './yaml-source.js';
 
 /** The result of compiling one publication document: the publication, or every problem found in it. */
@@ -22,9 +23,16 @@ const NEW_QUERY = /\^NQ/;
 /**
  * Compiles a publication document that passed its JSON Schema. Its expressions may read only the
  * fields listed in `from.fields`. What AWS Config or ServiceNow would reject later (a reserved
- * organization in the type name, a second query) is reported here, with file and line.
+ * organization in the type name, a second query) is reported here, with file and line. A value
+ * that a property's map misses at run time (with no default) is logged as a warning to `logger`,
+ * or to stderr without one.
  */
-export function compilePublication(document: PublicationDocument, file: string, source: YamlSource): CompilePublicationResult {
+export function compilePublication(
+  document: PublicationDocument,
+  file: string,
+  source: YamlSource,
+  options: { logger?: MappingWarningLogger } = {},
+): CompilePublicationResult {
   const issues: MappingIssue[] = [];
   const recordFields = new Set(document.from.fields);
   const issueAt = (path: string[], message: string): void => {
@@ -59,7 +67,11 @@ export function compilePublication(document: PublicationDocument, file: string, 
       issueAt([...path, 'owner'], 'owner has no meaning in a publication: AWS Config receives every property from the CMDB; remove it');
       continue;
     }
-    const rule = compileFieldSpec(name, spec, path, expressionAt);
+    const onUnmappedValue = unmappedValueReporter(
+      { mapping: `publication '${document.name}'`, file, field: displayPath(path), writtenTo: 'the AWS Config configuration' },
+      options.logger,
+    );
+    const rule = compileFieldSpec(name, spec, path, expressionAt, onUnmappedValue);
     if (rule !== undefined) configuration.push(rule);
   }
   const resourceName = document.resourceName === undefined ? undefined : expressionAt(document.resourceName, ['resourceName']);

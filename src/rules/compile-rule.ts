@@ -6,6 +6,8 @@ import type { Condition, FieldSpec, LifecycleFieldSpec, MappingDocument, Reverse
 import { recordFieldsOf } from './record-fields.js';
 import { displayPath } from './schema.js';
 import type { CompiledExpression, FieldRule, ReverseRule, StartRule, SyncRule, WritebackRule } from './sync-rule.js';
+import { unmappedValueReporter, type MappingWarningLogger } from './unmapped-values.js';
+import { checkValueMap } from './value-map-checks.js';
 import type { YamlSource } from './yaml-source.js';
 
 /** The result of compiling one mapping document: the rule, or every problem found in it. */
@@ -14,12 +16,22 @@ export interface CompileResult {
   issues: MappingIssue[];
 }
 
+/** Options of {@link compileRule}. */
+export interface CompileRuleOptions {
+  /**
+   * Receives the run-time warnings of the rule's fields: a value that a field's map has no entry
+   * for, when the field has no default. Without it they go to a logger on stderr.
+   */
+  logger?: MappingWarningLogger;
+}
+
 /**
  * Compiles a mapping document that passed the JSON Schema into a `SyncRule`: every JSONata
- * expression is compiled and checked, and durations are converted. All problems are collected,
- * not only the first, so one run of `itsm-sync validate` lists everything to fix.
+ * expression is compiled and checked, value maps are checked against the values of the view
+ * field they read, and durations are converted. All problems are collected, not only the first,
+ * so one run of `itsm-sync validate` lists everything to fix.
  */
-export function compileRule(document: MappingDocument, file: string, source: YamlSource): CompileResult {
+export function compileRule(document: MappingDocument, file: string, source: YamlSource, options: CompileRuleOptions = {}): CompileResult {
   const issues: MappingIssue[] = [];
   const recordFields = recordFieldsOf(document.source.kind);
 
@@ -30,9 +42,7 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
   const expressionAt = (text: string, path: string[]): CompiledExpression | undefined => {
     const where = `rule '${document.name}', ${displayPath(path)}`;
     try {
-      // The calendar override fields are written to the ticket from the change request, like `fields`.
-      const readsRecord = path[0] === 'reverse' && path[2] === 'calendarOverride';
-      const readsTicket = (path[0] === 'reverse' && !readsRecord) || path[0] === 'start';
+      const readsTicket = !readsRecordAt(path);
       let listedIn: string | undefined = 'reverse.fields';
       if (path[0] === 'start') listedIn = 'start.fields';
       else if (path[1] === 'journal') listedIn = undefined;
@@ -58,7 +68,26 @@ export function compileRule(document: MappingDocument, file: string, source: Yam
       return rule === undefined ? [] : [rule];
     });
 
-  const fieldAt = (name: string, spec: FieldSpec | LifecycleFieldSpec, path: string[]): FieldRule | undefined => compileFieldSpec(name, spec, path, expressionAt);
+  const targetRecord = `the ${document.target.system === 'jira' ? 'Jira' : 'ServiceNow'} record`;
+
+  /**
+   * Compiles one field spec. A map over a view field with known values must cover them. A value
+   * the map misses at run time is logged, except in the `reverse` specs that write to AWS, where
+   * no value means "send nothing" on purpose (a status map lists the ticket states that move the
+   * AWS status).
+   */
+  const fieldAt = (name: string, spec: FieldSpec | LifecycleFieldSpec, path: string[]): FieldRule | undefined => {
+    if (typeof spec === 'object' && readsRecordAt(path)) {
+      for (const problem of checkValueMap(document.source.kind, spec, path)) {
+        issues.push({ file, ...source.positionOf(problem.path, problem.pointAt), path: displayPath(problem.path), message: problem.message });
+      }
+    }
+    const writesToAws = path[0] === 'reverse' && path[2] !== 'calendarOverride';
+    const onUnmappedValue = writesToAws
+      ? undefined
+      : unmappedValueReporter({ mapping: `rule '${document.name}'`, file, field: displayPath(path), writtenTo: targetRecord }, options.logger);
+    return compileFieldSpec(name, spec, path, expressionAt, onUnmappedValue);
+  };
 
   const writebackAt = (spec: WritebackSpec | undefined, path: string[]): WritebackRule | undefined => {
     if (spec === undefined) {
@@ -273,6 +302,16 @@ function startAt(
   };
 }
 
+/**
+ * Tells whether the expressions at `path` read the AWS record. Those of `reverse` and `start` read
+ * the ticket, except the calendar override fields, which are written to the ticket from the change
+ * request like `fields`.
+ */
+function readsRecordAt(path: readonly string[]): boolean {
+  if (path[0] === 'reverse') return path[2] === 'calendarOverride';
+  return path[0] !== 'start';
+}
+
 /** Return the names the input of each reverse or start expression contains (see ReverseSync). */
 const TICKET_EXTRAS = ['number', 'updatedBy'];
 const JOURNAL_ENTRY_FIELDS = ['id', 'field', 'text', 'author', 'createdAt'];
@@ -303,14 +342,16 @@ function reopenWindow(document: MappingDocument, file: string, source: YamlSourc
 
 /**
  * Compiles one field spec (an expression, or an object with value or const) into a field rule,
- * with `expressionAt` compiling its expression and recording any issue. Undefined when the
- * expression did not compile.
+ * with `expressionAt` compiling its expression and recording any issue. `onUnmappedValue`
+ * receives the values its map misses when it has no default. Undefined when the expression did
+ * not compile.
  */
 export function compileFieldSpec(
   name: string,
   spec: FieldSpec | LifecycleFieldSpec,
   path: string[],
   expressionAt: (text: string, path: string[]) => CompiledExpression | undefined,
+  onUnmappedValue?: (value: unknown) => void,
 ): FieldRule | undefined {
   if (typeof spec === 'string') {
     const expression = expressionAt(spec, path);
@@ -329,6 +370,7 @@ export function compileFieldSpec(
     map: spec.map,
     defaultValue: spec.default,
     maxLength: spec.maxLength,
+    onUnmappedValue: spec.map === undefined ? undefined : onUnmappedValue,
   });
 }
 

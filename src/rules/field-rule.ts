@@ -11,6 +11,11 @@ export interface FieldRuleParts {
   map?: Readonly<Record<string, Literal>>;
   defaultValue?: Literal;
   maxLength?: number;
+  /**
+   * Called with each value that the map has no entry for when there is no default, so that the
+   * field left out is visible (the loader logs a warning naming the rule, field and value).
+   */
+  onUnmappedValue?: (value: unknown) => void;
 }
 
 /**
@@ -19,8 +24,9 @@ export interface FieldRuleParts {
  *
  * - The map looks the value up as text, so the number 1 and the text "1" find the same entry.
  * - The default replaces a value that is undefined or null, or that the map does not contain.
- *   Without a default such a value becomes undefined, and the target leaves the field out.
- *   An empty string is a value, not a missing one.
+ *   Without a default, a value the map does not contain becomes undefined, the target leaves the
+ *   field out, and `onUnmappedValue` receives the value. An empty string is a value, not a
+ *   missing one.
  * - `maxLength` cuts text values only. Numbers and booleans keep their type, because the
  *   ServiceNow target turns values into text itself and Jira takes typed values.
  *
@@ -33,7 +39,7 @@ export interface FieldRuleParts {
  * await urgency.evaluate({ severity: 'HIGH' }); // '1'
  */
 export function createFieldRule(parts: FieldRuleParts): FieldRule {
-  const { name, owner, expression, constant, map, defaultValue, maxLength } = parts;
+  const { name, owner, expression, constant, map, defaultValue, maxLength, onUnmappedValue } = parts;
 
   return {
     name,
@@ -42,7 +48,11 @@ export function createFieldRule(parts: FieldRuleParts): FieldRule {
       let value: unknown = expression === undefined ? constant : await expression.evaluate(input, bindings);
 
       if (map !== undefined && value !== undefined && value !== null) {
-        value = lookUp(map, value);
+        const mapped = lookUp(map, value);
+        if (mapped === undefined && defaultValue === undefined) {
+          onUnmappedValue?.(value);
+        }
+        value = mapped;
       }
 
       if ((value === undefined || value === null) && defaultValue !== undefined) {

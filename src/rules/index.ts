@@ -1,7 +1,17 @@
 /**
  * Sync rules: mapping files loaded, validated and compiled. See docs/mappings.md for the format.
  */
-export { loadMappingFile, loadMappings, loadRuleFile, loadRules, validateRules, type LoadedMappings, type ValidationResult } from './loader.js';
+export {
+  loadMappingFile,
+  loadMappings,
+  loadRuleFile,
+  loadRules,
+  validateRules,
+  type LoadedMappings,
+  type LoadOptions,
+  type ValidationResult,
+} from './loader.js';
+export type { MappingWarningLogger } from './unmapped-values.js';
 export type { CmdbPublication } from './publication.js';
 export {
   ExpressionError,

@@ -7,8 +7,24 @@ import { MappingValidationError, type MappingIssue } from './errors.js';
 import type { MappingDocument } from './mapping-document.js';
 import type { CmdbPublication, PublicationDocument } from './publication.js';
 import { checkAgainstSchema, displayPath, documentKind } from './schema.js';
+import { withoutSchemaProblems } from './schema-repair.js';
 import type { SyncRule } from './sync-rule.js';
+import type { MappingWarningLogger } from './unmapped-values.js';
 import { YamlSource } from './yaml-source.js';
+
+/** Options for loading mappings. */
+export interface LoadOptions {
+  /**
+   * The setting that named the mappings folder, for the hint in a folder problem: `MAPPINGS_DIR`
+   * (the default) or, for a command-line argument, `the folder argument of validate`.
+   */
+  folderSource?: string;
+  /**
+   * Receives the run-time warnings of the loaded mappings: a value that a field's map has no
+   * entry for, when the field has no default. Without it they go to a logger on stderr.
+   */
+  logger?: MappingWarningLogger;
+}
 
 /** The outcome of checking a mappings folder. */
 export interface ValidationResult {
@@ -36,18 +52,18 @@ export interface LoadedMappings {
  * problem in every file, and no rule is returned.
  *
  * @example
- * const rules = await loadRules(process.env.MAPPINGS_DIR ?? 'mappings');
+ * const rules = await loadRules(process.env.MAPPINGS_DIR ?? 'mappings', { logger });
  */
-export async function loadRules(dir: string): Promise<SyncRule[]> {
-  return (await loadMappings(dir)).rules;
+export async function loadRules(dir: string, options: LoadOptions = {}): Promise<SyncRule[]> {
+  return (await loadMappings(dir, options)).rules;
 }
 
 /**
  * Loads every mapping file directly in `dir`, like {@link loadRules}, and returns the publications
  * too. All or nothing: any problem in any file throws `MappingValidationError`.
  */
-export async function loadMappings(dir: string): Promise<LoadedMappings> {
-  const { rules, publications, issues } = await validateRules(dir);
+export async function loadMappings(dir: string, options: LoadOptions = {}): Promise<LoadedMappings> {
+  const { rules, publications, issues } = await validateRules(dir, options);
   if (issues.length > 0) {
     throw new MappingValidationError(issues);
   }
@@ -57,9 +73,12 @@ export async function loadMappings(dir: string): Promise<LoadedMappings> {
 /**
  * Checks a mappings folder without throwing, for `itsm-sync validate`: returns every problem
  * found, with file, line and column, and the rules that compiled.
+ *
+ * @example
+ * const { issues } = await validateRules(folder, { folderSource: 'the folder argument of validate' });
  */
-export async function validateRules(dir: string): Promise<ValidationResult> {
-  const listing = await listMappingFiles(dir);
+export async function validateRules(dir: string, options: LoadOptions = {}): Promise<ValidationResult> {
+  const listing = await listMappingFiles(dir, options.folderSource ?? 'MAPPINGS_DIR');
   if ('issue' in listing) {
     return { rules: [], publications: [], issues: [listing.issue] };
   }
@@ -69,7 +88,7 @@ export async function validateRules(dir: string): Promise<ValidationResult> {
   const publications: CmdbPublication[] = [];
   const named: NamedFile[] = [];
   for (const file of listing.files) {
-    const result = await loadFile(file);
+    const result = await loadFile(file, options);
     issues.push(...result.issues);
     if (result.rule !== undefined) {
       rules.push(result.rule);
@@ -95,8 +114,8 @@ export async function validateRules(dir: string): Promise<ValidationResult> {
  * (`itsm-sync preview`): a sync rule, or a publication. Throws `MappingValidationError` listing
  * every problem in the file.
  */
-export async function loadMappingFile(file: string): Promise<{ rule: SyncRule } | { publication: CmdbPublication }> {
-  const { rule, publication, issues } = await loadFile(file);
+export async function loadMappingFile(file: string, options: LoadOptions = {}): Promise<{ rule: SyncRule } | { publication: CmdbPublication }> {
+  const { rule, publication, issues } = await loadFile(file, options);
   if (issues.length > 0) {
     throw new MappingValidationError(issues);
   }
@@ -112,8 +131,8 @@ export async function loadMappingFile(file: string): Promise<{ rule: SyncRule } 
  * @example
  * const rule = await loadRuleFile('mappings/securityhub-finding-to-incident.yaml');
  */
-export async function loadRuleFile(file: string): Promise<SyncRule> {
-  const loaded = await loadMappingFile(file);
+export async function loadRuleFile(file: string, options: LoadOptions = {}): Promise<SyncRule> {
+  const loaded = await loadMappingFile(file, options);
   if ('publication' in loaded) {
     throw new MappingValidationError([{ file, line: 1, column: 1, path: 'kind', message: 'this file is a publication (CMDB to AWS Config), not a sync rule; preview it with --record, or run `itsm-sync publish --dry-run`' }]);
   }
@@ -122,8 +141,11 @@ export async function loadRuleFile(file: string): Promise<SyncRule> {
 
 const MAPPING_FILE = /\.ya?ml$/i;
 
-/** Returns the mapping files in `dir`, sorted by name, or one issue that explains why there are none. */
-async function listMappingFiles(dir: string): Promise<{ files: string[] } | { issue: MappingIssue }> {
+/**
+ * Returns the mapping files in `dir`, sorted by name, or one issue that explains why there are none.
+ * `folderSource` names the setting the folder came from, so the hint names what to change.
+ */
+async function listMappingFiles(dir: string, folderSource: string): Promise<{ files: string[] } | { issue: MappingIssue }> {
   const folderIssue = (message: string): { issue: MappingIssue } => ({
     issue: { file: dir, line: 0, column: 0, path: '', message },
   });
@@ -131,12 +153,12 @@ async function listMappingFiles(dir: string): Promise<{ files: string[] } | { is
   try {
     const info = await stat(dir);
     if (!info.isDirectory()) {
-      return folderIssue(`the mappings folder ${dir} is a file, not a folder; set MAPPINGS_DIR to the folder that contains the mapping files`);
+      return folderIssue(`the mappings folder ${dir} is a file, not a folder; set ${folderSource} to the folder that contains the mapping files`);
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      return folderIssue(`the mappings folder ${dir} does not exist; create it or set MAPPINGS_DIR to the folder that contains the mapping files`);
+      return folderIssue(`the mappings folder ${dir} does not exist; create it or set ${folderSource} to the folder that contains the mapping files`);
     }
     return folderIssue(`failed to read the mappings folder ${dir}: ${(error as Error).message}`);
   }
@@ -154,7 +176,7 @@ async function listMappingFiles(dir: string): Promise<{ files: string[] } | { is
   if (files.length === 0) {
     return folderIssue(
       `the mappings folder ${dir} has no mapping files (*.yaml or *.yml); add one, for example a copy of ` +
-        'mappings/securityhub-finding-to-incident.yaml, or set MAPPINGS_DIR to the folder that contains them',
+        `mappings/securityhub-finding-to-incident.yaml, or set ${folderSource} to the folder that contains them`,
     );
   }
   return { files };
@@ -176,13 +198,13 @@ interface NamedFile {
 }
 
 /** Reads, parses, checks against the schema and compiles one mapping file. Issues come in file order. */
-async function loadFile(file: string): Promise<FileResult> {
-  const result = await readAndCompile(file);
+async function loadFile(file: string, options: LoadOptions): Promise<FileResult> {
+  const result = await readAndCompile(file, options);
   result.issues.sort((a, b) => a.line - b.line || a.column - b.column);
   return result;
 }
 
-async function readAndCompile(file: string): Promise<FileResult> {
+async function readAndCompile(file: string, options: LoadOptions): Promise<FileResult> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -206,23 +228,52 @@ async function readAndCompile(file: string): Promise<FileResult> {
   }
   const isPublication = kind.kind === 'publication';
   const problems = checkAgainstSchema(source.data, kind.kind);
-  if (problems.length > 0) {
-    const issues = problems.map((problem) => ({
-      file,
-      // A missing key has no place of its own: show the key of the map that should contain it.
-      ...source.positionOf(problem.path, problem.missing ? 'key' : problem.pointAt),
-      path: displayPath(problem.path),
-      message: problem.message,
-    }));
-    return { name, source, issues };
+  if (problems.length === 0) {
+    if (isPublication) {
+      const { publication, issues } = compilePublication(source.data as PublicationDocument, file, source, options);
+      return { publication, name, source, issues };
+    }
+    const { rule, issues } = compileRule(source.data as MappingDocument, file, source, options);
+    return { rule, name, source, issues };
   }
 
-  if (isPublication) {
-    const { publication, issues } = compilePublication(source.data as PublicationDocument, file, source);
-    return { publication, name, source, issues };
+  const schemaIssues = problems.map((problem) => ({
+    file,
+    // A missing key has no place of its own: show the key of the map that should contain it.
+    ...source.positionOf(problem.path, problem.missing ? 'key' : problem.pointAt),
+    path: displayPath(problem.path),
+    message: problem.message,
+  }));
+  return { name, source, issues: [...schemaIssues, ...checksAfterSchema(source, file, isPublication, schemaIssues, options)] };
+}
+
+/**
+ * Runs the checks after the schema on what remains of a document once the parts that fail the
+ * schema are removed, so that one run lists every problem of the file. Never yields a rule: a
+ * file with schema problems is not loaded. Returns the issues that the schema issues do not
+ * already cover.
+ */
+function checksAfterSchema(source: YamlSource, file: string, isPublication: boolean, schemaIssues: MappingIssue[], options: LoadOptions): MappingIssue[] {
+  const repaired = withoutSchemaProblems(source.data, isPublication ? 'publication' : 'rule');
+  if (repaired === undefined) {
+    return [];
   }
-  const { rule, issues } = compileRule(source.data as MappingDocument, file, source);
-  return { rule, name, source, issues };
+
+  const { issues } = isPublication
+    ? compilePublication(repaired.document as PublicationDocument, file, source, options)
+    : compileRule(repaired.document as MappingDocument, file, source, options);
+
+  // A check of a whole section that lost a part (a Jira rule's `fields` without the issuetype that
+  // failed the schema) would report the removal rather than the file, so it is left out.
+  const changed = repaired.changedPaths.map(displayPath);
+  const aboutChangedSection = (issue: MappingIssue): boolean =>
+    issue.path !== '' && changed.some((path) => path === issue.path || path.startsWith(`${issue.path}.`) || path.startsWith(`${issue.path}[`));
+  const known = new Set(schemaIssues.map(issueKey));
+  return issues.filter((issue) => !aboutChangedSection(issue) && !known.has(issueKey(issue)));
+}
+
+function issueKey(issue: MappingIssue): string {
+  return `${issue.line}:${issue.column}:${issue.path}:${issue.message}`;
 }
 
 function nameOf(data: unknown): string | undefined {

@@ -335,8 +335,15 @@ function describeValue(data: unknown): string {
   return truncateText(JSON.stringify(data), 60);
 }
 
-/** Returns the allowed key closest to a misspelt one, if it is close enough to be a likely typo. */
-function closestKey(key: string, allowed: readonly string[]): string | undefined {
+/**
+ * Returns the allowed key closest to a misspelt one, if it is close enough to be a likely typo. Case
+ * is ignored, and up to one edit for every three characters counts as close (at least one, and
+ * fewer than the key has characters).
+ *
+ * @example
+ * closestKey('HIHG', ['CRITICAL', 'HIGH', 'MEDIUM']); // 'HIGH'
+ */
+export function closestKey(key: string, allowed: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of allowed) {
@@ -346,18 +353,30 @@ function closestKey(key: string, allowed: readonly string[]): string | undefined
       bestDistance = distance;
     }
   }
-  return bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? best : undefined;
+  // A one-character key is one edit from every other one-character key: no suggestion then.
+  const closeEnough = bestDistance <= Math.max(1, Math.floor(key.length / 3)) && bestDistance < key.length;
+  return closeEnough ? best : undefined;
 }
 
-/** Levenshtein distance between two short strings. */
+/**
+ * Edit distance between two short strings, where inserting, deleting or replacing a character, or
+ * swapping two neighbouring ones, each count as one edit (the optimal string alignment distance).
+ * Swapped letters (`HIHG`) are among the most common typos, and plain Levenshtein counts them as two.
+ */
 function editDistance(a: string, b: string): number {
+  let beforePrevious: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i += 1) {
     const current = [i];
     for (let j = 1; j <= b.length; j += 1) {
       const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+      let distance = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        distance = Math.min(distance, (beforePrevious[j - 2] ?? 0) + 1);
+      }
+      current.push(distance);
     }
+    beforePrevious = previous;
     previous = current;
   }
   return previous[b.length] ?? 0;

@@ -6,8 +6,10 @@ import {
   LineCounter,
   parseAllDocuments,
   Scalar,
+  visit,
   type Document,
   type Node,
+  type YAMLError,
 } from 'yaml';
 
 /** A 1-based place in a file. */
@@ -44,9 +46,7 @@ export class YamlSource {
     const documents = parseAllDocuments(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true });
     const list = Array.isArray(documents) ? documents : [];
     for (const document of list) {
-      for (const problem of [...document.errors, ...document.warnings]) {
-        this.problems.push({ ...this.positionAt(problem.pos[0]), message: `YAML syntax error: ${problem.message}` });
-      }
+      this.problems.push(...this.describeErrors(document));
     }
     if (list.length > 1) {
       const second = list[1]?.range[0] ?? 0;
@@ -58,6 +58,38 @@ export class YamlSource {
 
     this.document = list[0];
     this.data = this.problems.length === 0 && this.document !== undefined ? this.document.toJS({ maxAliasCount: 100 }) : undefined;
+  }
+
+  /**
+   * Turns the parser's errors and warnings into problems. The parser notices an unclosed flow
+   * sequence, flow map or quoted text only where the construct should have ended, often lines
+   * later (the yaml package, version 2.9, gives no start position for these). Such a problem is placed where the
+   * construct starts, and its message names both places.
+   */
+  private describeErrors(document: Document): YamlProblem[] {
+    if (document.errors.length === 0 && document.warnings.length === 0) {
+      return [];
+    }
+    const unclosed = unclosedConstructs(document, this.text);
+    const claimed = new Set<UnclosedConstruct>();
+
+    return [...document.errors, ...document.warnings].map((error: YAMLError) => {
+      const at = error.pos[0];
+      // Innermost first: a construct opened inside another unclosed one is the nearer cause.
+      const opened = unclosed.find((construct) => !claimed.has(construct) && construct.start < at && at <= construct.end);
+      if (opened === undefined) {
+        return { ...this.positionAt(at), message: `YAML syntax error: ${error.message}` };
+      }
+
+      claimed.add(opened);
+      const stopped = this.positionAt(at);
+      return {
+        ...this.positionAt(opened.start),
+        message:
+          `YAML syntax error: the ${opened.description} that starts here is not closed with ${opened.closing}; ` +
+          `the parser stopped at line ${stopped.line}, column ${stopped.column}: ${error.message}`,
+      };
+    });
   }
 
   /** Returns the line and column of a character offset in the file. */
@@ -153,4 +185,49 @@ export class YamlSource {
     }
     return { node, keyNode };
   }
+}
+
+/** A flow collection or quoted scalar that the text never closes. */
+interface UnclosedConstruct {
+  /** Offset of the opening bracket or quote. */
+  start: number;
+  /** Offset where the parser stopped reading it. */
+  end: number;
+  description: string;
+  closing: string;
+}
+
+/** Lists the unclosed flow collections and quoted scalars of a document, innermost (latest start) first. */
+function unclosedConstructs(document: Document, text: string): UnclosedConstruct[] {
+  const found: UnclosedConstruct[] = [];
+
+  visit(document, (_key, node) => {
+    if (!isScalar(node) && !isSeq(node) && !isMap(node)) return;
+    const range = node.range;
+    if (range === undefined || range === null) return;
+    const written = text.slice(range[0], range[1]).trimEnd();
+    const unclosed = describeUnclosed(node, written);
+    if (unclosed !== undefined) {
+      found.push({ start: range[0], end: range[2], ...unclosed });
+    }
+  });
+  return found.sort((a, b) => b.start - a.start);
+}
+
+function describeUnclosed(node: Node, written: string): Pick<UnclosedConstruct, 'description' | 'closing'> | undefined {
+  if ((isSeq(node) || isMap(node)) && node.flow === true) {
+    const [opening, closing, description] = isSeq(node) ? ['[', ']', 'flow sequence ([ … ])'] : ['{', '}', 'flow map ({ … })'];
+    return written.startsWith(opening) && !written.endsWith(closing) ? { description, closing } : undefined;
+  }
+  if (isScalar(node) && node.type === Scalar.QUOTE_DOUBLE) {
+    // A quote after an odd number of backslashes is escaped, so it does not close the text.
+    const closed = written.length >= 2 && written.endsWith('"') && /(^|[^\\])(\\\\)*"$/.test(written.slice(1));
+    return closed ? undefined : { description: 'double-quoted text', closing: '"' };
+  }
+  if (isScalar(node) && node.type === Scalar.QUOTE_SINGLE) {
+    // Inside single quotes, '' is an escaped quote: the closing quote leaves an odd run of quotes at the end.
+    const trailingQuotes = /'*$/.exec(written.slice(1))?.[0].length ?? 0;
+    return written.length >= 2 && trailingQuotes % 2 === 1 ? undefined : { description: 'single-quoted text', closing: "'" };
+  }
+  return undefined;
 }

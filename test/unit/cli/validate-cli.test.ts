@@ -70,4 +70,11 @@ describe('itsm-sync validate', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('1 mapping(s) valid in ./good');
   });
+
+  it('names the folder argument when it is a file', async () => {
+    const result = await validate(folder, ['./good/finding.yaml']);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('is a file, not a folder; set the folder argument of validate to the folder that contains the mapping files');
+  });
 });

@@ -306,13 +306,48 @@ describe('validateRules issue locations', () => {
     expect(issue.message).toBe("missing required key 'lifecycle' at the top level");
   });
 
-  it('reports a YAML syntax error', async () => {
+  it('reports an unclosed flow sequence where it starts', async () => {
+    const file = fixture('bad/yaml-syntax.yaml');
+
     const issue = await onlyIssueOf('yaml-syntax.yaml');
 
     expect(issue.path).toBe('');
-    expect(issue.line).toBe(14);
-    expect(issue.column).toBe(1);
-    expect(issue.message).toMatch(/^YAML syntax error: Flow sequence .* must .* end with a \]/);
+    expect({ line: issue.line, column: issue.column }).toEqual(await placeOf(file, '[title'));
+    expect(issue.message).toMatch(/^YAML syntax error: the flow sequence \(\[ … \]\) that starts here is not closed with \]; /);
+    expect(issue.message).toMatch(/the parser stopped at line 14, column 1: Flow sequence .* must .* end with a \]$/);
+  });
+
+  it('reports an unclosed flow sequence before the next key', async () => {
+    const file = fixture('bad/yaml-unclosed-flow.yaml');
+
+    const issue = await onlyIssueOf('yaml-unclosed-flow.yaml');
+
+    expect({ line: issue.line, column: issue.column }).toEqual(await placeOf(file, '[servicenow'));
+    expect(issue.line).toBe(18);
+    expect(issue.message).toContain('the parser stopped at line 19, column 3');
+  });
+
+  it('reports unclosed quoted text where it starts', async () => {
+    const dir = await folderWith();
+    const file = join(dir, 'quote.yaml');
+    await writeFile(file, ['name: quote-rule', 'description: "never closed', 'source: { kind: finding }', ''].join('\n'));
+
+    const { issues } = await validateRules(dir);
+
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ line: 2, column: 14 });
+    expect(issues[0]?.message).toMatch(/^YAML syntax error: the double-quoted text that starts here is not closed with "; the parser stopped at line 4/);
+  });
+
+  it('keeps the parser position for other YAML errors', async () => {
+    const dir = await folderWith();
+    await writeFile(join(dir, 'indent.yaml'), ['name: indent-rule', 'source:', '  kind: finding', ' target: x', ''].join('\n'));
+
+    const { issues } = await validateRules(dir);
+
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ line: 4, column: 1 });
+    expect(issues[0]?.message).toBe('YAML syntax error: All mapping items must start at the same column');
   });
 
   it('reports a file without a rule', async () => {
@@ -372,12 +407,62 @@ describe('validateRules issue locations', () => {
 
     expect(issues.map((issue) => [issue.path, issue.line])).toEqual([
       ['name', 1],
+      ['source.when', 2],
       ['correlation.prefix', 4],
+      ['fields', 6],
       ['fields', 6],
     ]);
     expect(issues[0]?.message).toContain('use 2 to 63 lowercase letters, digits and hyphens');
-    expect(issues[1]?.message).toBe('invalid value "has space": use 1 to 40 letters, digits or . _ : - (for example aws-sh-)');
-    expect(issues[2]?.message).toBe('needs at least 1 entry');
+    expect(issues[1]?.message).toContain("the record has no field 'severty'");
+    expect(issues[2]?.message).toBe('invalid value "has space": use 1 to 40 letters, digits or . _ : - (for example aws-sh-)');
+    expect(issues[3]?.message).toBe('needs at least 1 entry');
+    expect(issues[4]?.message).toMatch(/^a Jira issue rule needs an issuetype field/);
+  });
+
+  it('lists expression problems next to schema problems', async () => {
+    const file = fixture('bad/schema-and-expression-problems.yaml');
+    const dir = await folderWith(file);
+
+    const { rules, issues } = await validateRules(dir);
+
+    expect(rules).toEqual([]);
+    expect(issues.map((issue) => issue.path)).toEqual(['fields.urgency.colour', 'reverse.closed', 'reverse.writeback.status', 'reverse.writeback.note']);
+    expect(issues[0]?.message).toMatch(/^unknown key 'colour' at fields.urgency/);
+    for (const issue of issues.slice(1)) {
+      expect(issue.message).toContain("'close_code' is not among the fields this expression can read; add it to reverse.fields");
+    }
+    expect({ line: issues[1]!.line, column: issues[1]!.column }).toEqual(await placeOf(file, 'close_code = "Closed"'));
+  });
+
+  it('loads no rule from a file with schema problems', async () => {
+    const dir = await folderWith(SHIPPED_MAPPING, fixture('bad/schema-and-expression-problems.yaml'));
+
+    const { rules } = await validateRules(dir);
+
+    expect(rules.map((rule) => rule.name)).toEqual(['securityhub-finding-to-incident']);
+    await expect(loadRules(dir)).rejects.toThrow(MappingValidationError);
+    await expect(loadRuleFile(fixture('bad/schema-and-expression-problems.yaml'))).rejects.toThrow('4 problems');
+  });
+
+  it('reports no section check about a removed part', async () => {
+    const file = fixture('bad/jira-misspelt-issuetype.yaml');
+    const dir = await folderWith(file);
+
+    const { issues } = await validateRules(dir);
+
+    expect(issues.map((issue) => issue.path)).toEqual(['fields.issuetype.value', 'fields.issuetype.valeu', 'fields.summary']);
+    expect(issues[2]?.message).toContain("the record has no field 'titel'");
+    // The issuetype is there, with a misspelt key, so "a Jira issue rule needs an issuetype field" would mislead.
+    expect(issues.map((issue) => issue.message).join('\n')).not.toContain('needs an issuetype field');
+  });
+
+  it('stops at a source section that failed the schema', async () => {
+    const dir = await folderWith(fixture('bad/bad-kind-and-expression.yaml'));
+
+    const { issues } = await validateRules(dir);
+
+    // Every later check depends on the record kind, so the broken create condition waits for the fix.
+    expect(issues.map((issue) => issue.path)).toEqual(['source.kind']);
   });
 
   it('suggests the key meant by a typo', async () => {
@@ -503,6 +588,27 @@ describe('validateRules folder problems', () => {
   it('reports a file given as the folder', async () => {
     const { issues } = await validateRules(SHIPPED_MAPPING);
 
-    expect(issues[0]?.message).toContain('is a file, not a folder');
+    expect(issues[0]?.message).toBe(
+      `the mappings folder ${SHIPPED_MAPPING} is a file, not a folder; set MAPPINGS_DIR to the folder that contains the mapping files`,
+    );
+  });
+
+  it('names the folder source in the hint', async () => {
+    const options = { folderSource: 'the folder argument of validate' };
+    const missing = join(await folderWith(), 'missing');
+    const empty = await folderWith();
+
+    const [asFile] = (await validateRules(SHIPPED_MAPPING, options)).issues;
+    const [asMissing] = (await validateRules(missing, options)).issues;
+    const [asEmpty] = (await validateRules(empty, options)).issues;
+
+    expect(asFile?.message).toBe(
+      `the mappings folder ${SHIPPED_MAPPING} is a file, not a folder; set the folder argument of validate to the folder that contains the mapping files`,
+    );
+    expect(asMissing?.message).toContain('create it or set the folder argument of validate to the folder');
+    expect(asEmpty?.message).toContain('or set the folder argument of validate to the folder that contains them');
+    for (const issue of [asFile, asMissing, asEmpty]) {
+      expect(issue?.message).not.toContain('MAPPINGS_DIR');
+    }
   });
 });

@@ -42,3 +42,12 @@ export async function placeOf(file: string, needle: string): Promise<{ line: num
   const column = offset - (before.lastIndexOf('\n') + 1) + 1;
   return { line, column };
 }
+
+/** The source section and a create condition that suit each record kind. */
+export const RULE_SOURCES = {
+  finding: { source: 'kind: finding', create: 'severity = "HIGH"' },
+  opsitem: { source: 'kind: opsitem', create: 'status = "Open"' },
+  'change-request': { source: 'kind: change-request', create: 'waitingForApproval' },
+  'configuration-item': { source: 'kind: configuration-item\n  when: resourceType = "AWS::EC2::VPC"', create: '$not(deleted)' },
+  'config-compliance': { source: 'kind: config-compliance', create: 'complianceType = "NON_COMPLIANT"' },
+} as const;

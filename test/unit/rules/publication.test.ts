@@ -102,6 +102,21 @@ describe('publication mappings', () => {
     expect(messages.some((message) => message.startsWith("configuration.host-name: invalid field name 'host-name'"))).toBe(true);
   });
 
+  it('list expression problems next to schema problems', async () => {
+    const dir = await folderWith({
+      'publication.yaml': await example([
+        ['resourceName: name', 'resourceName: display_name\ncolour: red'],
+      ]),
+    });
+
+    const { issues, publications } = await validateRules(dir);
+
+    expect(publications).toEqual([]);
+    expect(issues.map((issue) => issue.path)).toEqual(['resourceName', 'colour']);
+    expect(issues[0]!.message).toContain("'display_name' is not among the fields this expression can read; add it to from.fields");
+    expect(issues[1]!.message).toMatch(/^unknown key 'colour' at the top level/);
+  });
+
   it('reject a rule syncing the type back', async () => {
     const dir = await folderWith({ 'publication.yaml': await example(), 'every-ci.yaml': CATCH_ALL_CI_RULE });
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { validateRules, type MappingIssue } from '../../../src/rules/index.js';
-import { placeOf, removeFolder, SHIPPED_MAPPINGS_DIR } from './mapping-test-kit.js';
+import { placeOf, removeFolder, RULE_SOURCES, SHIPPED_MAPPINGS_DIR } from './mapping-test-kit.js';
 
 /** The default Jira mappings, shipped next to the ServiceNow ones. */
 const JIRA_MAPPINGS_DIR = fileURLToPath(new URL('../../../mappings/jira', import.meta.url));
@@ -17,17 +17,8 @@ afterEach(async () => {
   await Promise.all(folders.splice(0).map(removeFolder));
 });
 
-/** The source section and a create condition that suit each record kind. */
-const SOURCES = {
-  finding: { source: 'kind: finding', create: 'severity = "HIGH"' },
-  opsitem: { source: 'kind: opsitem', create: 'status = "Open"' },
-  'change-request': { source: 'kind: change-request', create: 'waitingForApproval' },
-  'configuration-item': { source: 'kind: configuration-item\n  when: resourceType = "AWS::EC2::VPC"', create: '$not(deleted)' },
-  'config-compliance': { source: 'kind: config-compliance', create: 'complianceType = "NON_COMPLIANT"' },
-} as const;
-
 interface RuleParts {
-  kind: keyof typeof SOURCES;
+  kind: keyof typeof RULE_SOURCES;
   system: 'servicenow' | 'jira';
   table: string;
   /** The lines under `fields:`, indented by two spaces. */
@@ -45,7 +36,7 @@ async function mappingFile(parts: RuleParts): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'itsm-sync-target-checks-'));
   folders.push(dir);
   const file = join(dir, 'rule.yaml');
-  const { source, create } = SOURCES[parts.kind];
+  const { source, create } = RULE_SOURCES[parts.kind];
   const text = [
     'name: target-check',
     'source:',
