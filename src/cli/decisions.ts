@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 
 import Table from 'cli-table3';
 
-import { openStateStore } from '../state/open-store.js';
+import { openStateStore, parseStateStoreLocation } from '../state/open-store.js';
 import type { Decision } from '../state/store.js';
 import { loadDotEnvFile } from './settings.js';
 
@@ -120,10 +120,14 @@ function decisionTable(decisions: Decision[]): string {
  * because opening it would write an empty store into it, and this command only reads.
  */
 function missingStoreFile(location: string): string | undefined {
-  const [scheme, ...rest] = location.split(':');
-  const path = rest.join(':');
-  if (scheme !== 'sqlite' || path === '' || path === ':memory:') {
+  // An invalid location is left to openStateStore, whose error names the problem.
+  let path: string;
+  try {
+    path = parseStateStoreLocation(location).path;
+  } catch {
     return undefined;
   }
+  if (path === ':memory:') return undefined;
+
   return existsSync(path) && statSync(path).size > 0 ? undefined : path;
 }

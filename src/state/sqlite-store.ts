@@ -56,6 +56,38 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
 /** The schema version this build writes: the last migration's. */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
+/**
+ * The rollback journal modes a store can use. `wal` (the default) lets reads run while a commit
+ * is written, but it needs shared memory between the processes on one host, so SQLite does not
+ * support it on a network file system such as Amazon EFS. Use `delete` there.
+ */
+export const SQLITE_JOURNAL_MODES = ['wal', 'delete'] as const;
+
+/** One of {@link SQLITE_JOURNAL_MODES}. */
+export type SqliteJournalMode = (typeof SQLITE_JOURNAL_MODES)[number];
+
+/** Options of {@link SqliteStateStore}. */
+export interface SqliteStateStoreOptions {
+  /** Journal mode of the file; `wal` unless set. A file keeps the mode it was last opened with. */
+  journalMode?: SqliteJournalMode;
+}
+
+/** SQLite did not switch the file to the requested journal mode. */
+export class JournalModeError extends Error {
+  constructor(
+    readonly path: string,
+    readonly requested: SqliteJournalMode,
+    /** The SQLite error, or the mode the file reports instead. */
+    readonly detail: string,
+  ) {
+    super(
+      `The state store ${path} could not be switched to journal mode ${requested}: ${detail}. ` +
+        'Another process may have the file open (a second task, a one-off backfill); stop it, or point STATE_STORE at another file.',
+    );
+    this.name = 'JournalModeError';
+  }
+}
+
 /** A row of the `links` table, as the insert statement takes it. */
 interface LinkRow {
   correlation: string;
@@ -94,17 +126,14 @@ export class SqliteStateStore implements StateStore {
   private pendingSaves: PendingSave[] = [];
   private commitScheduled = false;
 
-  constructor(path: string) {
+  constructor(path: string, options: SqliteStateStoreOptions = {}) {
     if (path !== ':memory:') {
       mkdirSync(dirname(path), { recursive: true });
     }
 
     this.db = new Database(path);
-    // WAL lets readers run while one writer commits; NORMAL sync is durable across process crashes,
-    // which is the failure this store must survive.
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
+    this.setJournalMode(path, options.journalMode ?? 'wal');
     this.migrate();
 
     this.statements = {
@@ -136,6 +165,32 @@ export class SqliteStateStore implements StateStore {
     this.saveLinks = this.db.transaction((saves: PendingSave[]) => {
       for (const save of saves) putLink.run(save.row);
     });
+  }
+
+  /**
+   * Sets the journal mode and the matching sync level, and checks the mode the file reports,
+   * because SQLite keeps the old mode instead of failing when it cannot switch.
+   */
+  private setJournalMode(path: string, mode: SqliteJournalMode): void {
+    let reported: string;
+    try {
+      reported = String(this.db.pragma(`journal_mode = ${mode.toUpperCase()}`, { simple: true })).toLowerCase();
+    } catch (error) {
+      // SQLITE_BUSY: leaving WAL needs the only connection to the file.
+      this.db.close();
+      throw new JournalModeError(path, mode, (error as Error).message);
+    }
+
+    // An in-memory database always reports "memory"; there is no file to check.
+    if (path !== ':memory:' && reported !== mode) {
+      this.db.close();
+      throw new JournalModeError(path, mode, `the file still reports "${reported}"`);
+    }
+
+    // With WAL, NORMAL sync is durable across process crashes, which is the failure a task-local
+    // file must survive. With a rollback journal on a network file system the host itself can go
+    // away (a Fargate task retired, an Availability Zone lost), so every commit is synced (FULL).
+    this.db.pragma(mode === 'wal' ? 'synchronous = NORMAL' : 'synchronous = FULL');
   }
 
   /** Brings the file's schema up to {@link SCHEMA_VERSION}; refuses a file from a newer build. */

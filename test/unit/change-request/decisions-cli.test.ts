@@ -115,6 +115,13 @@ describe('runDecisions', () => {
     expect(stdout).toBe(`No decisions since 2026-01-01T00:00:00.000Z in ${env.STATE_STORE}.\n`);
   });
 
+  it('reads a store with a journal option', async () => {
+    const { code, stdout } = await run({ json: true }, { STATE_STORE: `${env.STATE_STORE}?journal=delete` });
+
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n')).toHaveLength(2);
+  });
+
   it('fails on a missing store file', async () => {
     const missing = join(folder, 'elsewhere.db');
 

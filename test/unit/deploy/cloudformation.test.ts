@@ -9,6 +9,7 @@ import { ConfigComplianceSource } from '../../../src/sources/config/config-compl
 import { ConfigurationItemSource } from '../../../src/sources/config/configuration-item-source.js';
 import { ChangeRequestSource } from '../../../src/sources/change-request/change-request-source.js';
 import { OpsItemSource } from '../../../src/sources/opsitem/opsitem-source.js';
+import { parseStateStoreLocation } from '../../../src/state/open-store.js';
 import {
   InvalidParameterError,
   PSEUDO_PARAMETERS,
@@ -45,6 +46,7 @@ function properties(logicalId: string): Record<string, any> {
 
 /** The network and image parameters every stack needs. */
 const REQUIRED_PARAMETERS: ParameterValues = {
+  VpcId: 'vpc-0ddd4444',
   SubnetIds: 'subnet-0aaa1111,subnet-0bbb2222',
   SecurityGroupIds: 'sg-0ccc3333',
   ContainerImage: '111122223333.dkr.ecr.us-east-1.amazonaws.com/itsm-sync:0.1.0',
@@ -298,7 +300,10 @@ describe('deploy/cloudformation.yaml structure', () => {
       expect(referenced.has(name), `parameter ${name} is never used`).toBe(true);
     }
 
-    const usedConditions = new Set(intrinsics.filter((use) => use.key === 'Fn::If').map((use) => String((use.argument as unknown[])[0])));
+    const usedConditions = new Set([
+      ...intrinsics.filter((use) => use.key === 'Fn::If').map((use) => String((use.argument as unknown[])[0])),
+      ...Object.values(resources).flatMap((resource) => (resource.Condition === undefined ? [] : [resource.Condition])),
+    ]);
     for (const name of conditionNames) {
       expect(usedConditions.has(name), `condition ${name} is never used`).toBe(true);
     }
@@ -322,7 +327,8 @@ describe('event queue and rule', () => {
     expect(resources.EventQueue!.Type).toBe('AWS::SQS::Queue');
     expect(queue.VisibilityTimeout).toBe(60);
     expect(queue.SqsManagedSseEnabled).toBe(true);
-    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
+    // With the consumer's backoff (60 s doubling up to 900 s), 10 receives span about 90 minutes.
+    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, maxReceiveCount: 10 });
   });
 
   it('keeps dead letters for 14 days', () => {
@@ -440,13 +446,30 @@ describe('event queue and rule', () => {
     }
   });
 
-  it('alarms on any message in the dead-letter queue', () => {
+  it('alarms on each arrival in the dead-letter queue', () => {
     const alarm = properties('DeadLetterQueueAlarm');
-    expect(alarm.Namespace).toBe('AWS/SQS');
-    expect(alarm.MetricName).toBe('ApproximateNumberOfMessagesVisible');
-    expect(alarm.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }]);
+    const [visible, arrived, ...others] = alarm.Metrics as Array<Record<string, any>>;
+
+    expect(others).toEqual([]);
+    expect(visible!.MetricStat.Metric).toEqual({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }],
+    });
+    expect(visible!.ReturnData).toBe(false);
+    // The increase of the count, not the count: the alarm returns to OK while old dead letters wait.
+    expect(arrived!.Expression).toBe(`DIFF(${visible!.Id})`);
+    expect(arrived!.ReturnData).toBe(true);
     expect(alarm.Threshold).toBe(0);
     expect(alarm.ComparisonOperator).toBe('GreaterThanThreshold');
+    expect(alarm.MetricName, 'a metric alarm takes Metrics or MetricName, not both').toBeUndefined();
+  });
+
+  it('keeps the dead letters and logs when the stack is deleted', () => {
+    for (const logicalId of ['DeadLetterQueue', 'LogGroup', 'FileSystem']) {
+      expect(resources[logicalId]!.DeletionPolicy, logicalId).toBe('Retain');
+      expect(resources[logicalId]!.UpdateReplacePolicy, logicalId).toBe('Retain');
+    }
   });
 });
 
@@ -514,9 +537,10 @@ describe('task definition', () => {
   it('drains before ECS sends SIGKILL', () => {
     const stopTimeoutMs = container().StopTimeout * 1000;
     const shutdownTimeoutMs = Number(environment().get('SHUTDOWN_TIMEOUT_MS'));
-    // After the drain the consumer releases unfinished messages, each call bounded by 3 s.
-    expect(stopTimeoutMs).toBe(30_000);
-    expect(shutdownTimeoutMs + 3_000).toBeLessThan(stopTimeoutMs);
+    expect(stopTimeoutMs).toBe(60_000);
+    // After the drain the consumer releases unfinished messages (up to 3 s), and the exit path
+    // stops the change poller and the scheduled passes. docs/operations.md requires 10 s.
+    expect(shutdownTimeoutMs + 10_000).toBeLessThanOrEqual(stopTimeoutMs);
   });
 
   it('matches the queue visibility timeout', () => {
@@ -532,15 +556,25 @@ describe('task definition', () => {
     const volumeNames = (properties('TaskDefinition').Volumes as Array<{ Name: string }>).map((volume) => volume.Name);
 
     expect(container().ReadonlyRootFilesystem).toBe(true);
-    // Fargate copies the owner (user node) of a VOLUME directory only to a bind mount at the same path.
+    // Every folder the image declares writable must be a volume, or writes to it fail.
     expect(mountPoints.map((mount) => mount.ContainerPath).sort()).toEqual([...imageVolumes].sort());
     for (const mount of mountPoints) {
       expect(volumeNames, `mount ${mount.ContainerPath}`).toContain(mount.SourceVolume);
       expect(mount.ReadOnly).toBe(false);
     }
 
-    const stateFile = String(environment().get('STATE_STORE')).slice('sqlite:'.length);
+    const stateFile = parseStateStoreLocation(String(environment().get('STATE_STORE'))).path;
     expect(mountPoints.some((mount) => stateFile.startsWith(`${mount.ContainerPath}/`)), `${stateFile} is on no writable mount`).toBe(true);
+  });
+
+  it('reads the webhook secret from the ServiceNow secret', () => {
+    const withWebhook = secretsOf(stackOf({ ...SERVICENOW_ONLY, ServiceNowWebhook: 'ENABLED' }));
+    expect(withWebhook).toContainEqual({ Name: 'SERVICENOW_WEBHOOK_SECRET', ValueFrom: { 'Fn::Sub': '${ServiceNowSecretArn}:webhook_secret::' } });
+    expect(withWebhook).toHaveLength(3);
+
+    expect(secretsOf(stackOf(SERVICENOW_ONLY)).map((secret) => secret.Name)).not.toContain('SERVICENOW_WEBHOOK_SECRET');
+    // A Jira-only stack has no ServiceNow secret to read the key from.
+    expect(secretsOf(stackOf({ ...JIRA_CLOUD, ServiceNowWebhook: 'ENABLED' })).map((secret) => secret.Name)).toEqual(['JIRA_API_TOKEN']);
   });
 
   it('checks health like the Dockerfile', () => {
@@ -579,6 +613,22 @@ describe('Fargate service', () => {
     expect(parameters.DesiredCount!.Default).toBe(1);
     expect(parameters.DesiredCount!.MaxValue).toBe(1);
     expect(String(parameters.DesiredCount!.Description)).toMatch(/shared state store/);
+  });
+
+  it('accepts only https URLs', () => {
+    for (const parameter of ['ServiceNowInstanceUrl', 'JiraBaseUrl', 'JiraSiteUrl']) {
+      const pattern = new RegExp(String(parameters[parameter]!.AllowedPattern));
+      expect(pattern.test('https://acme.atlassian.net'), parameter).toBe(true);
+      expect(pattern.test(''), parameter).toBe(true);
+      expect(pattern.test('http://acme.atlassian.net'), parameter).toBe(false);
+    }
+  });
+
+  it('lets only ECS tasks of this account run the execution role', () => {
+    const [trust, ...others] = properties('TaskExecutionRole').AssumeRolePolicyDocument.Statement;
+    expect(others).toEqual([]);
+    expect(trust.Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
+    expect(trust.Condition.StringEquals['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
   });
 
   it('validates the secret ARN parameter', () => {
@@ -707,5 +757,136 @@ describe('ITSM systems', () => {
     expect(() => resolveStack(template, { ...JIRA_CLOUD, JiraDeployment: 'server' })).toThrow(/JiraDeployment/);
     expect(() => resolveStack(template, { ...JIRA_CLOUD, JiraEmail: 'itsm sync' })).toThrow(/JiraEmail/);
     expect(() => resolveStack(template, { ...JIRA_CLOUD, JiraAssetsWorkspaceId: '../admin' })).toThrow(/JiraAssetsWorkspaceId/);
+  });
+});
+
+describe('state file system', () => {
+  const stateVolume = (): Record<string, any> =>
+    (properties('TaskDefinition').Volumes as Array<Record<string, any>>).find((volume) => volume.Name === 'state')!;
+
+  it('encrypts and backs up the file system', () => {
+    expect(resources.FileSystem!.Type).toBe('AWS::EFS::FileSystem');
+    expect(properties('FileSystem').Encrypted).toBe(true);
+    expect(properties('FileSystem').BackupPolicy).toEqual({ Status: 'ENABLED' });
+  });
+
+  it('mounts the state folder from EFS', () => {
+    const stateMount = (container().MountPoints as Array<{ SourceVolume: string; ContainerPath: string }>).find((mount) => mount.SourceVolume === 'state');
+    const location = parseStateStoreLocation(String(environment().get('STATE_STORE')));
+
+    expect(stateMount?.ContainerPath).toBe('/app/data');
+    expect(location.path.startsWith('/app/data/')).toBe(true);
+    expect(stateVolume().EFSVolumeConfiguration).toEqual({
+      FilesystemId: { Ref: 'FileSystem' },
+      TransitEncryption: 'ENABLED',
+      AuthorizationConfig: { AccessPointId: { Ref: 'AccessPoint' }, IAM: 'ENABLED' },
+    });
+  });
+
+  it('uses a rollback journal on EFS', () => {
+    // SQLite's WAL mode needs shared memory on one host, which NFS does not provide.
+    expect(parseStateStoreLocation(String(environment().get('STATE_STORE'))).journalMode).toBe('delete');
+  });
+
+  it('writes as the image user through the access point', () => {
+    const dockerUser = readDockerfile(`${repositoryRoot}deploy/Dockerfile`)
+      .filter((instruction) => instruction.keyword === 'USER')
+      .at(-1);
+    const accessPoint = properties('AccessPoint');
+
+    // The node user of the official Node.js images has uid and gid 1000.
+    expect(dockerUser?.argument).toBe('node');
+    expect(accessPoint.FileSystemId).toEqual({ Ref: 'FileSystem' });
+    expect(accessPoint.PosixUser).toEqual({ Uid: '1000', Gid: '1000' });
+    expect(accessPoint.RootDirectory.CreationInfo).toMatchObject({ OwnerUid: '1000', OwnerGid: '1000' });
+    expect(accessPoint.RootDirectory.Path).toBe('/itsm-sync');
+  });
+
+  it('allows NFS only from the task security group', () => {
+    const fileSystemGroup = { 'Fn::GetAtt': ['FileSystemSecurityGroup', 'GroupId'] };
+    const ingressRules = Object.values(resources)
+      .filter((resource) => resource.Type === 'AWS::EC2::SecurityGroupIngress')
+      .map((resource) => resource.Properties!)
+      .filter((rule) => JSON.stringify(rule.GroupId) === JSON.stringify(fileSystemGroup));
+
+    expect(properties('FileSystemSecurityGroup').SecurityGroupIngress, 'keep the ingress rules in resources of their own').toBeUndefined();
+    expect(ingressRules).toEqual([
+      {
+        GroupId: fileSystemGroup,
+        IpProtocol: 'tcp',
+        FromPort: 2049,
+        ToPort: 2049,
+        SourceSecurityGroupId: { 'Fn::GetAtt': ['TaskSecurityGroup', 'GroupId'] },
+        Description: expect.any(String),
+      },
+    ]);
+  });
+
+  it('lets the task reach only NFS through its own group', () => {
+    const egress = properties('TaskSecurityGroup').SecurityGroupEgress as Array<Record<string, unknown>>;
+    const serviceGroups = properties('Service').NetworkConfiguration.AwsvpcConfiguration.SecurityGroups;
+
+    // An explicit rule replaces the default allow-all egress, so the stack's group adds nothing else.
+    expect(egress).toEqual([
+      expect.objectContaining({ IpProtocol: 'tcp', FromPort: 2049, ToPort: 2049, DestinationSecurityGroupId: { 'Fn::GetAtt': ['FileSystemSecurityGroup', 'GroupId'] } }),
+    ]);
+    expect(JSON.stringify(serviceGroups)).toContain('"TaskSecurityGroup","GroupId"');
+    expect(JSON.stringify(serviceGroups)).toContain('"Ref":"SecurityGroupIds"');
+  });
+
+  it('has a mount target in every subnet of the service', () => {
+    const mountTargets = Object.values(resources).filter((resource) => resource.Type === 'AWS::EFS::MountTarget');
+    const serviceSubnets = properties('Service').NetworkConfiguration.AwsvpcConfiguration.Subnets;
+
+    expect(mountTargets.map((target) => target.Properties!.SubnetId)).toEqual(serviceSubnets);
+    for (const target of mountTargets) {
+      expect(target.Properties!.FileSystemId).toEqual({ Ref: 'FileSystem' });
+      expect(target.Properties!.SecurityGroups).toEqual([{ 'Fn::GetAtt': ['FileSystemSecurityGroup', 'GroupId'] }]);
+    }
+    expect([resources.Service!.DependsOn].flat().sort()).toEqual(['MountTargetA', 'MountTargetB']);
+  });
+
+  it('admits only IAM-authorized clients over TLS', () => {
+    const statements = properties('FileSystem').FileSystemPolicy.Statement as Array<Record<string, any>>;
+    const allow = statements.find((statement) => statement.Effect === 'Allow')!;
+    const deny = statements.find((statement) => statement.Effect === 'Deny')!;
+
+    // The account principal defers to the IAM policies of the account, where the task role grants the mount.
+    expect(allow.Principal).toEqual({ AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } });
+    expect(allow.Condition).toEqual({ Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' } });
+    expect(deny.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+  });
+});
+
+describe('task alarms', () => {
+  it('alarms when the service runs no task', () => {
+    const alarm = resources.ServiceRunningTaskAlarm!;
+
+    expect(properties('Cluster').ClusterSettings).toEqual([{ Name: 'containerInsights', Value: 'enabled' }]);
+    expect(alarm.Properties!.Namespace).toBe('ECS/ContainerInsights');
+    expect(alarm.Properties!.MetricName).toBe('RunningTaskCount');
+    expect(alarm.Properties!.ComparisonOperator).toBe('LessThanThreshold');
+    expect(alarm.Properties!.Threshold).toBe(1);
+    // Container Insights may report nothing at all for a service without tasks.
+    expect(alarm.Properties!.TreatMissingData).toBe('breaching');
+  });
+
+  it('leaves a paused service without that alarm', () => {
+    expect(resources.ServiceRunningTaskAlarm!.Condition).toBe('RunsTask');
+    expect(stackOf({ ...SERVICENOW_ONLY, DesiredCount: '0' }).conditions.RunsTask).toBe(false);
+    expect(stackOf(SERVICENOW_ONLY).conditions.RunsTask).toBe(true);
+  });
+
+  it('counts the lines of a failed start', () => {
+    const pattern = String(properties('StartFailureMetricFilter').FilterPattern);
+    const terms = [...pattern.matchAll(/"([^"]+)"/g)].map((match) => match[1]!);
+    const sources = ['src/cli/run.ts', 'src/config/env.ts'].map((file) => readFileSync(`${repositoryRoot}${file}`, 'utf8')).join('\n');
+
+    expect(terms).toEqual(['itsm-sync could not start:', 'Invalid configuration:']);
+    for (const term of terms) {
+      expect(sources, `no start-up message contains "${term}"`).toContain(term);
+    }
+    expect(properties('StartFailureAlarm').MetricName).toBe(properties('StartFailureMetricFilter').MetricTransformations[0].MetricName);
+    expect(properties('StartFailureAlarm').Namespace).toEqual(properties('StartFailureMetricFilter').MetricTransformations[0].MetricNamespace);
   });
 });

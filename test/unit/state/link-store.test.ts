@@ -13,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { SqliteStateStore } from '../../../src/state/sqlite-store.js';
 import type { Link } from '../../../src/state/store.js';
+import { link } from './sample-link.js';
 
 let folder: string;
 let path: string;
@@ -28,29 +29,6 @@ afterEach(async () => {
   await store.close().catch(() => undefined);
   rmSync(folder, { recursive: true, force: true });
 });
-
-function link(correlation: string, overrides: Partial<Link> = {}): Link {
-  return {
-    correlation,
-    identity: `arn:aws:securityhub:us-east-1:123456789012:finding/${correlation}`,
-    kind: 'finding',
-    rule: 'security-hub-findings',
-    status: 'open',
-    ticket: {
-      system: 'servicenow',
-      table: 'incident',
-      id: '46d44f1e2f0a1010a1b2c3d4e5f60718',
-      number: 'INC0010001',
-      url: 'https://itsm-dev.example.com/incident.do?sys_id=46d44f1e2f0a1010a1b2c3d4e5f60718',
-    },
-    written: { short_description: 'S3 bucket allows public read' },
-    writebacks: {},
-    previousTickets: [],
-    createdAt: '2026-12-05T08:00:00.000Z',
-    updatedAt: '2026-12-05T08:00:00.000Z',
-    ...overrides,
-  };
-}
 
 /** Builds a link without a rule, which breaks the NOT NULL column as a bug in a caller would. */
 function brokenLink(correlation: string): Link {

@@ -26,6 +26,8 @@ export interface TemplateResource {
   Properties?: Record<string, any>;
   Condition?: string;
   DependsOn?: string | string[];
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
 }
 
 /** Pseudo parameters that `Ref` and `${…}` may name without a declaration. */
