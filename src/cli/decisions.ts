@@ -54,7 +54,8 @@ export async function runDecisions(
 
   let store;
   try {
-    store = openStateStore(location);
+    // Read only: the daemon may be using the file, with its own journal mode.
+    store = openStateStore(location, { readOnly: true });
   } catch (error) {
     output.stderr.write(`${(error as Error).message}\n`);
     return 1;

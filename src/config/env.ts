@@ -1,6 +1,7 @@
 import type { LevelWithSilent } from 'pino';
 
 import { isTimeZone } from '../core/time-zone.js';
+import { InvalidStateStoreError, parseStateStoreLocation } from '../state/store-location.js';
 
 /** ServiceNow connection settings. */
 export interface ServiceNowSettings {
@@ -97,7 +98,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, options: Read
     serviceNow: readServiceNow(read),
     jira: readJira(read),
     mappingsDir: read.string('MAPPINGS_DIR', { fallback: './mappings' }),
-    stateStore: read.string('STATE_STORE', { fallback: 'sqlite:./data/state.db', pattern: /^sqlite:.+/, expected: 'sqlite:<path>, for example sqlite:./data/state.db' }),
+    stateStore: read.stateStore('STATE_STORE', 'sqlite:./data/state.db'),
     logLevel: read.choice('LOG_LEVEL', LOG_LEVELS, 'info') as LevelWithSilent,
     concurrency: read.integer('SYNC_CONCURRENCY', { fallback: 10, min: 1, max: 100 }),
     visibilityTimeoutSeconds: read.integer('SQS_VISIBILITY_TIMEOUT_SECONDS', { fallback: 60, min: 10, max: 43_200 }),
@@ -259,6 +260,18 @@ class EnvReader {
       this.problem(`${name} is invalid ("${withoutUserInfo(value)}"): expected an http(s) URL`);
     }
     return value.replace(/\/+$/, '');
+  }
+
+  /** Reads a STATE_STORE value and checks its syntax and options (see parseStateStoreLocation). */
+  stateStore(name: string, fallback: string): string {
+    const value = this.env[name]?.trim() || fallback;
+    try {
+      parseStateStoreLocation(value);
+    } catch (error) {
+      if (!(error instanceof InvalidStateStoreError)) throw error;
+      this.problem(error.message);
+    }
+    return value;
   }
 
   integer(name: string, options: { fallback: number; min: number; max: number }): number {

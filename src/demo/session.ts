@@ -2,6 +2,8 @@
  * One demo run's moving parts: the local stack, the real connector built from the same settings an
  * operator sets, and the results it reports while the demo drives it.
  */
+import os from 'node:os';
+
 import { buildConnector, consumerOf, type Connector } from '../app/connector.js';
 import { readSettings } from '../config/env.js';
 import type { ChangedTicket, SourceRecord } from '../core/types.js';
@@ -12,6 +14,9 @@ import { applyEnvironment, startLocalStack, type LocalStack, type LocalStackOpti
 import type { SyncResult } from '../sync/engine.js';
 import type { DemoTarget } from './demo-target.js';
 import { StackTraffic } from './traffic.js';
+
+/** Signals that stop a demo run after it saved its state. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** The state of one demo run that every part of the demo works with. */
 export interface DemoSession {
@@ -49,7 +54,7 @@ export interface DemoSessionSteps<T> {
   play(session: DemoSession): Promise<T>;
   /**
    * Runs after the connector stopped and before the stack stops, after a failure too. On Ctrl-C
-   * (SIGINT) or SIGTERM it runs at once, with the connector still running, and the process exits.
+   * (SIGINT), SIGTERM or SIGHUP it runs at once, with the connector still running, and the process exits.
    */
   finish?(stack: LocalStack): void;
 }
@@ -73,17 +78,17 @@ export async function runDemoSession<T>(options: DemoSessionOptions, steps: Demo
   const reverseResults: Array<{ ticket: ChangedTicket; result: ReverseResult }> = [];
   let connector: Connector | undefined;
 
-  // An interrupted demo still runs its finish step, which saves what the next run needs.
+  // An interrupted demo (Ctrl-C, kill, a closed terminal) still runs its finish step, which saves
+  // what the next run needs. The exit code is 128 plus the signal's number, as a shell reports it.
   const onSignal = (signal: NodeJS.Signals): void => {
     process.stderr.write(`\nThe demo was stopped (${signal}); its state is saved, so the next run carries on from here.\n`);
     try {
       steps.finish?.(stack);
     } finally {
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      process.exit(128 + os.constants.signals[signal]);
     }
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
 
   try {
     steps.prepare?.(stack);
@@ -107,8 +112,7 @@ export async function runDemoSession<T>(options: DemoSessionOptions, steps: Demo
       takeReverseResults: () => reverseResults.splice(0),
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     try {
       await connector?.stop();
       steps.finish?.(stack);

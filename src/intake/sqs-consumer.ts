@@ -415,6 +415,7 @@ export class SqsConsumer extends EventEmitter<SqsConsumerEvents> {
     }
 
     let outcome: HandlerOutcome | undefined;
+    let retryable = true;
     const heartbeat = this.startHeartbeat(tracked);
     tracked.heartbeat = heartbeat;
     try {
@@ -422,9 +423,19 @@ export class SqsConsumer extends EventEmitter<SqsConsumerEvents> {
       checkOutcome(outcome);
     } catch (error) {
       outcome = undefined;
+      // An error marked retryable: false (an invalid event) skips the delay, so the message
+      // reaches the dead-letter queue after maxReceiveCount visibility timeouts, not after hours.
+      retryable = (error as { retryable?: unknown } | null)?.retryable !== false;
       this.counters.failed += 1;
       this.logger.error(
-        { messageId, receiveCount, eventId: event.id, detailType: event['detail-type'], retryDelaySeconds: this.retryDelaySeconds(receiveCount), ...errorFields(error) },
+        {
+          messageId,
+          receiveCount,
+          eventId: event.id,
+          detailType: event['detail-type'],
+          retryDelaySeconds: retryable ? this.retryDelaySeconds(receiveCount) : this.options.visibilityTimeoutSeconds,
+          ...errorFields(error),
+        },
         'Event handler failed; the message stays on the queue and SQS delivers it again after retryDelaySeconds ' +
           '(the redrive policy moves it to the dead-letter queue after maxReceiveCount receives)',
       );
@@ -435,7 +446,7 @@ export class SqsConsumer extends EventEmitter<SqsConsumerEvents> {
 
     // Set after the heartbeat stopped, which would otherwise renew the visibility timeout.
     if (outcome === undefined) {
-      if (!tracked.released) await this.delayRetry(tracked);
+      if (retryable && !tracked.released) await this.delayRetry(tracked);
       return;
     }
 

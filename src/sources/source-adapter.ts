@@ -17,6 +17,9 @@ export interface SourceAdapter {
 
 /** An event of a known type whose content cannot be synced: retrying it cannot help. */
 export class InvalidEventError extends Error {
+  /** The same event fails the same way on every delivery, so the queue does not delay its retry. */
+  readonly retryable = false;
+
   constructor(
     readonly eventId: string,
     readonly detailType: string,

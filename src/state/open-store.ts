@@ -1,93 +1,20 @@
-import { JournalModeError, SQLITE_JOURNAL_MODES, SqliteStateStore, type SqliteJournalMode } from './sqlite-store.js';
+import { JournalModeError, SqliteStateStore, type SqliteStateStoreOptions } from './sqlite-store.js';
+import { parseStateStoreLocation } from './store-location.js';
 import type { StateStore } from './store.js';
 
-/** A STATE_STORE value that names no store this build can open, or that has an invalid option. */
-export class InvalidStateStoreError extends Error {
-  constructor(
-    readonly location: string,
-    reason: string,
-  ) {
-    super(`STATE_STORE "${location}" ${reason}`);
-    this.name = 'InvalidStateStoreError';
-  }
-}
-
-/** What a STATE_STORE value names: a SQLite file and the options that follow its `?`. */
-export interface SqliteStoreLocation {
-  kind: 'sqlite';
-  /** File path, or `:memory:`. */
-  path: string;
-  journalMode: SqliteJournalMode;
-}
-
-/** The options a `sqlite:` location takes after `?`. */
-const SQLITE_OPTIONS = ['journal'] as const;
-
-/**
- * Parse a STATE_STORE value: `sqlite:<path>`, optionally followed by `?journal=wal` (the default)
- * or `?journal=delete`, the mode for a file on a network file system such as Amazon EFS.
- *
- * @throws InvalidStateStoreError for another scheme, an empty path, an unknown option, a repeated
- *   option or an unknown journal mode.
- */
-export function parseStateStoreLocation(location: string): SqliteStoreLocation {
-  const [scheme, ...rest] = location.split(':');
-  const target = rest.join(':');
-
-  // NOTE: DynamoDB, for several tasks on one queue, is designed behind the same interface but not
-  // built yet.
-  if (scheme !== 'sqlite' || target.length === 0) {
-    throw new InvalidStateStoreError(location, 'is not supported: expected sqlite:<path to a file>, for example sqlite:./data/state.db');
-  }
-
-  // The first `?` starts the options, so a path that contains `?` cannot be used.
-  const optionsStart = target.indexOf('?');
-  const path = optionsStart === -1 ? target : target.slice(0, optionsStart);
-  if (path.length === 0) {
-    throw new InvalidStateStoreError(location, 'has no file path before "?": expected sqlite:<path>?journal=delete');
-  }
-
-  let journalMode: SqliteJournalMode = 'wal';
-  if (optionsStart === -1) return { kind: 'sqlite', path, journalMode };
-
-  const seen = new Set<string>();
-  for (const option of target.slice(optionsStart + 1).split('&')) {
-    const [name = '', value, ...extra] = option.split('=');
-
-    if (!(SQLITE_OPTIONS as readonly string[]).includes(name) || value === undefined || extra.length > 0) {
-      throw new InvalidStateStoreError(
-        location,
-        `has an invalid option "${option}": the only option is journal=<mode>, with mode ${SQLITE_JOURNAL_MODES.join(' or ')}`,
-      );
-    }
-    if (seen.has(name)) {
-      throw new InvalidStateStoreError(location, `sets the option "${name}" more than once: keep one`);
-    }
-    seen.add(name);
-
-    const mode = value.toLowerCase();
-    if (!(SQLITE_JOURNAL_MODES as readonly string[]).includes(mode)) {
-      throw new InvalidStateStoreError(
-        location,
-        `has an unknown journal mode "${value}": use wal for a local disk, or delete for a network file system such as Amazon EFS`,
-      );
-    }
-    journalMode = mode as SqliteJournalMode;
-  }
-
-  return { kind: 'sqlite', path, journalMode };
-}
+export { InvalidStateStoreError, parseStateStoreLocation, type SqliteStoreLocation } from './store-location.js';
 
 /**
  * Open the state store named by a STATE_STORE value (see {@link parseStateStoreLocation}):
  * `sqlite:<path>` (the default is `sqlite:./data/state.db`), `sqlite::memory:` for a throw-away
- * store, and `?journal=delete` for a file on a network file system.
+ * store, and `?journal=delete` for a file on a network file system. With `readOnly`, an existing
+ * file is read as it is, without changing its journal mode or schema (see {@link SqliteStateStoreOptions}).
  */
-export function openStateStore(location: string): StateStore {
+export function openStateStore(location: string, options: { readOnly?: boolean } = {}): StateStore {
   const { path, journalMode } = parseStateStoreLocation(location);
 
   try {
-    return new SqliteStateStore(path, { journalMode });
+    return new SqliteStateStore(path, { journalMode, readOnly: options.readOnly });
   } catch (error) {
     // Its message already names the file and the fix.
     if (error instanceof JournalModeError) throw error;

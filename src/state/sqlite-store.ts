@@ -15,6 +15,9 @@ import {
   type Link,
   type StateStore,
 } from './store.js';
+import type { SqliteJournalMode } from './store-location.js';
+
+export { SQLITE_JOURNAL_MODES, type SqliteJournalMode } from './store-location.js';
 
 /**
  * The schema changes, in order. A file records the version it has reached in `meta`; opening it
@@ -56,20 +59,15 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
 /** The schema version this build writes: the last migration's. */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
-/**
- * The rollback journal modes a store can use. `wal` (the default) lets reads run while a commit
- * is written, but it needs shared memory between the processes on one host, so SQLite does not
- * support it on a network file system such as Amazon EFS. Use `delete` there.
- */
-export const SQLITE_JOURNAL_MODES = ['wal', 'delete'] as const;
-
-/** One of {@link SQLITE_JOURNAL_MODES}. */
-export type SqliteJournalMode = (typeof SQLITE_JOURNAL_MODES)[number];
-
 /** Options of {@link SqliteStateStore}. */
 export interface SqliteStateStoreOptions {
   /** Journal mode of the file; `wal` unless set. A file keeps the mode it was last opened with. */
   journalMode?: SqliteJournalMode;
+  /**
+   * Open an existing file for reading only, as `itsm-sync decisions` does next to a running daemon:
+   * the journal mode and the schema stay as the daemon left them, and every write fails.
+   */
+  readOnly?: boolean;
 }
 
 /** SQLite did not switch the file to the requested journal mode. */
@@ -127,14 +125,19 @@ export class SqliteStateStore implements StateStore {
   private commitScheduled = false;
 
   constructor(path: string, options: SqliteStateStoreOptions = {}) {
-    if (path !== ':memory:') {
-      mkdirSync(dirname(path), { recursive: true });
+    if (options.readOnly) {
+      this.db = new Database(path, { readonly: true, fileMustExist: true });
+      this.db.pragma('busy_timeout = 5000');
+      this.requireCurrentSchema(path);
+    } else {
+      if (path !== ':memory:') {
+        mkdirSync(dirname(path), { recursive: true });
+      }
+      this.db = new Database(path);
+      this.db.pragma('busy_timeout = 5000');
+      this.setJournalMode(path, options.journalMode ?? 'wal');
+      this.migrate();
     }
-
-    this.db = new Database(path);
-    this.db.pragma('busy_timeout = 5000');
-    this.setJournalMode(path, options.journalMode ?? 'wal');
-    this.migrate();
 
     this.statements = {
       getLink: this.db.prepare('SELECT document FROM links WHERE correlation = ?'),
@@ -191,6 +194,20 @@ export class SqliteStateStore implements StateStore {
     // file must survive. With a rollback journal on a network file system the host itself can go
     // away (a Fargate task retired, an Availability Zone lost), so every commit is synced (FULL).
     this.db.pragma(mode === 'wal' ? 'synchronous = NORMAL' : 'synchronous = FULL');
+  }
+
+  /** Checks, without writing, that the file has this build's schema: a reader cannot migrate it. */
+  private requireCurrentSchema(path: string): void {
+    const hasMeta = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
+    const row = hasMeta ? (this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined) : undefined;
+    const version = row === undefined ? 0 : Number(row.value);
+    if (version === SCHEMA_VERSION) return;
+
+    this.db.close();
+    throw new Error(
+      `The state store ${path} has schema version ${row?.value ?? 'none'}, and this build reads version ${SCHEMA_VERSION}. ` +
+        'Run the itsm-sync version that wrote it, or let this version\'s daemon start once on the file, which upgrades it.',
+    );
   }
 
   /** Brings the file's schema up to {@link SCHEMA_VERSION}; refuses a file from a newer build. */

@@ -341,7 +341,10 @@ describe('demo', () => {
     await expect(play()).rejects.toThrow(/servicenow-records\.json: the file is missing, while .*state\.db contains the links of an earlier run .*--fresh/);
   });
 
-  it('carries on after Ctrl-C', async () => {
+  it.each([
+    ['Ctrl-C', 'SIGINT', 130],
+    ['a closed terminal', 'SIGHUP', 129],
+  ] as const)('carries on after %s', async (_cause, signal, exitCode) => {
     const demoProcess = spawn(process.execPath, [join(REPOSITORY_ROOT, 'bin/itsm-sync.js'), 'demo', '--data-dir', dataDir, '--log-level', 'error'], {
       env: { ...process.env, NODE_NO_WARNINGS: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -353,11 +356,11 @@ describe('demo', () => {
     try {
       // Stop the run once it has linked some records, and before it has finished.
       await vi.waitFor(() => expect(linkCount(join(dataDir, 'state.db'))).toBeGreaterThanOrEqual(2), { timeout: 60_000, interval: 20 });
-      demoProcess.kill('SIGINT');
+      demoProcess.kill(signal);
       const [code] = await exited;
 
-      expect(code).toBe(130);
-      expect(stderr).toContain('The demo was stopped (SIGINT); its state is saved');
+      expect(code).toBe(exitCode);
+      expect(stderr).toContain(`The demo was stopped (${signal}); its state is saved`);
       expect(savedRecords('incident').length).toBeGreaterThanOrEqual(2);
     } finally {
       demoProcess.kill();

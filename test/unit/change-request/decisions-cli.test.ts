@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { parseSince, runDecisions } from '../../../src/cli/decisions.js';
@@ -120,6 +121,34 @@ describe('runDecisions', () => {
 
     expect(code).toBe(0);
     expect(stdout.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('leaves the journal mode of the file alone', async () => {
+    // The daemon on EFS keeps the file in rollback-journal mode; decisions runs next to it.
+    const daemonStore = new SqliteStateStore(join(folder, 'state.db'), { journalMode: 'delete' });
+
+    const { code } = await run({ json: true });
+    const mode = new Database(join(folder, 'state.db'), { readonly: true });
+
+    try {
+      expect(code).toBe(0);
+      expect(mode.pragma('journal_mode', { simple: true })).toBe('delete');
+    } finally {
+      mode.close();
+      await daemonStore.close();
+    }
+  });
+
+  it('names a store of another schema version', async () => {
+    const old = join(folder, 'old.db');
+    const oldStore = new Database(old);
+    oldStore.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '1')");
+    oldStore.close();
+
+    const { code, stderr } = await run({ json: false }, { STATE_STORE: `sqlite:${old}` });
+
+    expect(code).toBe(1);
+    expect(stderr).toContain(`The state store ${old} has schema version 1, and this build reads version`);
   });
 
   it('fails on a missing store file', async () => {

@@ -102,4 +102,19 @@ describe('readSettings', () => {
     // A queue URL that is set is still checked.
     expect(() => readSettings({ ...withoutQueue, SQS_QUEUE_URL: 'not a url' }, { queue: 'optional' })).toThrow('SQS_QUEUE_URL is invalid ("not a url"): expected an http(s) URL');
   });
+
+  it.each([
+    ['sqlite:./data/state.db?journal=bogus', 'has an unknown journal mode "bogus"'],
+    ['sqlite:./data/state.db?foo=1', 'has an invalid option "foo=1"'],
+    ['redis://cache:6379', 'is not supported: expected sqlite:<path to a file>'],
+  ])('checks STATE_STORE %s with the other settings', (location, problem) => {
+    const problems = problemsOf({ ...BASE, STATE_STORE: location, SYNC_CONCURRENCY: '0' });
+
+    expect(problems.some((text) => text.startsWith(`STATE_STORE "${location}" ${problem}`))).toBe(true);
+    expect(problems.some((text) => text.startsWith('SYNC_CONCURRENCY'))).toBe(true);
+  });
+
+  it('accepts STATE_STORE with a journal option', () => {
+    expect(readSettings({ ...BASE, STATE_STORE: 'sqlite:/app/data/state.db?journal=delete' }).stateStore).toBe('sqlite:/app/data/state.db?journal=delete');
+  });
 });

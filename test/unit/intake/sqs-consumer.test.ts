@@ -471,6 +471,26 @@ describe('SqsConsumer message handling', () => {
     expect(sqsMock.commandCalls(DeleteMessageBatchCommand)).toHaveLength(0);
   });
 
+  it('does not delay an error that says a retry cannot help', async () => {
+    const message = sqsMessage('invalid-1');
+    message.Attributes = { ...message.Attributes, ApproximateReceiveCount: '3' };
+    receiveOnce([message]);
+    sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
+    const consumer = createConsumer({
+      handler: async () => {
+        throw Object.assign(new Error('Invalid "Security Hub Findings - Imported" event: no severity'), { retryable: false });
+      },
+    });
+
+    consumer.start();
+    await vi.waitFor(() => expect(consumer.stats.failed).toBe(1));
+    await vi.waitFor(() => expect(consumer.stats.inFlight).toBe(0));
+
+    expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0);
+    const failureLine = logs.atLeast(LogLevel.error).find((record) => record.messageId === 'invalid-1');
+    expect(failureLine?.retryDelaySeconds).toBe(60);
+  });
+
   it('caps the retry delay at maxRetryDelaySeconds', async () => {
     const message = sqsMessage('retry-2');
     message.Attributes = { ...message.Attributes, ApproximateReceiveCount: '4' };
