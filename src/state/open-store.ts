@@ -18,6 +18,11 @@ export function openStateStore(location: string, options: { readOnly?: boolean }
   } catch (error) {
     // Its message already names the file and the fix.
     if (error instanceof JournalModeError) throw error;
+    if ((error as { code?: unknown }).code === 'SQLITE_NOTADB') {
+      throw new Error(`STATE_STORE "${location}" names ${path}, which is not a SQLite database. Point STATE_STORE at another file, or remove this one.`, {
+        cause: error,
+      });
+    }
     throw new Error(`STATE_STORE "${location}" cannot be opened: ${(error as Error).message}. Point it at a file in a writable folder.`, {
       cause: error,
     });

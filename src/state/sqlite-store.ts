@@ -179,8 +179,10 @@ export class SqliteStateStore implements StateStore {
     try {
       reported = String(this.db.pragma(`journal_mode = ${mode.toUpperCase()}`, { simple: true })).toLowerCase();
     } catch (error) {
-      // SQLITE_BUSY: leaving WAL needs the only connection to the file.
       this.db.close();
+      // A file of another kind fails its first read here, with no other process to blame.
+      if ((error as { code?: unknown }).code === 'SQLITE_NOTADB') throw error;
+      // SQLITE_BUSY: leaving WAL needs the only connection to the file.
       throw new JournalModeError(path, mode, (error as Error).message);
     }
 

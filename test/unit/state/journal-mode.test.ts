@@ -3,7 +3,7 @@
  * folder. Each check reads the mode back through a connection of its own, as SQLite records it in
  * the file, not as the store was asked to set it.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -147,5 +147,14 @@ describe('STATE_STORE parsing', () => {
     expect(() => parseStateStoreLocation('dynamodb:itsm-sync')).toThrow(/"dynamodb:itsm-sync" is not supported: expected sqlite:<path to a file>/);
     expect(() => parseStateStoreLocation('sqlite:')).toThrow(/is not supported/);
     expect(() => parseStateStoreLocation('sqlite:?journal=delete')).toThrow(/has no file path before "\?"/);
+  });
+
+  it.each([[{}], [{ readOnly: true }]])('names a file that is not a database (%j)', (options) => {
+    const notDatabase = join(folder, 'notes.db');
+    writeFileSync(notDatabase, 'These are notes, not a SQLite database. '.repeat(10));
+
+    expect(() => openStateStore(`sqlite:${notDatabase}`, options)).toThrow(
+      `STATE_STORE "sqlite:${notDatabase}" names ${notDatabase}, which is not a SQLite database. Point STATE_STORE at another file, or remove this one.`,
+    );
   });
 });
