@@ -19,12 +19,12 @@ export type BackfillOutput = CommandOutput;
  */
 export async function runBackfill(env: NodeJS.ProcessEnv, output: BackfillOutput = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   // A backfill reads AWS Config, not the queue, so SQS_QUEUE_URL may be left out.
-  const settings = loadSettings(env, output.stderr, { queue: 'optional' });
-  if (settings === undefined) return 1;
-  if (settings.accountId === undefined) {
-    output.stderr.write('backfill needs AWS_ACCOUNT_ID: the 12-digit id of the account whose AWS Config inventory it reads, and whose CIs it may retire.\n');
-    return 1;
-  }
+  const settings = loadSettings(env, output.stderr, {
+    queue: 'optional',
+    accountRequiredFor: 'backfill needs the 12-digit id of the account whose AWS Config inventory it reads, and whose CIs it may retire',
+  });
+  // A missing account id is among the problems loadSettings has printed.
+  if (settings?.accountId === undefined) return 1;
 
   const opened = await connectorForCommand(settings, output);
   if (opened === undefined) return 1;

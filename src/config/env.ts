@@ -81,6 +81,11 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export interface ReadSettingsOptions {
   /** `optional` for commands that read no queue, such as `backfill`. Default `required`. */
   queue?: 'required' | 'optional';
+  /**
+   * Why the command needs AWS_ACCOUNT_ID, when it does (`backfill`), so that a missing account id
+   * is listed with the other problems. Absent: the account id is optional.
+   */
+  accountRequiredFor?: string;
 }
 
 /**
@@ -111,6 +116,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, options: Read
       read.string('CONFIG_AGGREGATOR_NAME', { pattern: /^[\w-]{1,256}$/, expected: 'the name of an AWS Config configuration aggregator (letters, digits, _ and -)' }) || undefined,
   };
 
+  if (options.accountRequiredFor !== undefined && settings.accountId === undefined && !env.AWS_ACCOUNT_ID?.trim()) {
+    read.problem(`AWS_ACCOUNT_ID is required: ${options.accountRequiredFor}`);
+  }
   if (settings.configReconcileIntervalMs > 0 && settings.accountId === undefined) {
     read.problem('CONFIG_RECONCILE_INTERVAL_MINUTES needs AWS_ACCOUNT_ID: the account whose AWS Config inventory the reconcile reads and whose CIs it may retire');
   }

@@ -117,4 +117,23 @@ describe('readSettings', () => {
   it('accepts STATE_STORE with a journal option', () => {
     expect(readSettings({ ...BASE, STATE_STORE: 'sqlite:/app/data/state.db?journal=delete' }).stateStore).toBe('sqlite:/app/data/state.db?journal=delete');
   });
+
+  it('lists a missing account id with the other problems when a command needs it', () => {
+    const { AWS_REGION: _region, ...withoutRegion } = BASE;
+    let problems: string[] = [];
+    try {
+      readSettings(withoutRegion, { queue: 'optional', accountRequiredFor: 'backfill reads this account' });
+    } catch (error) {
+      problems = (error as ConfigurationError).problems;
+    }
+
+    expect(problems.some((problem) => problem.startsWith('AWS_REGION is required'))).toBe(true);
+    expect(problems).toContain('AWS_ACCOUNT_ID is required: backfill reads this account');
+  });
+
+  it('reports an invalid account id once', () => {
+    expect(() => readSettings({ ...BASE, AWS_ACCOUNT_ID: '12345' }, { accountRequiredFor: 'backfill reads this account' })).toThrow(
+      expect.objectContaining({ problems: ['AWS_ACCOUNT_ID is invalid ("12345"): expected the 12-digit AWS account id'] }),
+    );
+  });
 });
