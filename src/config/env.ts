@@ -82,8 +82,8 @@ export interface ReadSettingsOptions {
   /** `optional` for commands that read no queue, such as `backfill`. Default `required`. */
   queue?: 'required' | 'optional';
   /**
-   * Why the command needs AWS_ACCOUNT_ID, when it does (`backfill`), so that a missing account id
-   * is listed with the other problems. Absent: the account id is optional.
+   * The reason the command needs AWS_ACCOUNT_ID (`backfill`), shown when it is missing, so that
+   * the missing account id is listed with the other problems. Absent: the account id is optional.
    */
   accountRequiredFor?: string;
 }
