@@ -607,45 +607,41 @@ export class SqsConsumer extends EventEmitter<SqsConsumerEvents> {
     const retryDelaySeconds = this.retryDelaySeconds(tracked.receiveCount);
     if (retryDelaySeconds <= this.options.visibilityTimeoutSeconds) return;
 
-    try {
-      await this.options.sqs.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: this.options.queueUrl,
-          ReceiptHandle: tracked.message.ReceiptHandle,
-          VisibilityTimeout: retryDelaySeconds,
-        }),
-        { abortSignal: AbortSignal.timeout(RELEASE_TIMEOUT_MS) },
-      );
-    } catch (error) {
-      const sqsError = toSqsError(error, 'ChangeMessageVisibility');
-      this.logger.warn(
-        { messageId: tracked.messageId, retryDelaySeconds, ...sqsErrorFields(sqsError) },
-        'Could not delay the retry of a failed message; SQS delivers it again when its visibility timeout expires',
-      );
-      this.emitSafely('error', sqsError, tracked.message);
-    }
+    await this.setVisibility(tracked.message, retryDelaySeconds, {
+      context: { retryDelaySeconds },
+      failure: 'Could not delay the retry of a failed message; SQS delivers it again when its visibility timeout expires',
+    });
   }
 
   /** Makes a message visible again at once (ChangeMessageVisibility 0). Never rejects. */
   private async releaseMessage(message: Message, reason: string): Promise<void> {
-    const messageId = message.MessageId;
+    const released = await this.setVisibility(message, 0, {
+      context: { reason },
+      failure: 'Could not release an SQS message; SQS delivers it again when its visibility timeout expires',
+    });
+    if (released) this.logger.info({ messageId: message.MessageId, reason }, 'Released SQS message for another consumer');
+  }
+
+  /**
+   * Sets a message's visibility timeout, within RELEASE_TIMEOUT_MS. A failure is logged with
+   * `failure` and `context`, and emitted as `error`. Returns whether SQS accepted the change.
+   */
+  private async setVisibility(message: Message, seconds: number, log: { context: Record<string, unknown>; failure: string }): Promise<boolean> {
     try {
       await this.options.sqs.send(
         new ChangeMessageVisibilityCommand({
           QueueUrl: this.options.queueUrl,
           ReceiptHandle: message.ReceiptHandle,
-          VisibilityTimeout: 0,
+          VisibilityTimeout: seconds,
         }),
         { abortSignal: AbortSignal.timeout(RELEASE_TIMEOUT_MS) },
       );
-      this.logger.info({ messageId, reason }, 'Released SQS message for another consumer');
+      return true;
     } catch (error) {
       const sqsError = toSqsError(error, 'ChangeMessageVisibility');
-      this.logger.warn(
-        { messageId, reason, ...sqsErrorFields(sqsError) },
-        'Could not release an SQS message; SQS delivers it again when its visibility timeout expires',
-      );
+      this.logger.warn({ messageId: message.MessageId, ...log.context, ...sqsErrorFields(sqsError) }, log.failure);
       this.emitSafely('error', sqsError, message);
+      return false;
     }
   }
 

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,3 +51,48 @@ export const RULE_SOURCES = {
   'configuration-item': { source: 'kind: configuration-item\n  when: resourceType = "AWS::EC2::VPC"', create: '$not(deleted)' },
   'config-compliance': { source: 'kind: config-compliance', create: 'complianceType = "NON_COMPLIANT"' },
 } as const;
+
+/** The parts of a one-rule mapping file that {@link mappingFile} writes. */
+export interface RuleParts {
+  /** The rule's name. Default `test-rule`. */
+  name?: string;
+  kind: keyof typeof RULE_SOURCES;
+  system: 'servicenow' | 'jira';
+  table: string;
+  /** The lines under `fields:`, indented by two spaces. */
+  fields: string[];
+  /** The lines under `lifecycle:` after the create condition, indented by two spaces. */
+  lifecycle?: string[];
+  /** The lines under `correlation:` after the prefix, indented by two spaces. */
+  correlation?: string[];
+  /** More top-level YAML, such as a reverse, relationships or start section. */
+  extra?: string;
+}
+
+/** Writes one mapping file into a fresh folder, adds the folder to `folders`, and returns the file's path. */
+export async function mappingFile(folders: string[], parts: RuleParts): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'itsm-sync-rule-'));
+  folders.push(dir);
+  const file = join(dir, 'rule.yaml');
+  const { source, create } = RULE_SOURCES[parts.kind];
+  const text = [
+    `name: ${parts.name ?? 'test-rule'}`,
+    'source:',
+    `  ${source}`,
+    'target:',
+    `  system: ${parts.system}`,
+    `  table: ${parts.table}`,
+    'correlation:',
+    '  prefix: aws-test-',
+    ...(parts.correlation ?? []).map((line) => `  ${line}`),
+    'lifecycle:',
+    '  create:',
+    `    when: ${create}`,
+    ...(parts.lifecycle ?? []).map((line) => `  ${line}`),
+    'fields:',
+    ...parts.fields.map((line) => `  ${line}`),
+    parts.extra ?? '',
+  ].join('\n');
+  await writeFile(file, `${text}\n`);
+  return file;
+}

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { validateRules, type MappingIssue } from '../../../src/rules/index.js';
-import { placeOf, removeFolder, RULE_SOURCES, SHIPPED_MAPPINGS_DIR } from './mapping-test-kit.js';
+import { mappingFile, placeOf, removeFolder, SHIPPED_MAPPINGS_DIR } from './mapping-test-kit.js';
 
 /** The default Jira mappings, shipped next to the ServiceNow ones. */
 const JIRA_MAPPINGS_DIR = fileURLToPath(new URL('../../../mappings/jira', import.meta.url));
@@ -16,48 +16,6 @@ const folders: string[] = [];
 afterEach(async () => {
   await Promise.all(folders.splice(0).map(removeFolder));
 });
-
-interface RuleParts {
-  kind: keyof typeof RULE_SOURCES;
-  system: 'servicenow' | 'jira';
-  table: string;
-  /** The lines under `fields:`, indented by two spaces. */
-  fields: string[];
-  /** The lines under `lifecycle:` after the create condition, indented by two spaces. */
-  lifecycle?: string[];
-  /** The lines under `correlation:` after the prefix, indented by two spaces. */
-  correlation?: string[];
-  /** More top-level YAML, such as a reverse, relationships or start section. */
-  extra?: string;
-}
-
-/** Write one mapping file into a fresh folder and return its path. */
-async function mappingFile(parts: RuleParts): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'itsm-sync-target-checks-'));
-  folders.push(dir);
-  const file = join(dir, 'rule.yaml');
-  const { source, create } = RULE_SOURCES[parts.kind];
-  const text = [
-    'name: target-check',
-    'source:',
-    `  ${source}`,
-    'target:',
-    `  system: ${parts.system}`,
-    `  table: ${parts.table}`,
-    'correlation:',
-    '  prefix: aws-test-',
-    ...(parts.correlation ?? []).map((line) => `  ${line}`),
-    'lifecycle:',
-    '  create:',
-    `    when: ${create}`,
-    ...(parts.lifecycle ?? []).map((line) => `  ${line}`),
-    'fields:',
-    ...parts.fields.map((line) => `  ${line}`),
-    parts.extra ?? '',
-  ].join('\n');
-  await writeFile(file, `${text}\n`);
-  return file;
-}
 
 /** Validate the folder of `file`, which contains only that file, and return its issues. */
 async function issuesOf(file: string): Promise<MappingIssue[]> {
@@ -77,13 +35,13 @@ async function onlyIssue(file: string, path: string, at: string): Promise<string
 
 describe('Jira project keys', () => {
   it.each(['SEC', 'ITS', 'SEC_2', 'AB'])('accepts %s', async (key) => {
-    const file = await mappingFile({ kind: 'finding', system: 'jira', table: key, fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title'] });
+    const file = await mappingFile(folders, { kind: 'finding', system: 'jira', table: key, fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title'] });
 
     expect(await issuesOf(file)).toEqual([]);
   });
 
   it('rejects a key in lower case', async () => {
-    const file = await mappingFile({ kind: 'finding', system: 'jira', table: 'sec', fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title'] });
+    const file = await mappingFile(folders, { kind: 'finding', system: 'jira', table: 'sec', fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title'] });
 
     expect(await onlyIssue(file, 'target.table', 'sec')).toBe(
       '"sec" is not a Jira project key; use the key in upper case (SEC), or assets/<object schema key>/<object type name> for JSM Assets',
@@ -91,13 +49,13 @@ describe('Jira project keys', () => {
   });
 
   it('rejects a one-letter key', async () => {
-    const file = await mappingFile({ kind: 'opsitem', system: 'jira', table: 'S', fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title'] });
+    const file = await mappingFile(folders, { kind: 'opsitem', system: 'jira', table: 'S', fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title'] });
 
     expect(await onlyIssue(file, 'target.table', 'S\n')).toMatch(/^"S" is not a Jira project key;/);
   });
 
   it('leaves ServiceNow table names alone', async () => {
-    const file = await mappingFile({ kind: 'finding', system: 'servicenow', table: 'sn_si_incident', fields: ['short_description: title'] });
+    const file = await mappingFile(folders, { kind: 'finding', system: 'servicenow', table: 'sn_si_incident', fields: ['short_description: title'] });
 
     expect(await issuesOf(file)).toEqual([]);
   });
@@ -105,13 +63,13 @@ describe('Jira project keys', () => {
 
 describe('JSM Assets tables', () => {
   it('accepts configuration items', async () => {
-    const file = await mappingFile({ kind: 'configuration-item', system: 'jira', table: 'assets/AWS/VPC', fields: ['Name: resourceId'] });
+    const file = await mappingFile(folders, { kind: 'configuration-item', system: 'jira', table: 'assets/AWS/VPC', fields: ['Name: resourceId'] });
 
     expect(await issuesOf(file)).toEqual([]);
   });
 
   it.each(['finding', 'opsitem', 'change-request'] as const)('rejects %s records', async (kind) => {
-    const file = await mappingFile({ kind, system: 'jira', table: 'assets/AWS/VPC', fields: ['summary: title'] });
+    const file = await mappingFile(folders, { kind, system: 'jira', table: 'assets/AWS/VPC', fields: ['summary: title'] });
 
     expect(await onlyIssue(file, 'target.table', 'assets/AWS/VPC')).toBe(
       `JSM Assets objects hold configuration items, and this rule syncs ${kind} records; use a Jira project key`,
@@ -119,7 +77,7 @@ describe('JSM Assets tables', () => {
   });
 
   it('rejects configuration items in a Jira project', async () => {
-    const file = await mappingFile({ kind: 'configuration-item', system: 'jira', table: 'CMDB', fields: ['issuetype: { const: Task, owner: create-only }', 'summary: resourceId'] });
+    const file = await mappingFile(folders, { kind: 'configuration-item', system: 'jira', table: 'CMDB', fields: ['issuetype: { const: Task, owner: create-only }', 'summary: resourceId'] });
 
     expect(await onlyIssue(file, 'target.table', 'CMDB')).toBe(
       '"CMDB" is a Jira project, but configuration items go to JSM Assets on Jira; write the table as assets/<object schema key>/<object type name>, such as assets/AWS/EC2 Instance',
@@ -127,7 +85,7 @@ describe('JSM Assets tables', () => {
   });
 
   it('rejects an Assets table on ServiceNow', async () => {
-    const file = await mappingFile({ kind: 'configuration-item', system: 'servicenow', table: 'assets/AWS/VPC', fields: ['name: resourceId'] });
+    const file = await mappingFile(folders, { kind: 'configuration-item', system: 'servicenow', table: 'assets/AWS/VPC', fields: ['name: resourceId'] });
 
     expect(await onlyIssue(file, 'target.table', 'assets/AWS/VPC')).toBe(
       '"assets/AWS/VPC" is a JSM Assets object type, which only a jira target has; use a ServiceNow table such as cmdb_ci_vm_instance, or set target.system to jira',
@@ -146,7 +104,7 @@ describe('runbook starts', () => {
   ].join('\n');
 
   it('rejects start on Jira', async () => {
-    const file = await mappingFile({ kind: 'change-request', system: 'jira', table: 'ITS', fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title'], extra: start });
+    const file = await mappingFile(folders, { kind: 'change-request', system: 'jira', table: 'ITS', fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title'], extra: start });
 
     expect(await onlyIssue(file, 'start', 'query: labels')).toBe(
       'starting runbooks from changes is supported on ServiceNow only in this version; remove start, or move the rule to a servicenow target',
@@ -154,7 +112,7 @@ describe('runbook starts', () => {
   });
 
   it('accepts start on ServiceNow', async () => {
-    const file = await mappingFile({
+    const file = await mappingFile(folders, {
       kind: 'change-request',
       system: 'servicenow',
       table: 'change_request',
@@ -170,7 +128,7 @@ describe('relationship types', () => {
   const relationship = (type: string): string => ['relationships:', `  Is contained in Vpc: { type: "${type}", this: child }`].join('\n');
 
   it('accepts parent::child on ServiceNow', async () => {
-    const file = await mappingFile({
+    const file = await mappingFile(folders, {
       kind: 'configuration-item',
       system: 'servicenow',
       table: 'cmdb_ci_vm_instance',
@@ -182,7 +140,7 @@ describe('relationship types', () => {
   });
 
   it('rejects an attribute name on ServiceNow', async () => {
-    const file = await mappingFile({
+    const file = await mappingFile(folders, {
       kind: 'configuration-item',
       system: 'servicenow',
       table: 'cmdb_ci_vm_instance',
@@ -196,7 +154,7 @@ describe('relationship types', () => {
   });
 
   it('accepts a reference attribute name on Assets', async () => {
-    const file = await mappingFile({
+    const file = await mappingFile(folders, {
       kind: 'configuration-item',
       system: 'jira',
       table: 'assets/AWS/EC2 Instance',
@@ -210,7 +168,7 @@ describe('relationship types', () => {
 
 describe('target field names', () => {
   it('rejects a name with spaces on ServiceNow', async () => {
-    const file = await mappingFile({ kind: 'finding', system: 'servicenow', table: 'incident', fields: ['short_description: title', 'Cost Center: account'] });
+    const file = await mappingFile(folders, { kind: 'finding', system: 'servicenow', table: 'incident', fields: ['short_description: title', 'Cost Center: account'] });
 
     expect(await onlyIssue(file, 'fields["Cost Center"]', 'account')).toBe(
       '"Cost Center" is not a ServiceNow column name: use letters, digits and _ (for example u_cost_center)',
@@ -218,7 +176,7 @@ describe('target field names', () => {
   });
 
   it('rejects a name with spaces on a Jira issue', async () => {
-    const file = await mappingFile({ kind: 'finding', system: 'jira', table: 'SEC', fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title', 'Cost Center: account'] });
+    const file = await mappingFile(folders, { kind: 'finding', system: 'jira', table: 'SEC', fields: ['issuetype: { const: Task, owner: create-only }', 'summary: title', 'Cost Center: account'] });
 
     expect(await onlyIssue(file, 'fields["Cost Center"]', 'account')).toBe(
       '"Cost Center" is not a Jira field id: use letters, digits and _ (for example customfield_10060)',
@@ -226,7 +184,7 @@ describe('target field names', () => {
   });
 
   it('accepts names with spaces on Assets', async () => {
-    const file = await mappingFile({
+    const file = await mappingFile(folders, {
       kind: 'configuration-item',
       system: 'jira',
       table: 'assets/AWS/EC2 Instance',
@@ -239,7 +197,7 @@ describe('target field names', () => {
   });
 
   it('checks the names in lifecycle and adopt on ServiceNow', async () => {
-    const file = await mappingFile({
+    const file = await mappingFile(folders, {
       kind: 'configuration-item',
       system: 'servicenow',
       table: 'cmdb_ci_network',
@@ -260,7 +218,7 @@ describe('target field names', () => {
   });
 
   it('checks the names of resolve steps on a Jira issue', async () => {
-    const file = await mappingFile({
+    const file = await mappingFile(folders, {
       kind: 'change-request',
       system: 'jira',
       table: 'ITS',
@@ -276,7 +234,7 @@ describe('target field names', () => {
   });
 
   it('checks the names reverse reads on a Jira issue', async () => {
-    const file = await mappingFile({
+    const file = await mappingFile(folders, {
       kind: 'opsitem',
       system: 'jira',
       table: 'ITS',
@@ -339,7 +297,7 @@ describe('shipped Jira mappings', () => {
 
 describe('Jira issue rules', () => {
   it('requires an issuetype field', async () => {
-    const file = await mappingFile({ kind: 'finding', system: 'jira', table: 'SEC', fields: ['summary: title'] });
+    const file = await mappingFile(folders, { kind: 'finding', system: 'jira', table: 'SEC', fields: ['summary: title'] });
 
     const issues = await issuesOf(file);
 
@@ -349,7 +307,7 @@ describe('Jira issue rules', () => {
   });
 
   it('rejects a journal other than comment', async () => {
-    const file = await mappingFile({
+    const file = await mappingFile(folders, {
       kind: 'opsitem',
       system: 'jira',
       table: 'ITS',
@@ -370,7 +328,7 @@ describe('rules without AWS write-back', () => {
     ['config-compliance', 'the AWS Config rule records its evaluation results itself'],
     ['configuration-item', 'AWS Config records the resource itself'],
   ] as const)('rejects writeback on %s rules', async (kind, reason) => {
-    const file = await mappingFile({
+    const file = await mappingFile(folders, {
       kind,
       system: 'servicenow',
       table: 'incident',
@@ -382,7 +340,7 @@ describe('rules without AWS write-back', () => {
   });
 
   it('rejects reverse writeback and journal on compliance rules', async () => {
-    const file = await mappingFile({
+    const file = await mappingFile(folders, {
       kind: 'config-compliance',
       system: 'servicenow',
       table: 'incident',
@@ -406,7 +364,7 @@ describe('rules without AWS write-back', () => {
   });
 
   it('accepts a reverse section that only reads closure', async () => {
-    const file = await mappingFile({
+    const file = await mappingFile(folders, {
       kind: 'config-compliance',
       system: 'servicenow',
       table: 'incident',
@@ -418,7 +376,7 @@ describe('rules without AWS write-back', () => {
   });
 
   it('rejects a field the compliance view lacks', async () => {
-    const file = await mappingFile({ kind: 'config-compliance', system: 'servicenow', table: 'incident', fields: ['short_description: severity'] });
+    const file = await mappingFile(folders, { kind: 'config-compliance', system: 'servicenow', table: 'incident', fields: ['short_description: severity'] });
 
     const message = await onlyIssue(file, 'fields.short_description', 'severity');
 

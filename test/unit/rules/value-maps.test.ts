@@ -1,5 +1,3 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 
@@ -12,7 +10,7 @@ import { createLogger } from '../../../src/ops/logger.js';
 import { knownValuesOf } from '../../../src/rules/known-values.js';
 import { UNMAPPED_VALUES_LOGGED_PER_FIELD } from '../../../src/rules/unmapped-values.js';
 import { loadRuleFile, validateRules, type MappingIssue, type SyncRule } from '../../../src/rules/index.js';
-import { placeOf, removeFolder, RULE_SOURCES, SHIPPED_MAPPING } from './mapping-test-kit.js';
+import { mappingFile, placeOf, removeFolder, SHIPPED_MAPPING, type RULE_SOURCES } from './mapping-test-kit.js';
 
 const folders: string[] = [];
 
@@ -21,33 +19,11 @@ afterEach(async () => {
 });
 
 /**
- * Write a ServiceNow rule of `kind` into a fresh folder: the given lines under `fields:`, more
+ * Writes a ServiceNow rule of `kind` into a fresh folder: the given lines under `fields:`, more
  * top-level YAML, and lines under `lifecycle:` after the create condition.
  */
-async function ruleFile(kind: keyof typeof RULE_SOURCES, fields: string[], extra = '', lifecycle: string[] = []): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'itsm-sync-value-maps-'));
-  folders.push(dir);
-  const file = join(dir, 'rule.yaml');
-  const { source, create } = RULE_SOURCES[kind];
-  const text = [
-    'name: value-map-rule',
-    'source:',
-    `  ${source}`,
-    'target:',
-    '  system: servicenow',
-    '  table: incident',
-    'correlation:',
-    '  prefix: aws-test-',
-    'lifecycle:',
-    '  create:',
-    `    when: ${create}`,
-    ...lifecycle.map((line) => `  ${line}`),
-    'fields:',
-    ...fields.map((line) => `  ${line}`),
-    extra,
-  ].join('\n');
-  await writeFile(file, `${text}\n`);
-  return file;
+function ruleFile(kind: keyof typeof RULE_SOURCES, fields: string[], extra = '', lifecycle: string[] = []): Promise<string> {
+  return mappingFile(folders, { name: 'value-map-rule', kind, system: 'servicenow', table: 'incident', fields, lifecycle, extra });
 }
 
 async function issuesOf(file: string): Promise<MappingIssue[]> {
@@ -228,7 +204,7 @@ describe('value maps over view fields with known values', () => {
     expect(issue?.message).toContain(`no entry for ${field} ${missing} and no default`);
   });
 
-  it('checks lifecycle fields and calendar override fields', async () => {
+  it('checks lifecycle and calendar fields', async () => {
     const file = await ruleFile(
       'change-request',
       ['short_description: title'],
@@ -337,7 +313,7 @@ describe('values a map misses at run time', () => {
     expect(lines).toHaveLength(UNMAPPED_VALUES_LOGGED_PER_FIELD);
   });
 
-  it('logs nothing for a mapped, missing or null value, or with a default', async () => {
+  it('logs nothing for handled values', async () => {
     const file = await ruleFile('opsitem', [
       'category:',
       '    value: category',
