@@ -155,7 +155,7 @@ function startDaemon(run: Run): ChildProcess {
   return run.daemon;
 }
 
-/** Waits until the daemon polls: /healthz says "ok", not "starting". */
+/** Waits until the daemon polls: /healthz reports status "ok", not "starting". */
 async function waitUntilHealthy(): Promise<void> {
   const healthy = async () => {
     const response = await fetch(`http://127.0.0.1:${HEALTH_PORT}/healthz`).catch(() => undefined);

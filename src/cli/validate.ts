@@ -4,8 +4,8 @@ import { validateRules } from '../rules/loader.js';
 
 /**
  * Check every mapping in `dir`; print each issue with file, line and field. Returns the exit code.
- * `folderSource` names where `dir` came from (`MAPPINGS_DIR`, or the folder argument), so that a
- * problem with the folder itself says what to change.
+ * `folderSource` names where `dir` came from (`MAPPINGS_DIR`, or the folder argument), so that the
+ * message about a missing or wrong folder names the setting to change.
  */
 export async function runValidate(dir: string, folderSource = 'MAPPINGS_DIR'): Promise<number> {
   const validation = await validateRules(dir, { folderSource });

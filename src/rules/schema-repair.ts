@@ -39,7 +39,7 @@ function isTolerated(problem: SchemaProblem, document: unknown): boolean {
   return !problem.missing && displayPath(problem.path) === 'fields' && isMap(valueAt(document, ['fields']));
 }
 
-/** Rounds of removal before giving up; each round removes at least one key, and documents are shallow. */
+/** Maximum rounds of removal. Each round removes at least one key, and documents are shallow, so few are needed. */
 const MAX_ROUNDS = 20;
 
 /**

@@ -8,7 +8,7 @@ export type MappingWarningLogger = Pick<Logger, 'warn'>;
 
 /**
  * Distinct values logged per field before the field goes quiet. A field that maps free text can
- * meet many values; the first ones show what the map lacks without flooding the log.
+ * meet many values, and the first ones show what the map lacks without flooding the log.
  */
 export const UNMAPPED_VALUES_LOGGED_PER_FIELD = 20;
 

@@ -186,7 +186,7 @@ export class SqliteStateStore implements StateStore {
       throw new JournalModeError(path, mode, (error as Error).message);
     }
 
-    // An in-memory database always reports "memory"; there is no file to check.
+    // An in-memory database always reports "memory", and there is no file to check.
     if (path !== ':memory:' && reported !== mode) {
       this.db.close();
       throw new JournalModeError(path, mode, `the file still reports "${reported}"`);

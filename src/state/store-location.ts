@@ -4,7 +4,7 @@
  */
 
 /**
- * The rollback journal modes a store can use. `wal` (the default) lets reads run while a commit
+ * The journal modes a store can use. `wal` (the default) lets reads run while a commit
  * is written, but it needs shared memory between the processes on one host, so SQLite does not
  * support it on a network file system such as Amazon EFS. Use `delete` there.
  */

@@ -118,7 +118,7 @@ describe('readSettings', () => {
     expect(readSettings({ ...BASE, STATE_STORE: 'sqlite:/app/data/state.db?journal=delete' }).stateStore).toBe('sqlite:/app/data/state.db?journal=delete');
   });
 
-  it('lists a missing account id with the other problems when a command needs it', () => {
+  it('lists a missing account id with others', () => {
     const { AWS_REGION: _region, ...withoutRegion } = BASE;
     let problems: string[] = [];
     try {

@@ -165,7 +165,7 @@ describe('SqsConsumer options', () => {
     });
   });
 
-  it('raises the default retry delay cap to a longer visibility timeout', () => {
+  it('raises the retry cap to the visibility timeout', () => {
     expect(resolveConsumerOptions({ ...base(), visibilityTimeoutSeconds: 1_800 }).maxRetryDelaySeconds).toBe(1_800);
   });
 
@@ -471,7 +471,7 @@ describe('SqsConsumer message handling', () => {
     expect(sqsMock.commandCalls(DeleteMessageBatchCommand)).toHaveLength(0);
   });
 
-  it('does not delay an error that says a retry cannot help', async () => {
+  it('skips the delay for permanent errors', async () => {
     const message = sqsMessage('invalid-1');
     message.Attributes = { ...message.Attributes, ApproximateReceiveCount: '3' };
     receiveOnce([message]);
